@@ -1,0 +1,23 @@
+"""The Celery app and the portal's one beat schedule.
+
+Every periodic job is listed here, with when it runs and why. Times are Asia/Shanghai.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lequing_tuoyu.settings")
+
+app = Celery("lequing_tuoyu")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Hourly: records in the result store that the broker is alive and the worker consumes, so
+    # /healthz and the dashboard can tell a stalled worker from an idle one.
+    "heartbeat": {
+        "task": "lequing_tuoyu.tasks.heartbeat",
+        "schedule": 3600.0,
+    },
+}

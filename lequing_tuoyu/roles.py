@@ -1,0 +1,166 @@
+"""Who may see what: the portal's roles and the one helper that scopes every lookup.
+
+Roles are Django groups. Bureau staff, inspectors, education staff and auditors see every
+institution's records (auditors and education staff only read). Operators see the records of the
+institutions they are linked to; families see their own children's records. Anyone else sees
+nothing. Every queryset and object lookup that serves a user goes through `scope()` or
+`get_scoped_or_404()`, so an operator asking for another institution's object gets a 404, never a
+403 that would confirm it exists.
+
+A model opts in by declaring how it reaches an institution or a family user:
+
+    class StaffMember(models.Model):
+        institution_path = "institution"          # operators of that institution see it
+        family_path = None                        # (e.g. "child__guardian__user" for vouchers)
+
+`Institution` itself declares `institution_path = ""` (the object is the institution).
+A model with `scope_public = True` (reference data such as townships) is visible to every
+signed-in user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    AnonymousUser,
+    Group,
+    Permission,
+)
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", "卫健局管理员"
+    BUREAU_STAFF = "bureau_staff", "卫健局工作人员"
+    EDUCATION = "education", "教育局"
+    INSPECTOR = "inspector", "检查员/健康指导员"
+    OPERATOR = "operator", "机构经办人"
+    AUDITOR = "auditor", "审计"
+    FAMILY = "family", "家长"
+
+    @property
+    def group_name(self) -> str:
+        # Group names are what bureau staff see in the admin, so they are the Chinese labels.
+        return self.label
+
+
+BUREAU_ROLES = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+# Roles that see every institution's records.
+CITY_WIDE_ROLES = frozenset(BUREAU_ROLES | {Role.EDUCATION, Role.INSPECTOR, Role.AUDITOR})
+READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.EDUCATION})
+# Roles that use the browser admin (is_staff).
+ADMIN_ROLES = frozenset(CITY_WIDE_ROLES)
+
+_GROUP_TO_ROLE = {role.label: role for role in Role}
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def user_roles(user: User | None) -> frozenset[Role]:
+    """The user's roles, read once per user object (one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        names = user.groups.values_list("name", flat=True)
+        cached = frozenset(_GROUP_TO_ROLE[name] for name in names if name in _GROUP_TO_ROLE)
+        user._portal_roles = cached
+    return cached
+
+
+def has_role(user: User | None, *roles: Role) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def is_bureau(user: User | None) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, *BUREAU_ROLES)
+
+
+def sees_every_institution(user: User | None) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(user_roles(user) & CITY_WIDE_ROLES)
+
+
+def can_write(user: User | None) -> bool:
+    """Auditors and education staff only read, whatever else they are."""
+    roles = user_roles(user)
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles) and not roles & READ_ONLY_ROLES
+
+
+def operated_institution_ids(user: User) -> QuerySet:
+    from institutions.models import Institution
+
+    return Institution.objects.filter(operators=user).values("pk")
+
+
+def scope(user: User | None, queryset: QuerySet | type[models.Model]) -> QuerySet:
+    """Restrict `queryset` to what `user` may see."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    model = queryset.model
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if sees_every_institution(user):
+        return queryset
+    if getattr(model, "scope_public", False):
+        return queryset
+    roles = user_roles(user)
+    condition = Q(pk__in=[])
+    institution_path = getattr(model, "institution_path", None)
+    if Role.OPERATOR in roles and institution_path is not None:
+        lookup = f"{institution_path}__in" if institution_path else "pk__in"
+        condition |= Q(**{lookup: operated_institution_ids(user)})
+    family_path = getattr(model, "family_path", None)
+    if Role.FAMILY in roles and family_path:
+        condition |= Q(**{family_path: user})
+    return queryset.filter(condition)
+
+
+def get_scoped_or_404(user: User | None, queryset: QuerySet | type[models.Model], **lookup):
+    """The object if `user` may see it; otherwise Http404, exactly as if it did not exist."""
+    return get_object_or_404(scope(user, queryset), **lookup)
+
+
+# --- Groups and their admin permissions ---------------------------------------------------------
+# Per role: app label -> actions granted on every model of that app (view, add, change, delete).
+# Later issues widen this table; `sync_roles` (run after every migrate) applies it.
+_ALL = {"view", "add", "change", "delete"}
+_EDIT = {"view", "add", "change"}
+_VIEW = {"view"}
+PORTAL_APPS = ("lequing_tuoyu", "institutions", "vouchers", "inspections", "metrics")
+
+ROLE_PERMISSIONS: dict[Role, dict[str, set[str]]] = {
+    Role.BUREAU_ADMIN: {
+        **{app: _ALL for app in PORTAL_APPS},
+        "auth": _ALL,
+        "authtoken": _ALL,
+    },
+    Role.BUREAU_STAFF: {**{app: _EDIT for app in PORTAL_APPS}, "auth": _VIEW},
+    Role.EDUCATION: {"institutions": _VIEW, "metrics": _VIEW},
+    Role.INSPECTOR: {"institutions": _VIEW, "inspections": _EDIT},
+    Role.AUDITOR: {**{app: _VIEW for app in PORTAL_APPS}, "auth": _VIEW},
+    Role.OPERATOR: {},
+    Role.FAMILY: {},
+}
+
+
+def _permissions_for(grants: dict[str, set[str]]) -> Iterable[Permission]:
+    query = Q(pk__in=[])
+    for app_label, actions in grants.items():
+        query |= Q(
+            content_type__app_label=app_label,
+            codename__regex=r"^({})_".format("|".join(sorted(actions))),
+        )
+    return Permission.objects.filter(query)
+
+
+def sync_roles(**_kwargs) -> None:
+    """Create the role groups and give each exactly its admin permissions. Idempotent."""
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.group_name)
+        group.permissions.set(_permissions_for(grants))

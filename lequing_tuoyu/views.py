@@ -1,0 +1,51 @@
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+logger = logging.getLogger(__name__)
+
+
+def _database_state() -> str:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("healthz: database unreachable")
+        # Drop the broken connection so the next request tries afresh.
+        connections["default"].close_if_unusable_or_obsolete()
+        return "down"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # noqa: BLE001 - any failure means "down" to a health check
+        logger.warning("healthz: broker unreachable")
+        return "down"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for load balancers: 200 when the database answers, 503 when it does not.
+
+    The broker's state is reported but does not fail the check: pages work without a worker.
+    """
+    database = _database_state()
+    broker = _broker_state()
+    status = "ok" if database == "ok" else "down"
+    return JsonResponse(
+        {"status": status, "database": database, "broker": broker},
+        status=200 if database == "ok" else 503,
+    )
