@@ -7,10 +7,10 @@ from .roles import PORTAL_APPS
 
 
 @checks.register()
-def every_model_has_history(app_configs=None, **kwargs):
+def every_model_has_history(app_configs=None, *, models=None, **kwargs):
     """Every model of the portal's apps keeps its audit history (django-simple-history)."""
     errors = []
-    for model in apps.get_models():
+    for model in apps.get_models() if models is None else models:
         meta = model._meta
         if meta.app_label not in PORTAL_APPS or meta.auto_created:
             continue

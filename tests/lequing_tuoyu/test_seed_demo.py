@@ -1,0 +1,62 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from institutions.models import Institution, StaffMember
+from lequing_tuoyu import demo
+from lequing_tuoyu.roles import Role, user_roles
+
+pytestmark = pytest.mark.django_db
+
+
+def test_refused_without_debug_or_yes_demo(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not Institution.objects.exists()
+
+
+def test_creates_the_demo_logins_with_their_roles(settings):
+    call_command("seed_demo", "--yes-demo")
+    expected = {
+        "bureau": Role.BUREAU_ADMIN,
+        "education": Role.EDUCATION,
+        "inspector": Role.INSPECTOR,
+        "auditor": Role.AUDITOR,
+        "operator1": Role.OPERATOR,
+        "operator2": Role.OPERATOR,
+    }
+    for username, role in expected.items():
+        user = authenticate(username=username, password="lequing2025")
+        assert user is not None, username
+        assert user_roles(user) == {role}
+    op1 = authenticate(username="operator1", password="lequing2025")
+    op2 = authenticate(username="operator2", password="lequing2025")
+    first, second = op1.operated_institutions.get(), op2.operated_institutions.get()
+    assert first != second
+
+
+def test_same_seed_gives_the_same_data():
+    def snapshot():
+        return [
+            (i.name, i.credit_code, i.township.code, i.kind, i.filed_on)
+            for i in Institution.objects.select_related("township").order_by("name")
+        ]
+
+    demo.seed(scale="demo", seed=11)
+    first = snapshot()
+    ids_first = sorted(s.id_number.reveal() for s in StaffMember.objects.all())
+    StaffMember.objects.all().delete()
+    Institution.objects.all().delete()
+    demo.seed(scale="demo", seed=11)
+    assert snapshot() == first
+    assert sorted(s.id_number.reveal() for s in StaffMember.objects.all()) == ids_first
+    assert len(first) == demo.SCALES["demo"]
+    assert all(name.endswith("（演示）") for name, *_ in first)
+
+
+def test_if_empty_does_not_load_twice(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo", "--if-empty")
+    assert Institution.objects.count() == demo.SCALES["demo"]

@@ -1,0 +1,41 @@
+"""Test settings: the real settings module, with test keys and fast password hashing.
+
+Tests always run on PostgreSQL (DATABASE_URL, default the local server).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault(
+    "PERSONAL_DATA_KEYS",
+    # Two keys, as after a rotation: the first encrypts, both decrypt.
+    "dGVzdC1rZXktb25lLXRlc3Qta2V5LW9uZS0zMmJ5dGU=,dGVzdC1rZXktdHdvLXRlc3Qta2V5LXR3by0zMmJ5dGU=",
+)
+os.environ.setdefault("PERSONAL_DATA_HASH_KEY", "test-hash-key")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lequing_tuoyu")
+# A Redis database of its own so tests never touch a running portal's queue.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+
+from lequing_tuoyu.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    # Throttling has its own tests; the rest of the suite must not trip it.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "10000/minute",
+        "user": "10000/minute",
+        "auth": "10000/minute",
+    },
+}
+# Serve static files from the apps' folders, as `make run` does, without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
