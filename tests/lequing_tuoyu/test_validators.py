@@ -82,3 +82,14 @@ def test_credit_code_check_digit_can_be_overridden_with_a_reason():
     assert validate_credit_code(code, override_reason="营业执照原件核实无误") == code
     with pytest.raises(ValidationError):
         validate_credit_code(code, override_reason="   ")
+
+
+def test_messages_switch_to_english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            validate_resident_id(VALID_ID[:17] + "1")
+    assert error.value.messages == [
+        "The check digit of the resident ID number is wrong; please check and enter it again."
+    ]

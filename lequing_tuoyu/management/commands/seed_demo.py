@@ -27,11 +27,14 @@ class Command(BaseCommand):
             )
         if if_empty and get_user_model().objects.filter(username="bureau").exists():
             self.stdout.write("演示数据已存在，跳过。 Demo data already loaded; skipped.")
-            return
-        result = demo.seed(scale=scale, seed=seed)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"演示数据已加载 Demo data loaded: {result.users} users, "
-                f"{result.institutions} institutions, {result.staff} staff (scale={scale}, seed={seed})."
+        else:
+            result = demo.seed(scale=scale, seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"演示数据已加载 Demo data loaded: {result.users} users, "
+                    f"{result.institutions} institutions, {result.staff} staff (scale={scale}, seed={seed})."
+                )
             )
-        )
+        self.stdout.write(f"演示账号 Demo logins (password {demo.DEMO_PASSWORD}):")
+        for username, role, _display in demo.DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {role.label}")
