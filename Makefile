@@ -24,7 +24,7 @@ system-deps:
 	fi
 
 messages: $(STAMP) system-deps
-	@$(PY) manage.py compilemessages -v 0 --ignore=.venv
+	@DJANGO_DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore=.venv
 
 # PostgreSQL and Redis run on this kind of machine; start them if they have stopped.
 services:
