@@ -87,9 +87,11 @@ def test_credit_code_check_digit_can_be_overridden_with_a_reason():
 def test_messages_switch_to_english():
     from django.utils import translation
 
+    with pytest.raises(ValidationError) as error:
+        validate_resident_id(VALID_ID[:17] + "1")
+    # Messages are lazy: they take the language active when they are shown.
     with translation.override("en"):
-        with pytest.raises(ValidationError) as error:
-            validate_resident_id(VALID_ID[:17] + "1")
-    assert error.value.messages == [
-        "The check digit of the resident ID number is wrong; please check and enter it again."
-    ]
+        assert error.value.messages == [
+            "The check digit of the resident ID number is wrong; please check and enter it again."
+        ]
+    assert error.value.messages == ["身份证号码校验位不正确，请核对后重新输入。"]
