@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format messages system-deps services screenshots clean
+.PHONY: run test lint format messages system-deps browser-deps services screenshots clean
 
 # Virtualenv with the pinned runtime and dev requirements; redone when they change.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -32,6 +32,20 @@ services:
 	  (command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start) || true
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
 	  (command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no) || true
+
+# Debian's Chromium and CJK fonts for screenshots and browser tests (no browser download).
+browser-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# README screenshots in docs/screenshots/, from a portal started as `make run` starts it.
+screenshots: $(STAMP) messages browser-deps
+	$(PY) scripts/screenshots.py
 
 run: $(STAMP) messages
 	$(PY) scripts/run.py
