@@ -33,7 +33,12 @@ CHROMIUM_ARGS = [
 # (file name, path, log in as, viewport)
 SHOTS: list[tuple[str, str, str | None, dict]] = [
     ("admin-index.png", "/admin/", "bureau", {"width": 1280, "height": 800}),
-    ("admin-institutions.png", "/admin/institutions/institution/", "bureau", {"width": 1280, "height": 800}),
+    (
+        "admin-institutions.png",
+        "/admin/institutions/institution/",
+        "bureau",
+        {"width": 1280, "height": 800},
+    ),
     ("healthz.png", "/healthz", None, {"width": 800, "height": 300}),
     ("api-docs.png", "/api/docs/", None, {"width": 1280, "height": 900}),
 ]
