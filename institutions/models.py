@@ -1,9 +1,14 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lequing_tuoyu.constraints import PostgresExclusionConstraint
 from lequing_tuoyu.personal_data import KeyedHashField, ResidentIdField
 from lequing_tuoyu.validators import validate_credit_code
 
@@ -34,8 +39,52 @@ class Township(models.Model):
         return self.name
 
 
+class Community(models.Model):
+    """A residential community (社区). New ones must plan 10 places per 1000 residents (K10)."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="communities", verbose_name=_("所属镇街")
+    )
+    name = models.CharField(_("社区名称"), max_length=100)
+    residents = models.PositiveIntegerField(_("常住人口"))
+    is_new = models.BooleanField(_("新建小区"), default=False)
+    delivered_on = models.DateField(
+        _("交付日期"), null=True, blank=True, help_text=_("新建小区交付使用的日期（含当日）。")
+    )
+    planned_places = models.PositiveIntegerField(_("规划托位数"), default=0)
+    delivered_places = models.PositiveIntegerField(_("已建成托位数"), default=0)
+
+    history = HistoricalRecords()
+    scope_public = True
+
+    class Meta:
+        verbose_name = _("社区")
+        verbose_name_plural = _("社区")
+        ordering = ["township__sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="community_unique_name_per_township",
+                violation_error_message=_("该镇街已有同名社区。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_new=False) | Q(delivered_on__isnull=False),
+                name="community_new_has_delivery_date",
+                violation_error_message=_("新建小区必须填写交付日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township}·{self.name}"
+
+
 class Institution(models.Model):
-    """A childcare provider (托育机构) of any kind."""
+    """A childcare provider (托育机构) of any kind.
+
+    Facts that change over time (places, fees, inclusive recognition, star rating, care contract,
+    health instructor) live in dated records below; `selectors.institutions_as_of(D)` reads them
+    as they stood on a day.
+    """
 
     class Kind(models.TextChoices):
         KINDERGARTEN = "kindergarten", _("幼儿园托班（托幼一体）")
@@ -62,7 +111,19 @@ class Institution(models.Model):
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("所属镇街")
     )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institutions",
+        verbose_name=_("所在社区"),
+    )
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     filing_number = models.CharField(_("备案编号"), max_length=50, blank=True)
     filed_on = models.DateField(
@@ -70,6 +131,14 @@ class Institution(models.Model):
     )
     closed_on = models.DateField(
         _("注销/停办日期"), null=True, blank=True, help_text=_("当日起不再计入统计。")
+    )
+    special_needs_care = models.BooleanField(_("提供融合托育"), default=False)
+    is_demonstration = models.BooleanField(_("示范单位"), default=False)
+    is_inclusive_kindergarten = models.BooleanField(
+        _("普惠性幼儿园"), default=False, help_text=_("仅适用于幼儿园。")
+    )
+    panic_alarm_installed_on = models.DateField(
+        _("一键式报警安装日期"), null=True, blank=True, help_text=_("当日起视为已安装。")
     )
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -99,6 +168,11 @@ class Institution(models.Model):
                 name="institution_closed_after_filed",
                 violation_error_message=_("停办日期不能早于备案日期。"),
             ),
+            models.CheckConstraint(
+                condition=Q(is_inclusive_kindergarten=False) | Q(kind="kindergarten"),
+                name="institution_inclusive_kindergarten_is_kindergarten",
+                violation_error_message=_("只有幼儿园可以标记为普惠性幼儿园。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,8 +185,254 @@ class Institution(models.Model):
             )
 
 
+class ClassType(models.TextChoices):
+    """Class types (班型) with their ages, maximum sizes and minimum carer ratios (glossary)."""
+
+    INFANT = "infant", _("乳儿班（6-12个月）")
+    TODDLER = "toddler", _("托小班（12-24个月）")
+    OLDER = "older", _("托大班（24-36个月）")
+    MIXED = "mixed", _("混龄班（18个月以上）")
+
+
+# Children per carer at most, by class type (国卫人口发〔2019〕58号). The standard gives mixed-age
+# classes (from 18 months) no ratio of their own; the youngest children in one decide, so the
+# toddler ratio applies to them.
+CHILDREN_PER_CARER = {
+    ClassType.INFANT: 3,
+    ClassType.TODDLER: 5,
+    ClassType.OLDER: 7,
+    ClassType.MIXED: 5,
+}
+
+
+class DatedFact(models.Model):
+    """A fact about an institution that applies from `effective_from` until the next one's."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
+    effective_from = models.DateField(
+        _("生效日期"), help_text=_("当日起生效，直到下一条记录的生效日期。")
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    institution_path = "institution"
+
+    class Meta:
+        abstract = True
+        ordering = ["institution", "-effective_from"]
+
+
+class ValidityPeriod(models.Model):
+    """A fact valid from `valid_from` to `valid_to`, both included; no end means open-ended."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
+    valid_from = models.DateField(_("有效期起"), help_text=_("含当日。"))
+    valid_to = models.DateField(
+        _("有效期止"), null=True, blank=True, help_text=_("含当日；留空表示长期有效。")
+    )
+
+    institution_path = "institution"
+
+    class Meta:
+        abstract = True
+        ordering = ["institution", "-valid_from"]
+
+
+class ApprovedPlaces(DatedFact):
+    """核定托位 by class type."""
+
+    infant = models.PositiveIntegerField(_("乳儿班托位"), default=0)
+    toddler = models.PositiveIntegerField(_("托小班托位"), default=0)
+    older = models.PositiveIntegerField(_("托大班托位"), default=0)
+    mixed = models.PositiveIntegerField(_("混龄班托位"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("核定托位")
+        verbose_name_plural = _("核定托位")
+        default_related_name = "approved_places"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "effective_from"],
+                name="approved_places_one_per_day",
+                violation_error_message=_("同一天只能有一条核定托位记录。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.total} ({self.effective_from})"
+
+    @property
+    def total(self) -> int:
+        return self.infant + self.toddler + self.older + self.mixed
+
+    def places_for(self, class_type: str) -> int:
+        return getattr(self, str(class_type))
+
+
+class FeeStandard(DatedFact):
+    """收费标准: the monthly fee an institution may charge."""
+
+    monthly_full_day = models.DecimalField(
+        _("全日托月收费（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    monthly_half_day = models.DecimalField(
+        _("半日托月收费（元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("收费标准")
+        verbose_name_plural = _("收费标准")
+        default_related_name = "fee_standards"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "effective_from"],
+                name="fee_standard_one_per_day",
+                violation_error_message=_("同一天只能有一条收费标准记录。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_full_day__gte=0)
+                & (Q(monthly_half_day__isnull=True) | Q(monthly_half_day__gte=0)),
+                name="fee_standard_not_negative",
+                violation_error_message=_("收费不能为负数。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.monthly_full_day} ({self.effective_from})"
+
+
+class StarRating(DatedFact):
+    """星级评定 given by the bureau."""
+
+    stars = models.PositiveSmallIntegerField(
+        _("星级"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("星级评定")
+        verbose_name_plural = _("星级评定")
+        default_related_name = "star_ratings"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "effective_from"],
+                name="star_rating_one_per_day",
+                violation_error_message=_("同一天只能有一条星级记录。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1, stars__lte=5),
+                name="star_rating_1_to_5",
+                violation_error_message=_("星级为1到5星。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.stars}★ ({self.effective_from})"
+
+
+class InstructorAssignment(DatedFact):
+    """The health instructor (健康指导员) assigned to an institution; empty ends an assignment."""
+
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="instructed_assignments",
+        verbose_name=_("健康指导员"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("健康指导员指派")
+        verbose_name_plural = _("健康指导员指派")
+        default_related_name = "instructor_assignments"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "effective_from"],
+                name="instructor_assignment_one_per_day",
+                violation_error_message=_("同一天只能有一条指派记录。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} → {self.instructor} ({self.effective_from})"
+
+
+def _period_constraints(prefix: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            name=f"{prefix}_valid_to_after_from",
+            violation_error_message=_("有效期止不能早于有效期起。"),
+        ),
+        PostgresExclusionConstraint(
+            name=f"{prefix}_no_overlap",
+            expressions=[
+                ("institution", RangeOperators.EQUAL),
+                (DateRangeInclusive(F("valid_from"), F("valid_to")), RangeOperators.OVERLAPS),
+            ],
+            violation_error_message=_("与该机构已有记录的有效期重叠。"),
+        ),
+    ]
+
+
+class DateRangeInclusive(Func):
+    """daterange(from, to, '[]'): both days included; a NULL end is open-ended."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+    def __init__(self, start, end):
+        super().__init__(start, end, models.Value("[]"))
+
+
+class InclusiveRecognition(ValidityPeriod):
+    """普惠认定: recognition as inclusive (price-capped, subsidised) for a period."""
+
+    document_number = models.CharField(_("认定文号"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(ValidityPeriod.Meta):
+        verbose_name = _("普惠认定")
+        verbose_name_plural = _("普惠认定")
+        default_related_name = "inclusive_recognitions"
+        constraints = _period_constraints("inclusive_recognition")
+
+    def __str__(self) -> str:
+        return f"{self.institution} 普惠 {self.valid_from}–{self.valid_to or ''}"
+
+
+class CareContract(ValidityPeriod):
+    """ "1+1" primary-care contract with a named health facility."""
+
+    health_facility = models.CharField(_("签约医疗卫生机构"), max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta(ValidityPeriod.Meta):
+        verbose_name = _("医育结合签约")
+        verbose_name_plural = _("医育结合签约")
+        default_related_name = "care_contracts"
+        constraints = _period_constraints("care_contract")
+
+    def __str__(self) -> str:
+        return f"{self.institution} ↔ {self.health_facility}"
+
+
 class StaffMember(models.Model):
-    """Someone employed at an institution (从业人员)."""
+    """Someone employed at an institution (从业人员), from `hired_on` until `left_on`."""
 
     class Role(models.TextChoices):
         CAREGIVER = "caregiver", _("保育人员")
@@ -134,6 +454,13 @@ class StaffMember(models.Model):
     role = models.CharField(_("岗位"), max_length=20, choices=Role.choices)
     hired_on = models.DateField(_("入职日期"), help_text=_("当日起在岗。"))
     left_on = models.DateField(_("离职日期"), null=True, blank=True, help_text=_("当日起不在岗。"))
+    annual_training_hours = models.DecimalField(
+        _("年度培训学时"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
 
     history = HistoricalRecords()
     institution_path = "institution"
@@ -148,7 +475,90 @@ class StaffMember(models.Model):
                 name="staff_left_after_hired",
                 violation_error_message=_("离职日期必须晚于入职日期。"),
             ),
+            # Employed on [hired_on, left_on): the same person twice at once at one institution
+            # is impossible whatever writes the rows.
+            PostgresExclusionConstraint(
+                name="staff_not_employed_twice_at_once",
+                expressions=[
+                    ("institution", RangeOperators.EQUAL),
+                    ("id_number_hash", RangeOperators.EQUAL),
+                    (
+                        Func(
+                            F("hired_on"),
+                            F("left_on"),
+                            function="DATERANGE",
+                            output_field=DateRangeField(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                violation_error_message=_("此人在该机构的任职期间与已有记录重叠。"),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_care_role(self) -> bool:
+        return self.role in self.CARE_ROLES
+
+
+class Certificate(models.Model):
+    """A qualification held by a staff member, valid from issue to expiry, both included."""
+
+    class Kind(models.TextChoices):
+        CHILDCARE_WORKER = "childcare_worker", _("保育师")
+        INFANT_CARER = "infant_carer", _("育婴员")
+        KINDERGARTEN_TEACHER = "kindergarten_teacher", _("幼儿园教师资格证")
+        DEVELOPMENT_GUIDE = "development_guide", _("婴幼儿发展引导员")
+        HEALTH_CARER = "health_carer", _("健康照护师")
+        HEALTH_WORKER_TRAINING = "health_worker_training", _("保健员培训合格证")
+        HEALTH_CERTIFICATE = "health_certificate", _("健康证")
+        GUARD = "guard", _("保安员证")
+
+    # The certificates that qualify someone for a care role (K5, the certification rate).
+    QUALIFYING = frozenset(
+        {
+            Kind.CHILDCARE_WORKER,
+            Kind.INFANT_CARER,
+            Kind.KINDERGARTEN_TEACHER,
+            Kind.DEVELOPMENT_GUIDE,
+            Kind.HEALTH_CARER,
+        }
+    )
+
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="certificates",
+        verbose_name=_("从业人员"),
+    )
+    kind = models.CharField(_("证书类型"), max_length=30, choices=Kind.choices)
+    number = models.CharField(_("证书编号"), max_length=100, blank=True)
+    issued_on = models.DateField(_("发证日期"), help_text=_("含当日起有效。"))
+    expires_on = models.DateField(
+        _("有效期至"), null=True, blank=True, help_text=_("含当日；留空表示长期有效。")
+    )
+
+    history = HistoricalRecords()
+    institution_path = "staff__institution"
+
+    class Meta:
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+        ordering = ["staff", "-issued_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("issued_on")),
+                name="certificate_expires_after_issue",
+                violation_error_message=_("有效期至不能早于发证日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def qualifies(self) -> bool:
+        return self.kind in self.QUALIFYING

@@ -7,7 +7,19 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from institutions.models import Institution, StaffMember, Township
+from institutions.models import (
+    ApprovedPlaces,
+    CareContract,
+    Certificate,
+    Community,
+    FeeStandard,
+    InclusiveRecognition,
+    Institution,
+    InstructorAssignment,
+    StaffMember,
+    StarRating,
+    Township,
+)
 from lequing_tuoyu.demo import make_credit_code, make_resident_id
 from lequing_tuoyu.roles import ADMIN_ROLES, Role
 
@@ -57,3 +69,83 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     id_number = factory.LazyFunction(lambda: make_resident_id(_rng, born=dt.date(1990, 5, 17)))
     role = StaffMember.Role.CAREGIVER
     hired_on = dt.date(2024, 3, 1)
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    township = factory.LazyFunction(township)
+    name = factory.Sequence(lambda n: f"测试社区{n}")
+    residents = 5000
+
+
+class ApprovedPlacesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApprovedPlaces
+
+    institution = factory.SubFactory(InstitutionFactory)
+    effective_from = dt.date(2024, 3, 1)
+    infant = 0
+    toddler = 15
+    older = 20
+    mixed = 0
+
+
+class FeeStandardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeeStandard
+
+    institution = factory.SubFactory(InstitutionFactory)
+    effective_from = dt.date(2024, 3, 1)
+    monthly_full_day = 1800
+    monthly_half_day = None
+
+
+class StarRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StarRating
+
+    institution = factory.SubFactory(InstitutionFactory)
+    effective_from = dt.date(2024, 6, 1)
+    stars = 3
+
+
+class InstructorAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InstructorAssignment
+
+    institution = factory.SubFactory(InstitutionFactory)
+    effective_from = dt.date(2024, 3, 1)
+    instructor = factory.SubFactory(UserFactory)
+
+
+class InclusiveRecognitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InclusiveRecognition
+
+    institution = factory.SubFactory(InstitutionFactory)
+    valid_from = dt.date(2024, 3, 1)
+    valid_to = None
+    document_number = factory.Sequence(lambda n: f"乐卫普惠〔2024〕{n}号")
+
+
+class CareContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareContract
+
+    institution = factory.SubFactory(InstitutionFactory)
+    valid_from = dt.date(2024, 3, 1)
+    valid_to = dt.date(2026, 2, 28)
+    health_facility = "乐清市柳市镇社区卫生服务中心"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certificate
+
+    staff = factory.SubFactory(StaffMemberFactory)
+    kind = Certificate.Kind.CHILDCARE_WORKER
+    number = factory.Sequence(lambda n: f"BYS{n:08d}")
+    issued_on = dt.date(2023, 1, 1)
+    expires_on = None

@@ -1,0 +1,149 @@
+"""Reads of the registry. The as-of selector answers "the institutions as they stood on day D"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from .models import (
+    ApprovedPlaces,
+    CareContract,
+    Certificate,
+    FeeStandard,
+    InclusiveRecognition,
+    Institution,
+    InstructorAssignment,
+    StaffMember,
+    StarRating,
+)
+
+PLACE_FIELDS = ("infant", "toddler", "older", "mixed")
+
+
+def _latest(model, field: str, as_of: dt.date) -> Subquery:
+    """The value of `field` in the institution's latest record effective on or before `as_of`."""
+    return Subquery(
+        model.objects.filter(institution=OuterRef("pk"), effective_from__lte=as_of)
+        .order_by("-effective_from")
+        .values(field)[:1]
+    )
+
+
+def _valid_on(model, as_of: dt.date) -> Exists:
+    """A validity-period record of the institution covering `as_of` (both ends included)."""
+    return Exists(
+        model.objects.filter(institution=OuterRef("pk"), valid_from__lte=as_of).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=as_of)
+        )
+    )
+
+
+def employed_on(as_of: dt.date) -> Q:
+    """Hired on or before D and not left on or before D."""
+    return Q(hired_on__lte=as_of) & (Q(left_on__isnull=True) | Q(left_on__gt=as_of))
+
+
+def certificate_valid_on(as_of: dt.date) -> Q:
+    return Q(issued_on__lte=as_of) & (Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
+
+
+def qualified_on(as_of: dt.date, staff_ref: str = "pk") -> Exists:
+    """The staff member (OuterRef `staff_ref`) holds a qualifying certificate valid on D."""
+    return Exists(
+        Certificate.objects.filter(
+            certificate_valid_on(as_of),
+            staff=OuterRef(staff_ref),
+            kind__in=Certificate.QUALIFYING,
+        )
+    )
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("institution").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def counted_on(as_of: dt.date) -> Q:
+    """Filed on or before D and not closed on or before D (kpis.md, "counted institution")."""
+    return Q(filed_on__lte=as_of) & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+
+
+def institutions_as_of(
+    as_of: dt.date, queryset: QuerySet[Institution] | None = None
+) -> QuerySet[Institution]:
+    """Institutions annotated with every dated fact as it stood on `as_of`, in one query.
+
+    Annotations: is_counted, places_<class type> and places_total, fee_full_day, fee_half_day,
+    stars, instructor_user_id, is_inclusive, has_care_contract, has_panic_alarm,
+    care_staff_count, certified_care_staff_count. A change dated after `as_of` never alters them.
+    """
+    queryset = Institution.objects.all() if queryset is None else queryset
+    care_staff = StaffMember.objects.filter(
+        employed_on(as_of), institution=OuterRef("pk"), role__in=StaffMember.CARE_ROLES
+    )
+    places = {
+        f"places_{field}": Coalesce(_latest(ApprovedPlaces, field, as_of), Value(0))
+        for field in PLACE_FIELDS
+    }
+    return queryset.annotate(
+        is_counted=ExpressionWrapper(counted_on(as_of), output_field=BooleanField()),
+        **places,
+        fee_full_day=_latest(FeeStandard, "monthly_full_day", as_of),
+        fee_half_day=_latest(FeeStandard, "monthly_half_day", as_of),
+        stars=_latest(StarRating, "stars", as_of),
+        instructor_user_id=_latest(InstructorAssignment, "instructor", as_of),
+        is_inclusive=_valid_on(InclusiveRecognition, as_of),
+        has_care_contract=_valid_on(CareContract, as_of),
+        has_panic_alarm=ExpressionWrapper(
+            Q(panic_alarm_installed_on__lte=as_of), output_field=BooleanField()
+        ),
+        care_staff_count=_count(care_staff),
+        certified_care_staff_count=_count(care_staff.filter(qualified_on(as_of))),
+    ).annotate(places_total=sum((F(name) for name in places), Value(0)))
+
+
+def counted_institutions_as_of(as_of: dt.date) -> QuerySet[Institution]:
+    return institutions_as_of(as_of).filter(is_counted=True)
+
+
+def staff_flags(
+    queryset: QuerySet[StaffMember], *, today: dt.date, warn_days: int = 60
+) -> QuerySet[StaffMember]:
+    """Staff annotated for the operator's page: `is_employed`, `lacks_qualification` (a care
+    role without a qualifying certificate valid today) and `expiring_certificates` (certificates
+    valid today that expire within `warn_days`)."""
+    soon = today + dt.timedelta(days=warn_days)
+    return queryset.annotate(
+        is_employed=ExpressionWrapper(employed_on(today), output_field=BooleanField()),
+        lacks_qualification=ExpressionWrapper(
+            Q(role__in=StaffMember.CARE_ROLES) & ~Q(qualified_on(today)),
+            output_field=BooleanField(),
+        ),
+        expiring_certificates=Count(
+            "certificates",
+            filter=Q(
+                certificates__issued_on__lte=today,
+                certificates__expires_on__gte=today,
+                certificates__expires_on__lte=soon,
+            ),
+        ),
+    )

@@ -1,0 +1,32 @@
+"""Database constraints that only PostgreSQL can express, skipped on the SQLite fallback.
+
+`make run` may fall back to SQLite on a machine without PostgreSQL. There the constraint is not
+created and not validated; every real deployment and every test runs on PostgreSQL, where it is.
+The services check the same rule in code, so SQLite users still get the message.
+"""
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    def constraint_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().constraint_sql(model, schema_editor)
+
+    def create_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().create_sql(model, schema_editor)
+
+    def remove_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().remove_sql(model, schema_editor)
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        from django.db import connections
+
+        if connections[using].vendor != "postgresql":
+            return
+        super().validate(model, instance, exclude=exclude, using=using)
