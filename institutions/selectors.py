@@ -84,7 +84,12 @@ def _count(queryset: QuerySet) -> Coalesce:
 
 def counted_on(as_of: dt.date) -> Q:
     """Filed on or before D and not closed on or before D (kpis.md, "counted institution")."""
-    return Q(filed_on__lte=as_of) & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+    # `isnull=False` first so an unfiled institution gives FALSE, not SQL NULL.
+    return (
+        Q(filed_on__isnull=False)
+        & Q(filed_on__lte=as_of)
+        & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+    )
 
 
 def institutions_as_of(
@@ -114,7 +119,8 @@ def institutions_as_of(
         is_inclusive=_valid_on(InclusiveRecognition, as_of),
         has_care_contract=_valid_on(CareContract, as_of),
         has_panic_alarm=ExpressionWrapper(
-            Q(panic_alarm_installed_on__lte=as_of), output_field=BooleanField()
+            Q(panic_alarm_installed_on__isnull=False) & Q(panic_alarm_installed_on__lte=as_of),
+            output_field=BooleanField(),
         ),
         care_staff_count=_count(care_staff),
         certified_care_staff_count=_count(care_staff.filter(qualified_on(as_of))),
