@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from institutions.models import Institution, StaffMember
+from institutions.models import Community, Institution, StaffMember
 from lequing_tuoyu import demo
 from lequing_tuoyu.roles import Role, user_roles
 
@@ -48,6 +48,7 @@ def test_same_seed_gives_the_same_data():
     ids_first = sorted(s.id_number.reveal() for s in StaffMember.objects.all())
     StaffMember.objects.all().delete()
     Institution.objects.all().delete()
+    Community.objects.all().delete()
     demo.seed(scale="demo", seed=11)
     assert snapshot() == first
     assert sorted(s.id_number.reveal() for s in StaffMember.objects.all()) == ids_first
@@ -60,3 +61,33 @@ def test_if_empty_does_not_load_twice(settings):
     call_command("seed_demo")
     call_command("seed_demo", "--if-empty")
     assert Institution.objects.count() == demo.SCALES["demo"]
+
+
+def test_demo_registry_looks_like_yueqing():
+    import datetime as dt
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from institutions.models import ApprovedPlaces, Certificate
+    from institutions.selectors import staff_flags
+
+    demo.seed(scale="city", seed=2025)
+    assert set(Institution.objects.values_list("kind", flat=True)) == set(Institution.Kind.values)
+    assert Institution.objects.values("township").distinct().count() == 25
+    assert Community.objects.filter(is_new=True).exists()
+    # Dated histories: some institutions changed their places during the pilot.
+    assert (
+        ApprovedPlaces.objects.values("institution")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    today = timezone.localdate()
+    flags = staff_flags(StaffMember.objects.all(), today=today)
+    assert flags.filter(lacks_qualification=True).exists()
+    assert flags.filter(expiring_certificates__gt=0).exists()
+    assert Certificate.objects.filter(expires_on__lt=today).exists()
+    op1 = Institution.objects.get(operators__username="operator1")
+    assert op1.name == "城东阳光幼儿园（演示）" and op1.staff.exists()
+    assert op1.approved_places.exists() and op1.filed_on < dt.date.today()

@@ -1,0 +1,91 @@
+"""Deterministic demo data for Yueqing (../shared/spec/demo-data.md).
+
+`seed_demo` calls `seed(scale=..., seed=...)`; the benchmark suite reuses the generator. The same
+seed on the same day gives the same rows (a few dates, such as certificates about to expire, are
+placed relative to today so the demo always has something to show). Demo names end in "（演示）".
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from institutions.models import Township
+from institutions.reference import load_townships
+from lequing_tuoyu.roles import ADMIN_ROLES, Role, sync_roles
+
+from .people import make_credit_code, make_mobile, make_person_name, make_resident_id
+from .registry import DEMO_SUFFIX, seed_registry
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_SUFFIX",
+    "DEMO_USERS",
+    "SCALES",
+    "SeedResult",
+    "make_credit_code",
+    "make_mobile",
+    "make_person_name",
+    "make_resident_id",
+    "seed",
+]
+
+DEMO_PASSWORD = "lequing2025"  # noqa: S105 - the published demo password
+
+# login, role, display name
+DEMO_USERS: list[tuple[str, Role, str]] = [
+    ("bureau", Role.BUREAU_ADMIN, "卫健局 管理员"),
+    ("education", Role.EDUCATION, "教育局 工作人员"),
+    ("inspector", Role.INSPECTOR, "健康指导员"),
+    ("auditor", Role.AUDITOR, "审计 人员"),
+    ("operator1", Role.OPERATOR, "机构经办人 一"),
+    ("operator2", Role.OPERATOR, "机构经办人 二"),
+]
+
+SCALES = {"demo": 40, "city": 350, "province": 10_000}
+
+
+@dataclass
+class SeedResult:
+    users: int
+    institutions: int
+    staff: int
+    communities: int = 0
+    certificates: int = 0
+
+
+def _ensure_users() -> dict[str, object]:
+    sync_roles()
+    User = get_user_model()
+    users = {}
+    for username, role, display in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username)
+        user.first_name = display
+        user.is_staff = role in ADMIN_ROLES
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([Group.objects.get(name=role.group_name)])
+        users[username] = user
+    return users
+
+
+@transaction.atomic
+def seed(*, scale: str = "demo", seed: int = 2025) -> SeedResult:
+    rng = random.Random(seed)
+    load_townships(Township)
+    users = _ensure_users()
+    registry = seed_registry(
+        rng, count=SCALES[scale], operators=users, instructors=[users["inspector"]]
+    )
+    return SeedResult(
+        users=len(users),
+        institutions=len(registry.institutions),
+        staff=registry.staff,
+        communities=registry.communities,
+        certificates=registry.certificates,
+    )

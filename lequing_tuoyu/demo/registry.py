@@ -1,0 +1,397 @@
+"""Demo registry: communities, institutions of every kind with dated histories, staff, certificates.
+
+Shaped after ../shared/spec/demo-data.md: many kindergartens with one or two childcare classes
+(15-40 places), centres with 40-100, family points with 5-10; inclusive institutions charging
+1,500-2,200 yuan a month and private ones 2,500-4,500; care staff by the national ratios plus a
+head, a health worker and a cook; about 90% of care staff certified, some certificates expiring.
+Dates are placed relative to the pilot's start (settings.PILOT_START_DATE), never written in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from institutions.models import (
+    CHILDREN_PER_CARER,
+    ApprovedPlaces,
+    CareContract,
+    Certificate,
+    ClassType,
+    Community,
+    FeeStandard,
+    InclusiveRecognition,
+    Institution,
+    InstructorAssignment,
+    StaffMember,
+    StarRating,
+    Township,
+)
+
+from .people import NAME_WORDS, make_credit_code, make_mobile, make_person_name, make_resident_id
+
+DEMO_SUFFIX = "（演示）"
+
+# Relative weight of each township by code suffix: the subdistricts and the big towns hold most
+# children; the three 乡 are small and rural.
+TOWNSHIP_WEIGHTS = {
+    "114": 10,
+    "108": 7,
+    "115": 6,
+    "101": 5,
+    "106": 4,
+    "210": 0.5,
+    "211": 0.5,
+    "212": 0.5,
+}
+
+KIND_SHARES = [
+    (Institution.Kind.KINDERGARTEN, 0.58),
+    (Institution.Kind.CENTRE, 0.14),
+    (Institution.Kind.COMMUNITY, 0.12),
+    (Institution.Kind.FAMILY_POINT, 0.08),
+    (Institution.Kind.EMPLOYER, 0.05),
+    (Institution.Kind.CO_CARE_STATION, 0.03),
+]
+KIND_WORDS = {
+    Institution.Kind.KINDERGARTEN: "幼儿园",
+    Institution.Kind.CENTRE: "托育中心",
+    Institution.Kind.COMMUNITY: "社区托育点",
+    Institution.Kind.FAMILY_POINT: "家庭托育点",
+    Institution.Kind.EMPLOYER: "职工托育园",
+    Institution.Kind.CO_CARE_STATION: "共育驿站",
+}
+CLASS_SIZES = {
+    ClassType.INFANT: 10,
+    ClassType.TODDLER: 15,
+    ClassType.OLDER: 20,
+    ClassType.MIXED: 18,
+}
+HEALTH_FACILITIES = "社区卫生服务中心"
+
+
+@dataclass
+class RegistryResult:
+    institutions: list[Institution] = field(default_factory=list)
+    communities: int = 0
+    staff: int = 0
+    certificates: int = 0
+
+
+def _months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    return dt.date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def _classes(rng: random.Random, kind: str) -> dict[str, int]:
+    """Approved places by class type for a new institution of this kind."""
+    if kind == Institution.Kind.KINDERGARTEN:
+        # One or two childcare classes; one kindergarten in eight runs none yet.
+        if rng.random() < 0.12:
+            return {}
+        classes = rng.choice(
+            [[ClassType.OLDER], [ClassType.TODDLER, ClassType.OLDER], [ClassType.MIXED]]
+        )
+    elif kind == Institution.Kind.CENTRE:
+        classes = [ClassType.INFANT, ClassType.TODDLER, ClassType.TODDLER, ClassType.OLDER]
+        classes = classes[: rng.randint(2, 4)] + ([ClassType.OLDER] if rng.random() < 0.4 else [])
+    elif kind == Institution.Kind.FAMILY_POINT:
+        return {ClassType.MIXED: rng.randint(5, 10)}
+    elif kind == Institution.Kind.CO_CARE_STATION:
+        return {ClassType.MIXED: rng.randint(6, 12)}
+    else:
+        classes = rng.choice(
+            [[ClassType.TODDLER, ClassType.OLDER], [ClassType.MIXED, ClassType.OLDER]]
+        )
+    places: dict[str, int] = {}
+    for class_type in classes:
+        size = CLASS_SIZES[class_type]
+        places[class_type] = places.get(class_type, 0) + rng.randint(size * 2 // 3, size)
+    return places
+
+
+def _township_pool() -> tuple[list[Township], list[float]]:
+    townships = list(Township.objects.all())
+    weights = [
+        TOWNSHIP_WEIGHTS.get(t.code[-3:], 2.0 if t.kind == Township.Kind.SUBDISTRICT else 1.5)
+        for t in townships
+    ]
+    return townships, weights
+
+
+def _communities(rng: random.Random, townships: list[Township], start: dt.date) -> list[Community]:
+    rows = []
+    for township in townships:
+        for number in range(1, (3 if township.kind == Township.Kind.TOWNSHIP else 6) + 1):
+            is_new = number > 3 or (township.kind == Township.Kind.SUBDISTRICT and number == 3)
+            residents = rng.randint(1500, 12000)
+            planned = math.ceil(residents / 100) if is_new else 0
+            rows.append(
+                Community(
+                    township=township,
+                    name=f"{rng.choice(NAME_WORDS)}{number}号社区{DEMO_SUFFIX}",
+                    residents=residents,
+                    is_new=is_new,
+                    delivered_on=start + dt.timedelta(days=rng.randint(0, 300)) if is_new else None,
+                    planned_places=planned,
+                    # Most new communities built their places; some fell short (K10 not met).
+                    delivered_places=planned if rng.random() < 0.75 else planned // 2,
+                )
+            )
+    return Community.objects.bulk_create(rows, ignore_conflicts=False)
+
+
+def seed_registry(
+    rng: random.Random, *, count: int, operators: dict[str, object], instructors: list
+) -> RegistryResult:
+    start = settings.PILOT_START_DATE
+    history_start = _months(start, -13)  # dated histories begin about a year before the pilot
+    today = timezone.localdate()
+    townships, weights = _township_pool()
+    result = RegistryResult()
+    communities = _communities(rng, townships, start) if not Community.objects.exists() else []
+    result.communities = len(communities)
+    communities_by_township: dict[int, list[Community]] = {}
+    for community in Community.objects.all():
+        communities_by_township.setdefault(community.township_id, []).append(community)
+
+    kinds = [kind for kind, _ in KIND_SHARES]
+    kind_weights = [share for _, share in KIND_SHARES]
+    existing = Institution.objects.filter(name__endswith=DEMO_SUFFIX).count()
+    by_code = {t.code[-3:]: t for t in townships}
+    fixed = [  # the two demo operators' institutions, always first
+        ("城东阳光幼儿园", Institution.Kind.KINDERGARTEN, by_code["001"], "operator1"),
+        ("柳市春芽托育中心", Institution.Kind.CENTRE, by_code["114"], "operator2"),
+    ]
+    plans = []
+    for number in range(existing, count):
+        if number < len(fixed):
+            base, kind, township, operator = fixed[number]
+        else:
+            township = rng.choices(townships, weights)[0]
+            kind = rng.choices(kinds, kind_weights)[0]
+            short = township.name[:-1] if len(township.name) > 2 else township.name
+            base = f"{short}{rng.choice(NAME_WORDS)}{KIND_WORDS[kind]}{number + 1:04d}"
+            operator = None
+        ownership = (
+            rng.choices(list(Institution.Ownership), [0.6, 0.35, 0.05])[0]
+            if kind == Institution.Kind.KINDERGARTEN
+            else rng.choices(list(Institution.Ownership), [0.15, 0.7, 0.15])[0]
+        )
+        # A quarter open during the pilot, so the indicators move month by month.
+        if number < len(fixed) or rng.random() < 0.75:
+            filed_on = history_start - dt.timedelta(days=rng.randint(0, 1500))
+        else:
+            filed_on = start + dt.timedelta(days=rng.randint(0, max(1, (today - start).days)))
+        closed_on = None
+        if number >= len(fixed) and rng.random() < 0.03:
+            closed_on = filed_on + dt.timedelta(days=rng.randint(200, 700))
+            closed_on = closed_on if closed_on <= today else None
+        community = None
+        if kind == Institution.Kind.COMMUNITY and communities_by_township.get(township.pk):
+            community = rng.choice(communities_by_township[township.pk])
+        institution = Institution(
+            name=f"{base}{DEMO_SUFFIX}",
+            credit_code=make_credit_code(rng),
+            kind=kind,
+            ownership=ownership,
+            township=township,
+            community=community,
+            address=f"乐清市{township.name}{rng.choice(NAME_WORDS)}路{rng.randint(1, 300)}号",
+            latitude=Decimal("28.1") + Decimal(rng.randint(0, 300000)) / 1000000,
+            longitude=Decimal("120.9") + Decimal(rng.randint(0, 300000)) / 1000000,
+            contact_phone=make_mobile(rng),
+            filing_number=f"乐卫托备{filed_on:%Y}{number + 1:05d}",
+            filed_on=filed_on,
+            closed_on=closed_on,
+            special_needs_care=rng.random() < 0.1,
+            is_demonstration=rng.random() < 0.05,
+            is_inclusive_kindergarten=kind == Institution.Kind.KINDERGARTEN and rng.random() < 0.8,
+            panic_alarm_installed_on=(
+                max(filed_on, history_start) + dt.timedelta(days=rng.randint(0, 600))
+                if rng.random() < 0.9
+                else None
+            ),
+        )
+        plans.append((institution, operator))
+    institutions = Institution.objects.bulk_create([i for i, _ in plans], batch_size=2000)
+    for institution, (_, operator) in zip(institutions, plans, strict=True):
+        if operator:
+            institution.operators.add(operators[operator])
+    result.institutions = institutions
+
+    places, fees, stars, recognitions, contracts, assignments, staff = [], [], [], [], [], [], []
+    for institution in institutions:
+        first_day = max(institution.filed_on, history_start)
+        classes = _classes(rng, institution.kind)
+        if institution.kind == Institution.Kind.KINDERGARTEN or classes:
+            places.append(
+                ApprovedPlaces(institution=institution, effective_from=first_day, **classes)
+            )
+        expanded = dict(classes)
+        if classes and rng.random() < 0.3:  # expansion during the pilot
+            class_type = rng.choice(list(classes))
+            expanded[class_type] += CLASS_SIZES[class_type] // 2
+            when = start + dt.timedelta(days=rng.randint(30, 330))
+            if when > first_day:
+                places.append(
+                    ApprovedPlaces(institution=institution, effective_from=when, **expanded)
+                )
+        inclusive = (
+            institution.ownership == Institution.Ownership.PUBLIC
+            or institution.is_inclusive_kindergarten
+            or rng.random() < 0.75
+        )
+        if inclusive and classes:
+            recognized = (
+                first_day if rng.random() < 0.7 else start + dt.timedelta(days=rng.randint(0, 300))
+            )
+            recognitions.append(
+                InclusiveRecognition(
+                    institution=institution,
+                    valid_from=max(recognized, first_day),
+                    valid_to=None,
+                    document_number=f"乐卫普惠〔{recognized:%Y}〕{rng.randint(1, 400)}号",
+                )
+            )
+            fee = rng.randrange(1500, 2201, 50)
+        else:
+            fee = rng.randrange(2500, 4501, 100)
+        fees.append(
+            FeeStandard(
+                institution=institution,
+                effective_from=first_day,
+                monthly_full_day=fee,
+                monthly_half_day=fee * 6 // 10 if rng.random() < 0.4 else None,
+            )
+        )
+        review_day = _months(start, 7)
+        if rng.random() < 0.25 and review_day > first_day:  # a yearly fee review
+            fees.append(
+                FeeStandard(
+                    institution=institution,
+                    effective_from=review_day,
+                    monthly_full_day=fee + 100,
+                    monthly_half_day=None,
+                )
+            )
+        if rng.random() < 0.7:
+            stars.append(
+                StarRating(
+                    institution=institution,
+                    effective_from=max(first_day, _months(history_start, 6)),
+                    stars=rng.choices([1, 2, 3, 4, 5], [1, 3, 4, 2, 1])[0],
+                )
+            )
+        if rng.random() < 0.85:
+            contracts.append(
+                CareContract(
+                    institution=institution,
+                    valid_from=first_day + dt.timedelta(days=rng.randint(0, 200)),
+                    valid_to=None,
+                    health_facility=f"乐清市{institution.township.name}{HEALTH_FACILITIES}",
+                )
+            )
+        if instructors:
+            assignments.append(
+                InstructorAssignment(
+                    institution=institution,
+                    effective_from=first_day,
+                    instructor=rng.choice(instructors),
+                )
+            )
+        staff += _staff_for(rng, institution, expanded or classes, first_day, today)
+    ApprovedPlaces.objects.bulk_create(places, batch_size=5000)
+    FeeStandard.objects.bulk_create(fees, batch_size=5000)
+    StarRating.objects.bulk_create(stars, batch_size=5000)
+    InclusiveRecognition.objects.bulk_create(recognitions, batch_size=5000)
+    CareContract.objects.bulk_create(contracts, batch_size=5000)
+    InstructorAssignment.objects.bulk_create(assignments, batch_size=5000)
+    staff = StaffMember.objects.bulk_create(staff, batch_size=2000)
+    certificates = _certificates_for(rng, staff, today)
+    Certificate.objects.bulk_create(certificates, batch_size=5000)
+    result.staff, result.certificates = len(staff), len(certificates)
+    return result
+
+
+def _staff_for(
+    rng: random.Random, institution: Institution, classes: dict[str, int], first_day, today
+) -> list[StaffMember]:
+    roles = [StaffMember.Role.HEAD]
+    for class_type, places in classes.items():
+        roles += [StaffMember.Role.CAREGIVER] * math.ceil(places / CHILDREN_PER_CARER[class_type])
+    if sum(classes.values()) >= 20:
+        roles += [StaffMember.Role.TEACHER, StaffMember.Role.HEALTH, StaffMember.Role.COOK]
+    if sum(classes.values()) >= 60:
+        roles.append(StaffMember.Role.GUARD)
+    members = []
+    for role in roles:
+        born = dt.date(1970, 1, 1) + dt.timedelta(days=rng.randint(0, 11000))
+        hired_on = first_day + dt.timedelta(days=rng.randint(0, 120))
+        left_on = None
+        if rng.random() < 0.08:  # turnover
+            left_on = hired_on + dt.timedelta(days=rng.randint(90, 600))
+            left_on = left_on if left_on <= today else None
+        members.append(
+            StaffMember(
+                institution=institution,
+                name=make_person_name(rng),
+                id_number=make_resident_id(rng, born=born),
+                role=role,
+                hired_on=hired_on,
+                left_on=left_on,
+                annual_training_hours=Decimal(rng.choice([0, 8, 16, 24, 32, 40])),
+            )
+        )
+    return members
+
+
+def _certificates_for(
+    rng: random.Random, staff: list[StaffMember], today: dt.date
+) -> list[Certificate]:
+    qualifying = sorted(Certificate.QUALIFYING)
+    rows = []
+    for member in staff:
+        if member.role in StaffMember.CARE_ROLES:
+            roll = rng.random()
+            if roll < 0.08:
+                continue  # no qualifying certificate
+            kind = (
+                Certificate.Kind.KINDERGARTEN_TEACHER
+                if member.role == StaffMember.Role.TEACHER
+                else rng.choice(qualifying)
+            )
+            issued = member.hired_on - dt.timedelta(days=rng.randint(30, 2000))
+            if roll < 0.12:
+                expires = today - dt.timedelta(days=rng.randint(1, 200))  # expired
+            elif roll < 0.18:
+                expires = today + dt.timedelta(days=rng.randint(1, 60))  # expiring soon
+            else:
+                expires = issued + dt.timedelta(days=365 * rng.randint(3, 6))
+                expires = max(expires, today + dt.timedelta(days=61))
+            rows.append(
+                Certificate(
+                    staff=member,
+                    kind=kind,
+                    number=f"{rng.randint(10**11, 10**12 - 1)}",
+                    issued_on=issued,
+                    expires_on=expires,
+                )
+            )
+        if member.role in (StaffMember.Role.COOK, *StaffMember.CARE_ROLES):
+            rows.append(
+                Certificate(
+                    staff=member,
+                    kind=Certificate.Kind.HEALTH_CERTIFICATE,
+                    number=f"JK{rng.randint(10**7, 10**8 - 1)}",
+                    issued_on=today - dt.timedelta(days=rng.randint(30, 300)),
+                    expires_on=today + dt.timedelta(days=rng.randint(30, 330)),
+                )
+            )
+    return rows
