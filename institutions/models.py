@@ -562,3 +562,29 @@ class Certificate(models.Model):
     @property
     def qualifies(self) -> bool:
         return self.kind in self.QUALIFYING
+
+
+# Monthly reports live in their own module; importing them here registers them with this app.
+from institutions.reports.models import (  # noqa: E402
+    MonthlyReport,
+    ParentingSession,
+    ReportWindowException,
+)
+
+__all__ = [
+    "ApprovedPlaces",
+    "CareContract",
+    "Certificate",
+    "ClassType",
+    "Community",
+    "FeeStandard",
+    "InclusiveRecognition",
+    "Institution",
+    "InstructorAssignment",
+    "MonthlyReport",
+    "ParentingSession",
+    "ReportWindowException",
+    "StaffMember",
+    "StarRating",
+    "Township",
+]
