@@ -568,6 +568,7 @@ class Certificate(models.Model):
 from institutions.reports.models import (  # noqa: E402
     MonthlyReport,
     ParentingSession,
+    ReportReminder,
     ReportWindowException,
 )
 
@@ -583,6 +584,7 @@ __all__ = [
     "InstructorAssignment",
     "MonthlyReport",
     "ParentingSession",
+    "ReportReminder",
     "ReportWindowException",
     "StaffMember",
     "StarRating",

@@ -6,6 +6,7 @@ Every periodic job is listed here, with when it runs and why. Times are Asia/Sha
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lequing_tuoyu.settings")
 
@@ -19,5 +20,11 @@ app.conf.beat_schedule = {
     "heartbeat": {
         "task": "lequing_tuoyu.tasks.heartbeat",
         "schedule": 3600.0,
+    },
+    # Daily 09:00: the task itself decides whether today is a reminder day for last month's
+    # report (due day minus 3, and the day after the due day), so the deadline stays a setting.
+    "report-reminders": {
+        "task": "institutions.tasks.report_reminders",
+        "schedule": crontab(hour=9, minute=0),
     },
 }

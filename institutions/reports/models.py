@@ -249,3 +249,41 @@ class ParentingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.topic}"
+
+
+class ReportReminder(models.Model):
+    """A reminder sent to an institution about one month's report; at most one of each kind.
+
+    The row is claimed (inserted) before the mail is sent, so a task that runs twice, or two
+    workers at once, send each reminder once.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("截止前提醒")
+        OVERDUE = "overdue", _("逾期提醒")
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="report_reminders",
+        verbose_name=_("机构"),
+    )
+    period = models.DateField(_("月份"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("收件人数"), default=0)
+
+    history = HistoricalRecords()
+    institution_path = "institution"
+
+    class Meta:
+        verbose_name = _("月报提醒")
+        verbose_name_plural = _("月报提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "period", "kind"], name="report_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.period:%Y-%m} {self.kind}"

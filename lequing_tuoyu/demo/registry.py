@@ -370,6 +370,7 @@ def _certificates_for(
             issued = member.hired_on - dt.timedelta(days=rng.randint(30, 2000))
             if roll < 0.12:
                 expires = today - dt.timedelta(days=rng.randint(1, 200))  # expired
+                issued = min(issued, expires - dt.timedelta(days=3 * 365))
             elif roll < 0.18:
                 expires = today + dt.timedelta(days=rng.randint(1, 60))  # expiring soon
             else:

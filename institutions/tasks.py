@@ -1,0 +1,13 @@
+import logging
+
+from celery import shared_task
+
+from institutions.reports.reminders import send_report_reminders
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def report_reminders() -> int:
+    """Daily: remind operators of last month's report on the due day -3 and the day after."""
+    return send_report_reminders()
