@@ -20,6 +20,7 @@ from lequing_tuoyu.roles import ADMIN_ROLES, Role, sync_roles
 
 from .people import make_credit_code, make_mobile, make_person_name, make_resident_id
 from .registry import DEMO_SUFFIX, seed_registry
+from .reports import seed_parenting_sessions, seed_reports
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -56,6 +57,8 @@ class SeedResult:
     staff: int
     communities: int = 0
     certificates: int = 0
+    reports: int = 0
+    parenting_sessions: int = 0
 
 
 def _ensure_users() -> dict[str, object]:
@@ -82,10 +85,18 @@ def seed(*, scale: str = "demo", seed: int = 2025) -> SeedResult:
     registry = seed_registry(
         rng, count=SCALES[scale], operators=users, instructors=[users["inspector"]]
     )
+    reports = seed_reports(rng, institutions=registry.institutions, reviewer=users["bureau"])
+    sessions = (
+        seed_parenting_sessions(rng, institutions=registry.institutions)
+        if registry.institutions
+        else 0
+    )
     return SeedResult(
         users=len(users),
         institutions=len(registry.institutions),
         staff=registry.staff,
         communities=registry.communities,
         certificates=registry.certificates,
+        reports=reports,
+        parenting_sessions=sessions,
     )

@@ -1,8 +1,15 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from institutions.models import Community, Institution, StaffMember
+from institutions.models import (
+    Community,
+    Institution,
+    MonthlyReport,
+    ParentingSession,
+    StaffMember,
+)
 from lequing_tuoyu import demo
 from lequing_tuoyu.roles import Role, user_roles
 
@@ -46,6 +53,8 @@ def test_same_seed_gives_the_same_data():
     demo.seed(scale="demo", seed=11)
     first = snapshot()
     ids_first = sorted(s.id_number.reveal() for s in StaffMember.objects.all())
+    MonthlyReport.objects.all().delete()
+    ParentingSession.objects.all().delete()
     StaffMember.objects.all().delete()
     Institution.objects.all().delete()
     Community.objects.all().delete()
@@ -91,3 +100,29 @@ def test_demo_registry_looks_like_yueqing():
     op1 = Institution.objects.get(operators__username="operator1")
     assert op1.name == "城东阳光幼儿园（演示）" and op1.staff.exists()
     assert op1.approved_places.exists() and op1.filed_on < dt.date.today()
+
+
+def test_demo_reports_have_late_missing_returned_and_warned_ones():
+    from django.db.models import F
+
+    from institutions.models import MonthlyReport, ParentingSession
+    from institutions.reports.selectors import missing_reports
+    from institutions.reports.window import deadline_as_datetime
+
+    demo.seed(scale="city", seed=2025)
+    reports = MonthlyReport.objects.all()
+    states = set(reports.values_list("state", flat=True))
+    assert {"accepted", "returned"} <= states
+    assert reports.exclude(warnings=[]).exclude(warning_comment="").exists()
+    first = reports.order_by("period").first().period
+    assert first == settings.PILOT_START_DATE.replace(day=1)
+    late = [
+        r
+        for r in reports.filter(period=first).exclude(first_submitted_at=None)
+        if r.first_submitted_at > deadline_as_datetime(first)
+    ]
+    assert late
+    assert missing_reports(first).exists()
+    assert ParentingSession.objects.filter(organiser_kind="health_centre").exists()
+    assert ParentingSession.objects.filter(organiser_kind="institution").exists()
+    assert not reports.filter(staff_certified__gt=F("staff_on_duty")).exists()

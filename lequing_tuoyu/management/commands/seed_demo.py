@@ -32,7 +32,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"演示数据已加载 Demo data loaded: {result.users} users, "
-                    f"{result.institutions} institutions, {result.staff} staff (scale={scale}, seed={seed})."
+                    f"{result.institutions} institutions, {result.staff} staff, "
+                    f"{result.reports} monthly reports, {result.parenting_sessions} parenting sessions "
+                    f"(scale={scale}, seed={seed})."
                 )
             )
         self.stdout.write(f"演示账号 Demo logins (password {demo.DEMO_PASSWORD}):")
