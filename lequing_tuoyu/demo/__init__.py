@@ -19,6 +19,7 @@ from institutions.reference import load_townships
 from lequing_tuoyu.roles import ADMIN_ROLES, Role, sync_roles
 
 from .people import make_credit_code, make_mobile, make_person_name, make_resident_id
+from .inspections import seed_inspections
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
 
@@ -58,6 +59,7 @@ class SeedResult:
     communities: int = 0
     certificates: int = 0
     reports: int = 0
+    inspections: int = 0
     parenting_sessions: int = 0
 
 
@@ -91,7 +93,9 @@ def seed(*, scale: str = "demo", seed: int = 2025) -> SeedResult:
         if registry.institutions
         else 0
     )
+    inspections = seed_inspections(rng, institutions=registry.institutions, users=users)
     return SeedResult(
+        inspections=inspections,
         users=len(users),
         institutions=len(registry.institutions),
         staff=registry.staff,
