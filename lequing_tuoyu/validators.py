@@ -72,6 +72,14 @@ def mask_phone(value: str | None) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+def mask_name(value: str | None) -> str:
+    """王** : the first character, then one star per remaining character."""
+    if not value:
+        return ""
+    value = str(value).strip()
+    return value[:1] + "*" * max(1, len(value) - 1)
+
+
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31 for i = 1..17
 _CREDIT_PATTERN = re.compile(rf"^[{_CREDIT_ALPHABET}]{{18}}$")

@@ -151,3 +151,23 @@ def test_edit_form_shows_mask_and_keeps_number_when_sent_back(institution_a):
     form = StaffForm({**data, "id_number": NUMBER[:17] + "1"}, instance=staff)
     assert not form.is_valid()
     assert "校验位" in form.errors["id_number"][0]
+
+
+def test_phone_and_name_values_print_masked():
+    from lequing_tuoyu.personal_data import PersonName, PhoneNumber
+
+    assert str(PhoneNumber("13812345678")) == "138****5678"
+    assert f"{PersonName('王小明')}" == "王**"
+    assert repr(PersonName("李白")) == "PersonName('李*')"
+    assert PersonName("王小明").reveal() == "王小明"
+
+
+def test_phone_field_validates_and_normalises():
+    from django.core.exceptions import ValidationError
+
+    from lequing_tuoyu.personal_data import PhoneNumberField
+
+    field = PhoneNumberField()
+    assert field.to_python("138-1234-5678").reveal() == "13812345678"
+    with pytest.raises(ValidationError):
+        field.to_python("12345")
