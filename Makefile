@@ -14,10 +14,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-# Debian packages the project needs: gettext (translations). Installed only when missing.
+# Debian packages the project needs, installed only when missing: gettext (translations),
+# Pango and CJK fonts (WeasyPrint PDFs with real Chinese glyphs), poppler-utils (pdftotext in tests).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
+	ldconfig -p | grep -q libpangoft2 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -59,7 +63,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 # ruff, migrations in step with the models, and the whole suite, always on PostgreSQL.
-test: $(STAMP) messages services lint
+test: $(STAMP) messages system-deps services lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 

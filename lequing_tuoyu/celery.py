@@ -27,4 +27,15 @@ app.conf.beat_schedule = {
         "task": "institutions.tasks.report_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Nightly 00:30: vouchers whose last valid day was yesterday lose their remaining balance
+    # (an expiry ledger entry), before anyone redeems in the new day.
+    "voucher-expiry": {
+        "task": "vouchers.tasks.expire_vouchers",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # Nightly 01:00: compare each voucher's stored balance with its ledger and log any drift.
+    "voucher-reconciliation": {
+        "task": "vouchers.tasks.reconcile_balances",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }

@@ -18,10 +18,11 @@ from institutions.models import Township
 from institutions.reference import load_townships
 from lequing_tuoyu.roles import ADMIN_ROLES, Role, sync_roles
 
-from .people import make_credit_code, make_mobile, make_person_name, make_resident_id
 from .inspections import seed_inspections
+from .people import make_credit_code, make_mobile, make_person_name, make_resident_id
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
+from .vouchers import seed_vouchers
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -60,6 +61,7 @@ class SeedResult:
     certificates: int = 0
     reports: int = 0
     inspections: int = 0
+    vouchers: dict | None = None
     parenting_sessions: int = 0
 
 
@@ -94,8 +96,10 @@ def seed(*, scale: str = "demo", seed: int = 2025) -> SeedResult:
         else 0
     )
     inspections = seed_inspections(rng, institutions=registry.institutions, users=users)
+    voucher_logins = seed_vouchers(rng, institutions=registry.institutions, users=users)
     return SeedResult(
         inspections=inspections,
+        vouchers=voucher_logins,
         users=len(users),
         institutions=len(registry.institutions),
         staff=registry.staff,
