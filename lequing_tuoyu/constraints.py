@@ -25,8 +25,15 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         return super().remove_sql(model, schema_editor)
 
     def validate(self, model, instance, exclude=None, using="default"):
-        from django.db import connections
+        from django.db import DataError, connections, transaction
 
         if connections[using].vendor != "postgresql":
             return
-        super().validate(model, instance, exclude=exclude, using=using)
+        try:
+            # A savepoint: an impossible range (end before start) is a DataError in PostgreSQL,
+            # which would otherwise abort the caller's transaction. The model's CheckConstraint
+            # on the dates reports that case with a readable message instead.
+            with transaction.atomic(using=using):
+                super().validate(model, instance, exclude=exclude, using=using)
+        except DataError:
+            return

@@ -66,7 +66,10 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
 
     institution = factory.SubFactory(InstitutionFactory)
     name = factory.Sequence(lambda n: f"员工{n}")
-    id_number = factory.LazyFunction(lambda: make_resident_id(_rng, born=dt.date(1990, 5, 17)))
+    # A different birth date per person, so many staff never collide on one ID number.
+    id_number = factory.Sequence(
+        lambda n: make_resident_id(_rng, born=dt.date(1980, 1, 1) + dt.timedelta(days=n))
+    )
     role = StaffMember.Role.CAREGIVER
     hired_on = dt.date(2024, 3, 1)
 

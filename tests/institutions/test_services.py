@@ -103,3 +103,25 @@ def test_institution_update_validates_credit_code(bureau):
     institution.refresh_from_db()
     assert institution.credit_code == "91350100M000100Y44"
     assert institution.history.latest().history_user == bureau
+
+
+def test_leaving_before_hiring_is_a_form_error_not_a_crash(institution_a):
+    with pytest.raises(ValidationError) as error:
+        services.staff_hire(
+            institution=institution_a,
+            name="王静",
+            id_number=NUMBER,
+            role="caregiver",
+            hired_on=dt.date(2025, 1, 1),
+            left_on=dt.date(2024, 12, 1),
+        )
+    assert "离职日期必须晚于入职日期" in " ".join(error.value.messages)
+
+
+def test_period_ending_before_it_starts_is_a_form_error_not_a_crash(institution_a):
+    record = InclusiveRecognition(
+        institution=institution_a, valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2024, 1, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.registry_record_save(record=record)
+    assert "有效期止不能早于有效期起" in " ".join(error.value.messages)
