@@ -5,7 +5,19 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from institutions.api import InstitutionViewSet, TownshipViewSet
+from institutions.api import (
+    ApprovedPlacesViewSet,
+    CareContractViewSet,
+    CertificateViewSet,
+    CommunityViewSet,
+    FeeStandardViewSet,
+    InclusiveRecognitionViewSet,
+    InstitutionViewSet,
+    InstructorAssignmentViewSet,
+    StaffViewSet,
+    StarRatingViewSet,
+    TownshipViewSet,
+)
 
 from . import views
 from .api import TokenView
@@ -16,11 +28,27 @@ admin.site.index_title = "管理首页"
 
 router = DefaultRouter()
 router.register("townships", TownshipViewSet, basename="township")
+router.register("communities", CommunityViewSet, basename="community")
 router.register("institutions", InstitutionViewSet, basename="institution")
+router.register("approved-places", ApprovedPlacesViewSet, basename="approved-places")
+router.register("fee-standards", FeeStandardViewSet, basename="fee-standard")
+router.register("star-ratings", StarRatingViewSet, basename="star-rating")
+router.register(
+    "instructor-assignments", InstructorAssignmentViewSet, basename="instructor-assignment"
+)
+router.register(
+    "inclusive-recognitions", InclusiveRecognitionViewSet, basename="inclusive-recognition"
+)
+router.register("care-contracts", CareContractViewSet, basename="care-contract")
+router.register("staff", StaffViewSet, basename="staff")
+router.register("certificates", CertificateViewSet, basename="certificate")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
+    path("", include("institutions.reports.api_urls")),
+    path("", include("inspections.api_urls")),
+    path("", include("vouchers.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +57,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("institutions.urls")),
+    path("", include("institutions.reports.urls")),
+    path("", include("inspections.urls")),
+    path("", include("vouchers.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,6 +14,18 @@ def test_bureau_staff_read_who_changed_what(client_as, bureau, institution_a):
             "ownership": institution_a.ownership,
             "township": institution_a.township_id,
             "filed_on": "2024-03-01",
+            **{
+                f"{prefix}-{field}": 0
+                for prefix in (
+                    "approved_places",
+                    "fee_standards",
+                    "star_ratings",
+                    "inclusive_recognitions",
+                    "care_contracts",
+                    "instructor_assignments",
+                )
+                for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

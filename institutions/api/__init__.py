@@ -1,0 +1,29 @@
+"""The registry's REST API (/api/v1/): serializers, filters and views, one module each."""
+
+from .views import (
+    ApprovedPlacesViewSet,
+    CareContractViewSet,
+    CertificateViewSet,
+    CommunityViewSet,
+    FeeStandardViewSet,
+    InclusiveRecognitionViewSet,
+    InstitutionViewSet,
+    InstructorAssignmentViewSet,
+    StaffViewSet,
+    StarRatingViewSet,
+    TownshipViewSet,
+)
+
+__all__ = [
+    "ApprovedPlacesViewSet",
+    "CareContractViewSet",
+    "CertificateViewSet",
+    "CommunityViewSet",
+    "FeeStandardViewSet",
+    "InclusiveRecognitionViewSet",
+    "InstitutionViewSet",
+    "InstructorAssignmentViewSet",
+    "StaffViewSet",
+    "StarRatingViewSet",
+    "TownshipViewSet",
+]
