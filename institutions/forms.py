@@ -1,0 +1,127 @@
+"""Forms of the operator pages. They validate input; saving goes through `services.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from lequing_tuoyu.personal_data import UNCHANGED
+
+from .models import Certificate, Institution, StaffMember, Township
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; ISO format is what <input type="date"> sends and expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class StaffForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = ["name", "id_number", "role", "hired_on", "annual_training_hours"]
+        widgets = {"hired_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "off"
+        if self.instance.pk:
+            self.fields["id_number"].help_text = _(
+                "为保护个人信息，号码以脱敏形式显示；不修改则保留原号码，如需更正请输入完整的18位号码。"
+            )
+
+
+class StaffEditForm(StaffForm):
+    class Meta(StaffForm.Meta):
+        fields = [*StaffForm.Meta.fields, "left_on"]
+        widgets = {"hired_on": DateInput(), "left_on": DateInput()}
+
+
+class StaffLeaveForm(forms.Form):
+    left_on = forms.DateField(
+        label=_("离职日期"), widget=DateInput(), help_text=_("当日起不在岗。")
+    )
+
+    def __init__(self, *args, staff: StaffMember, **kwargs):
+        self.staff = staff
+        super().__init__(*args, **kwargs)
+
+    def clean_left_on(self):
+        # Checked here too: with a leaving day not after the hiring day, the service's overlap
+        # check cannot even build its date range (PostgreSQL refuses it) and fails with a 500.
+        left_on = self.cleaned_data["left_on"]
+        if left_on <= self.staff.hired_on:
+            raise ValidationError(_("离职日期必须晚于入职日期。"), code="left_before_hired")
+        return left_on
+
+
+class CertificateForm(forms.ModelForm):
+    class Meta:
+        model = Certificate
+        fields = ["kind", "number", "issued_on", "expires_on"]
+        widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
+
+
+def service_fields(form: forms.ModelForm) -> dict[str, Any]:
+    """The form's cleaned data as keyword arguments for a service.
+
+    An ID number sent back masked means "keep the stored one", so it is left out.
+    """
+    return {name: value for name, value in form.cleaned_data.items() if value is not UNCHANGED}
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields else None
+        if field != NON_FIELD_ERRORS and target is None:
+            # A rule about a field the form does not show (e.g. the institution): say which.
+            label = _field_label(form, field)
+            errors = [ValidationError(f"{label}：{message}") for e in errors for message in e]
+        form.add_error(target, errors)
+
+
+def _field_label(form: forms.Form, field: str) -> str:
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is None:
+        return field
+    try:
+        return str(model._meta.get_field(field).verbose_name)
+    except Exception:  # noqa: BLE001 - any unknown name is shown as it is
+        return field
+
+
+class PublicFilterForm(forms.Form):
+    """The public page's search and filters, read from GET parameters."""
+
+    INCLUSIVE_CHOICES = [("", _("全部")), ("yes", _("普惠")), ("no", _("非普惠"))]
+
+    q = forms.CharField(label=_("机构名称"), required=False, max_length=100)
+    township = forms.ModelChoiceField(
+        label=_("所属镇街"),
+        queryset=Township.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部镇街"),
+    )
+    kind = forms.ChoiceField(
+        label=_("机构类型"),
+        choices=[("", _("全部类型")), *Institution.Kind.choices],
+        required=False,
+    )
+    inclusive = forms.ChoiceField(label=_("普惠性"), choices=INCLUSIVE_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("输入机构名称"), "type": "search", "enterkeyhint": "search"}
+        )
