@@ -103,7 +103,11 @@ def _check_not_employed_twice(staff: StaffMember) -> None:
     )
     if overlapping.exists():
         raise ValidationError(
-            {"id_number": _("此人在该机构的任职期间与已有记录重叠。")}, code="staff_overlap"
+            {
+                "id_number": ValidationError(
+                    _("此人在该机构的任职期间与已有记录重叠。"), code="staff_overlap"
+                )
+            }
         )
 
 
