@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -19,9 +20,19 @@ from django.utils import timezone
 
 from institutions.models import Institution, Township
 from institutions.selectors import counted_on
+from lequing_tuoyu.roles import Role, can_write, has_role, is_bureau, scope
 
-from .models import MonthlyReport
-from .window import deadline_as_datetime, due_on, month_end
+from .models import MonthlyReport, ReportWindowException
+from .window import (
+    WindowState,
+    add_months,
+    deadline_as_datetime,
+    due_on,
+    month_end,
+    month_start,
+    opens_on,
+    window_state,
+)
 
 
 def review_queue(
@@ -43,6 +54,33 @@ def review_queue(
     elif with_warnings is False:
         queryset = queryset.filter(warnings=[])
     return queryset.order_by("submitted_at", "pk")
+
+
+def reports_with_exception(
+    queryset: QuerySet[MonthlyReport] | None = None,
+) -> QuerySet[MonthlyReport]:
+    """Reports with their institution and township joined and `exception_until`, the last day of
+    the institution's window exception for the month (None without one), so that a list can say
+    why each report cannot be edited (`services.edit_block_reason_with_exception`) in one query."""
+    queryset = MonthlyReport.objects.all() if queryset is None else queryset
+    exception = ReportWindowException.objects.filter(
+        institution=OuterRef("institution"), period=OuterRef("period")
+    )
+    return queryset.select_related("institution", "institution__township").annotate(
+        exception_until=Subquery(exception.values("open_until")[:1])
+    )
+
+
+def reportable_institutions(actor) -> QuerySet[Institution]:
+    """The institutions `actor` may file monthly reports for: every one for bureau staff, their
+    own for operators, none for anyone else (auditors and education staff only read)."""
+    if actor is None or not can_write(actor):
+        return Institution.objects.none()
+    if is_bureau(actor):
+        return Institution.objects.all()
+    if has_role(actor, Role.OPERATOR):
+        return scope(actor, Institution)
+    return Institution.objects.none()
 
 
 def counted_with_reports(period: dt.date) -> QuerySet[Institution]:
@@ -122,3 +160,95 @@ def days_late(period: dt.date, *, today: dt.date | None = None) -> int:
     """Days past the due day for a report still missing today (0 when not yet due)."""
     today = today or timezone.localdate()
     return max(0, (today - due_on(period)).days)
+
+
+# --- The operator's month list (added with the report pages) -----------------------------------
+
+
+def report_periods(*, today: dt.date | None = None) -> list[dt.date]:
+    """Every month from the pilot's start whose reporting window has opened by `today`, newest
+    first."""
+    today = today or timezone.localdate()
+    period = month_start(settings.PILOT_START_DATE)
+    periods = []
+    while opens_on(period) <= today:
+        periods.append(period)
+        period = add_months(period, 1)
+    return periods[::-1]
+
+
+@dataclass
+class ReportMonth:
+    """One institution's month on the operator's list: its report (or none) and its window."""
+
+    institution: Institution
+    period: dt.date
+    report: MonthlyReport | None
+    exception_until: dt.date | None
+    today: dt.date
+
+    @property
+    def due_on(self) -> dt.date:
+        return due_on(self.period)
+
+    @property
+    def is_submitted(self) -> bool:
+        return bool(self.report and self.report.first_submitted_at)
+
+    @property
+    def is_on_time(self) -> bool:
+        return self.is_submitted and self.report.first_submitted_at <= deadline_as_datetime(
+            self.period
+        )
+
+    @property
+    def days_late(self) -> int:
+        """Days past the due day: of the first submission, or until today while missing."""
+        if self.is_submitted:
+            submitted_on = timezone.localtime(self.report.first_submitted_at).date()
+            return max(0, (submitted_on - self.due_on).days)
+        return days_late(self.period, today=self.today)
+
+    @property
+    def window(self) -> WindowState:
+        return window_state(self.period, today=self.today, exception_until=self.exception_until)
+
+
+def report_months(
+    institutions: list[Institution], *, today: dt.date | None = None
+) -> dict[int, list[ReportMonth]]:
+    """Per institution (by pk): the months it has to report since the pilot started, newest
+    first, with its report and window exception for each. Two queries for any number of
+    institutions. Months before the institution was filed, or from its closing on, are left out
+    (the rules refuse a report for them)."""
+    today = today or timezone.localdate()
+    periods = report_periods(today=today)
+    ids = [institution.pk for institution in institutions]
+    if not periods or not ids:
+        return {pk: [] for pk in ids}
+    reports = {
+        (report.institution_id, report.period): report
+        for report in MonthlyReport.objects.filter(
+            institution_id__in=ids, period__gte=periods[-1], period__lte=periods[0]
+        ).only("pk", "institution_id", "period", "state", "first_submitted_at", "submitted_at")
+    }
+    exceptions = {
+        (institution_id, period): open_until
+        for institution_id, period, open_until in ReportWindowException.objects.filter(
+            institution_id__in=ids, period__gte=periods[-1]
+        ).values_list("institution_id", "period", "open_until")
+    }
+    result = {}
+    for institution in institutions:
+        months = []
+        for period in periods:
+            if institution.filed_on is None or institution.filed_on > month_end(period):
+                continue
+            if institution.closed_on is not None and institution.closed_on <= period:
+                continue
+            key = (institution.pk, period)
+            months.append(
+                ReportMonth(institution, period, reports.get(key), exceptions.get(key), today)
+            )
+        result[institution.pk] = months
+    return result

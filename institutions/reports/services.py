@@ -63,6 +63,16 @@ def edit_block_reason(report: MonthlyReport, *, today: dt.date | None = None) ->
     return window_state(report.period, today=today, exception_until=_exception_until(report)).reason
 
 
+def edit_block_reason_with_exception(
+    report: MonthlyReport, *, exception_until: dt.date | None, today: dt.date | None = None
+) -> str:
+    """`edit_block_reason` for a report whose window exception was read with it
+    (`selectors.reports_with_exception`): the same answer without a query per report in a list."""
+    if report.state != MonthlyReport.State.DRAFT:
+        return edit_block_reason(report, today=today)  # answered from the state alone
+    return window_state(report.period, today=today, exception_until=exception_until).reason
+
+
 def _require_editable(report: MonthlyReport) -> None:
     reason = edit_block_reason(report)
     if reason:
@@ -273,6 +283,7 @@ def parenting_session_save(*, session: ParentingSession, actor=None) -> Parentin
 __all__ = [
     "ReportError",
     "edit_block_reason",
+    "edit_block_reason_with_exception",
     "exception_grant",
     "parenting_session_save",
     "registry_state",

@@ -24,6 +24,11 @@ def portal_nav(context) -> list[dict]:
                     "label": registry_title(context),
                 }
             )
+        if has_role(user, Role.OPERATOR):
+            items.append({"url": reverse("reports:month_list"), "label": _("月报")})
+        if sees_every_institution(user):
+            items.append({"url": reverse("reports:review_queue"), "label": _("月报审核")})
+        items.append({"url": reverse("reports:sessions"), "label": _("养育照护活动")})
         if user.is_staff:
             items.append({"url": reverse("admin:index"), "label": _("管理后台")})
     path = getattr(request, "path", "")
