@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,9 +114,14 @@ def report_get_or_start(*, institution: Institution, period: dt.date, actor=None
     if reason:
         raise ReportError(reason, code="report_locked")
     _prefill(report)
-    report.full_clean(exclude=["warnings"])
+    report.full_clean(exclude=["warnings"], validate_constraints=False)
     _history(report, actor, "created")
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # Another request started the same month a moment earlier: use that one.
+        return MonthlyReport.objects.get(institution=institution, period=period)
     return report
 
 

@@ -146,3 +146,33 @@ def test_database_allows_one_report_per_institution_and_month(march_report):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         MonthlyReport.objects.create(institution=march_report.institution, period=MARCH)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_starting_the_same_month_get_the_same_report(registered):
+    import threading
+
+    from django.db import connection
+
+    results = []
+    barrier = threading.Barrier(4)
+
+    def start():
+        try:
+            barrier.wait(timeout=10)
+            with at(2025, 4, 5):
+                results.append(
+                    services.report_get_or_start(institution=registered, period=MARCH).pk
+                )
+        except Exception as error:  # noqa: BLE001 - asserted below
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 4 and len(set(results)) == 1, results
+    assert MonthlyReport.objects.count() == 1
