@@ -49,3 +49,19 @@ def healthz(request):
         {"status": status, "database": database, "broker": broker},
         status=200 if database == "ok" else 503,
     )
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: JSON for the API, a page for people (429)."""
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "login_locked",
+                "detail": _("连续多次密码错误，登录已暂时锁定，请一小时后再试。"),
+            },
+            status=429,
+        )
+    return render(request, "lockout.html", status=429)
