@@ -82,3 +82,18 @@ def test_openapi_schema_and_docs_served_without_a_cdn(client):
     assert external == [], "the docs page must load nothing from another host"
     asset = re.search(r"""src=["']([^"']*swagger-ui-bundle\.js)["']""", html).group(1)
     assert client.get(asset).status_code == 200
+
+
+def test_pages_send_a_strict_script_policy(client):
+    policy = client.get("/api/docs/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_api_docs_need_no_inline_script(client):
+    import re
+
+    html = client.get("/api/docs/").content.decode()
+    inline = [s for s in re.findall(r"<script([^>]*)>", html) if "src=" not in s]
+    assert inline == []
