@@ -49,7 +49,6 @@ api_v1 = [
     path("", include("institutions.reports.api_urls")),
     path("", include("inspections.api_urls")),
     path("", include("vouchers.api_urls")),
-    path("", include("metrics.api_urls")),
 ]
 
 urlpatterns = [
