@@ -271,6 +271,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lequing_tuoyu.rest.exception_handler",
+    # Throttles key on the client address: trust X-Forwarded-For only behind our own proxy.
+    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else 0,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

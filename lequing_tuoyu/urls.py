@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("institutions.reports.urls")),
     path("", include("inspections.urls")),
     path("", include("vouchers.urls")),
+    path("", include("vouchers.family_urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

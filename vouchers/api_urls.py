@@ -1,7 +1,31 @@
 """API routes for vouchers (under /api/v1/)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from .api import (
+    PublicVoucherBalanceView,
+    RedemptionViewSet,
+    VoucherApplicationViewSet,
+    VoucherBatchViewSet,
+    VoucherEnrolmentViewSet,
+    VoucherSettlementViewSet,
+    VoucherViewSet,
+)
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("redemptions", RedemptionViewSet, basename="redemption")
+router.register("vouchers", VoucherViewSet, basename="voucher")
+router.register("voucher-batches", VoucherBatchViewSet, basename="voucher-batch")
+router.register("voucher-applications", VoucherApplicationViewSet, basename="voucher-application")
+router.register("voucher-enrolments", VoucherEnrolmentViewSet, basename="voucher-enrolment")
+router.register("settlements", VoucherSettlementViewSet, basename="settlement")
+
+urlpatterns = [
+    path(
+        "public/voucher-balance/",
+        PublicVoucherBalanceView.as_view(),
+        name="public-voucher-balance",
+    ),
+    *router.urls,
+]

@@ -762,3 +762,105 @@ def settlement_mark_paid(*, settlement: Settlement, reference: str, actor) -> Se
     _history(settlement, actor)
     settlement.save()
     return settlement
+
+
+# --- Added for the API (vouchers/api/) ---------------------------------------------------------
+
+
+@transaction.atomic
+def batch_delete(*, batch: VoucherBatch, actor) -> None:
+    """Delete a batch nobody has applied for yet (one with applications is kept for the record)."""
+    batch = VoucherBatch.objects.select_for_update().get(pk=batch.pk)
+    if VoucherApplication.objects.filter(batch=batch).exists():
+        raise VoucherError(_("该批次已有申请记录，不能删除。"), code="batch_in_use")
+    _history(batch, actor)
+    batch.delete()
+
+
+# --- Added with the voucher pages, import and admin ----------------------------------------------
+
+
+@transaction.atomic
+def application_enter(
+    *,
+    batch: VoucherBatch,
+    guardian_name: str,
+    guardian_phone: str,
+    guardian_id_number: str,
+    child_name: str,
+    child_id_number: str,
+    source: str,
+    hukou_township=None,
+    has_residence_permit: bool = False,
+    special_needs: bool = False,
+    institution: Institution | None = None,
+    applied_on: dt.date | None = None,
+    actor=None,
+) -> VoucherApplication:
+    """An application as a clerk enters it (page form, xlsx import): the guardian and the child
+    registered or updated, then the application, in one transaction, so a refused application
+    leaves no half-entered family behind."""
+    guardian = guardian_get_or_create(
+        name=guardian_name, phone=guardian_phone, id_number=guardian_id_number, actor=actor
+    )
+    child = child_register(
+        guardian=guardian,
+        name=child_name,
+        id_number=child_id_number,
+        hukou_township=hukou_township,
+        has_residence_permit=has_residence_permit,
+        special_needs=special_needs,
+        actor=actor,
+    )
+    return application_create(
+        batch=batch,
+        child=child,
+        source=source,
+        institution=institution,
+        applied_on=applied_on,
+        actor=actor,
+    )
+
+
+# The fields of a batch that staff edit; `issued_count` belongs to application_approve alone.
+BATCH_EDITABLE_FIELDS = (
+    "name",
+    "face_value",
+    "quantity_cap",
+    "apply_from",
+    "apply_until",
+    "valid_from",
+    "valid_until",
+    "monthly_cap",
+    "min_age_months",
+    "max_age_months",
+    "residence_rule",
+    "inclusive_only",
+)
+
+
+@transaction.atomic
+def batch_save(*, batch: VoucherBatch, actor) -> VoucherBatch:
+    """Create or edit a batch. An edit locks the row and writes only the editable fields, so an
+    approval running meanwhile keeps its issued count (a form's stale copy never overwrites it),
+    and the cap is never set below what has been issued."""
+    if batch.pk is None:
+        batch.issued_count = 0
+        batch.full_clean()
+        _history(batch, actor)
+        batch.save()
+        return batch
+    current = VoucherBatch.objects.select_for_update().get(pk=batch.pk)
+    for name in BATCH_EDITABLE_FIELDS:
+        setattr(current, name, getattr(batch, name))
+    if current.quantity_cap < current.issued_count:
+        raise VoucherError(
+            _("发放数量上限不能低于已发放数量（%(issued)s张）。")
+            % {"issued": current.issued_count},
+            code="cap_below_issued",
+        )
+    current.full_clean()
+    _history(current, actor)
+    current.save(update_fields=list(BATCH_EDITABLE_FIELDS))
+    batch.issued_count = current.issued_count
+    return current
