@@ -37,6 +37,16 @@ class Command(BaseCommand):
                     f"(scale={scale}, seed={seed})."
                 )
             )
+            codes = result.vouchers or {}
+            if codes:
+                self.stdout.write(
+                    "家长查询演示 Family page demo: 券码 code "
+                    f"{codes['family_code']} + 身份证后六位 ID suffix {codes['family_id_last6']}"
+                )
+                self.stdout.write(
+                    f"operator1 本月可抵扣的托育券 voucher operator1 can redeem this month: "
+                    f"{codes['operator1_code']}"
+                )
         self.stdout.write(f"演示账号 Demo logins (password {demo.DEMO_PASSWORD}):")
         for username, role, _display in demo.DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role.label}")
