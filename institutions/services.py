@@ -119,7 +119,13 @@ def staff_save(*, staff: StaffMember, actor=None) -> StaffMember:
     staff.validate_constraints()
     if actor is not None and getattr(actor, "is_authenticated", False):
         staff._history_user = actor
+    is_new = staff.pk is None
     staff.save()
+    if is_new:
+        # Someone with a disqualifying finding on record warns the operator and the bureau.
+        from inspections.services import staff_hire_check
+
+        staff_hire_check(staff=staff, actor=actor)
     return staff
 
 

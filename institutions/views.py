@@ -508,7 +508,12 @@ def public_list(request):
             institutions = institutions.filter(is_inclusive=data["inclusive"] == "yes")
     page = Paginator(institutions, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    # 一公开: each institution's published spot-check and annual inspection results (2 queries).
+    from inspections.selectors import public_results_for
+
+    results = public_results_for([i.pk for i in page.object_list], today=today)
     for institution in page.object_list:
+        institution.public_results = results.get(institution.pk, [])
         institution.places_by_class = [
             (label, getattr(institution, f"places_{value}"))
             for value, label in SHORT_CLASS_LABELS.items()

@@ -33,6 +33,18 @@ app.conf.beat_schedule = {
         "task": "vouchers.tasks.expire_vouchers",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Nightly 01:30: findings past their (inclusive) rectification deadline are marked overdue
+    # once, and the operators and the bureau are mailed.
+    "mark-overdue-rectifications": {
+        "task": "inspections.tasks.mark_overdue_rectifications",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Nightly 02:00: recompute the indicators of the current and the previous month, so reports
+    # filed late and facts entered late count. Idempotent; two runs at once serialise per month.
+    "indicators-nightly": {
+        "task": "metrics.tasks.compute_recent",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Nightly 01:00: compare each voucher's stored balance with its ledger and log any drift.
     "voucher-reconciliation": {
         "task": "vouchers.tasks.reconcile_balances",

@@ -5,6 +5,12 @@ inspector, education, bureau (bureau staff), auditor. Each has a logged-in `clie
 (Django test client) and `api_<persona>` (DRF APIClient).
 """
 
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -33,6 +39,13 @@ def _reference_data(request):
         load_townships(Township)
     if Group.objects.count() < len(Role):
         sync_roles()
+    from inspections.checklists import ensure_default_checklists
+    from metrics.defaults import load_default_targets
+    from metrics.models import Target
+
+    ensure_default_checklists()
+    if not Target.objects.exists():
+        load_default_targets(Target)
 
 
 @pytest.fixture
@@ -129,3 +142,54 @@ def client_as(client):
         return _client_for(Client(), user)
 
     return make
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """Start `celery worker` on a queue of its own, pointed at the test database."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lequing_tuoyu",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        if process.returncode not in (0, -15):
+            print(output)

@@ -1,0 +1,229 @@
+"""Signed-in pages: operators see only their own inspections and cannot close their findings;
+the phone form works without JavaScript and saves drafts sent by its script."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from inspections.models import Finding, Inspection, InspectionPhoto
+from tests.bulk import make_registry
+
+from .factories import bulk_inspections, make_inspection, pdf_upload, png_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def at_a(institution_a, inspector):
+    return make_inspection(institution=institution_a, inspectors=[inspector], fail=(0,))
+
+
+@pytest.fixture
+def at_b(institution_b, inspector):
+    return make_inspection(institution=institution_b, inspectors=[inspector], fail=(0,))
+
+
+@pytest.fixture
+def draft(institution_a, inspector):
+    """Today's patrol, nothing answered yet."""
+    from inspections import services
+
+    return services.inspection_create(
+        institution=institution_a,
+        kind="patrol",
+        inspected_on=timezone.localdate(),
+        inspectors=[inspector],
+        actor=inspector,
+    )
+
+
+def test_operator_lists_only_their_own(at_a, at_b, client_as, operator_a):
+    response = client_as(operator_a).get(reverse("inspections:inspection_list"))
+    assert [i.pk for i in response.context["page"].object_list] == [at_a.pk]
+    findings = client_as(operator_a).get(reverse("inspections:finding_list"))
+    assert {f.inspection_id for f in findings.context["page"].object_list} == {at_a.pk}
+
+
+def test_another_institutions_records_are_404(at_b, client_as, operator_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_as(operator_a)
+    finding = at_b.findings.get()
+    for url in (
+        reverse("inspections:inspection_detail", args=[at_b.pk]),
+        reverse("inspections:inspection_form", args=[at_b.pk]),
+        reverse("inspections:finding_detail", args=[finding.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(
+            reverse("inspections:inspection_draft", args=[at_b.pk]),
+            "{}",
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("inspections:inspection_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("institutions:login"))
+
+
+def test_phone_form_groups_items_by_area(draft, client_as, inspector):
+    response = client_as(inspector).get(reverse("inspections:inspection_form", args=[draft.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [g.label for g in response.context["groups"]][:2] == ["消防安全", "食品安全"]
+    assert 'src="/static/js/inspection_form.js"' in html
+    assert "<script>" not in html  # no inline script
+    assert 'capture="environment"' in html
+
+
+def test_phone_form_saves_and_completes_without_javascript(
+    draft, client_as, inspector, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    rows = list(draft.results.order_by("order", "pk"))
+    data = {f"result-{row.pk}": "pass" for row in rows}
+    data[f"result-{rows[1].pk}"] = "fail"
+    data[f"note-{rows[1].pk}"] = "灭火器过期"
+    data[f"photo-{rows[1].pk}"] = png_upload()
+    data["action"] = "save"
+    url = reverse("inspections:inspection_form", args=[draft.pk])
+    client = client_as(inspector)
+    assert client.post(url, data).status_code == 302
+    rows[1].refresh_from_db()
+    assert (rows[1].result, rows[1].note) == ("fail", "灭火器过期")
+    photo = InspectionPhoto.objects.get(result=rows[1])
+    assert client.get(reverse("inspections:photo_file", args=[photo.pk])).status_code == 200
+    data.pop(f"photo-{rows[1].pk}")
+    data["action"] = "complete"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == Inspection.State.COMPLETED
+    assert draft.findings.get().title == rows[1].text
+
+
+def test_complete_with_missing_answers_shows_the_form_again(draft, client_as, inspector):
+    url = reverse("inspections:inspection_form", args=[draft.pk])
+    response = client_as(inspector).post(url, {"action": "complete"})
+    assert response.status_code == 400
+    assert "未填写" in " ".join(response.context["errors"])
+
+
+def test_draft_endpoint_saves_each_change(draft, client_as, inspector):
+    row = draft.results.order_by("order").first()
+    response = client_as(inspector).post(
+        reverse("inspections:inspection_draft", args=[draft.pk]),
+        json.dumps({"results": {str(row.pk): {"result": "fail", "note": "记录缺失"}}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["answered"] == 1
+    assert response.json()["failed"] == 1
+    row.refresh_from_db()
+    assert (row.result, row.note) == ("fail", "记录缺失")
+
+
+def test_draft_endpoint_refuses_others(draft, client_as, inspector2, operator_a):
+    row = draft.results.first()
+    body = json.dumps({"results": {str(row.pk): {"result": "pass"}}})
+    url = reverse("inspections:inspection_draft", args=[draft.pk])
+    for user in (inspector2, operator_a):
+        response = client_as(user).post(url, body, content_type="application/json")
+        assert response.status_code == 403
+    assert (
+        client_as(inspector2).post(url, "not json", content_type="application/json").status_code
+        == 400
+    )
+
+
+def test_operator_answers_with_evidence_and_cannot_close(
+    at_a, client_as, operator_a, inspector, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    finding = at_a.findings.get()
+    url = reverse("inspections:finding_detail", args=[finding.pk])
+    client = client_as(operator_a)
+    page = client.get(url)
+    assert page.context["answer_form"] is not None
+    assert page.context["review_form"] is None
+    response = client.post(
+        url,
+        {"action": "answer", "action_taken": "已更换", "evidence": [png_upload(), pdf_upload()]},
+    )
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.state == Finding.State.SUBMITTED
+    assert client.post(url, {"action": "review", "decision": "accept"}).status_code == 403
+    finding.refresh_from_db()
+    assert finding.state == Finding.State.SUBMITTED
+    evidence = finding.rectifications.get().evidence.first()
+    assert client.get(reverse("inspections:evidence_file", args=[evidence.pk])).status_code == 200
+    review = client_as(inspector).post(url, {"action": "review", "decision": "accept"})
+    assert review.status_code == 302
+    finding.refresh_from_db()
+    assert finding.state == Finding.State.CLOSED
+
+
+def test_evidence_is_not_served_to_another_operator(
+    at_a, client_as, operator_a, operator_b, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    finding = at_a.findings.get()
+    client_as(operator_a).post(
+        reverse("inspections:finding_detail", args=[finding.pk]),
+        {"action": "answer", "action_taken": "已更换", "evidence": [png_upload()]},
+    )
+    evidence = finding.rectifications.get().evidence.get()
+    url = reverse("inspections:evidence_file", args=[evidence.pk])
+    assert client_as(operator_b).get(url).status_code == 404
+    assert (
+        client_as(operator_b)
+        .get(reverse("v1:rectification-evidence-file", args=[evidence.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_read_only_roles_cannot_write(draft, client_as, auditor, education):
+    for user in (auditor, education):
+        client = client_as(user)
+        assert client.get(reverse("inspections:inspection_new")).status_code == 403
+        assert (
+            client.get(reverse("inspections:inspection_form", args=[draft.pk])).status_code == 403
+        )
+        assert client.get(reverse("inspections:inspection_list")).status_code == 200
+
+
+def test_inspection_new_page(institution_a, client_as, inspector):
+    response = client_as(inspector).post(
+        reverse("inspections:inspection_new"),
+        {
+            "institution": institution_a.pk,
+            "kind": "patrol",
+            "inspected_on": timezone.localdate().isoformat(),
+            "inspectors": [inspector.pk],
+        },
+    )
+    inspection = Inspection.objects.get()
+    assert response.url == reverse("inspections:inspection_form", args=[inspection.pk])
+
+
+@pytest.mark.parametrize("count", [100, 1000])
+def test_lists_run_a_bounded_number_of_queries(
+    count, client_as, bureau, inspector, django_assert_max_num_queries
+):
+    institutions = make_registry(count)
+    bulk_inspections(institutions, inspector=inspector, inspected_on=dt.date(2025, 4, 1))
+    client = client_as(bureau)
+    for name in ("inspection_list", "finding_list"):
+        with django_assert_max_num_queries(9):
+            response = client.get(reverse(f"inspections:{name}"))
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == count
