@@ -49,6 +49,7 @@ api_v1 = [
     path("", include("institutions.reports.api_urls")),
     path("", include("inspections.api_urls")),
     path("", include("vouchers.api_urls")),
+    path("", include("metrics.api_urls")),
 ]
 
 urlpatterns = [
@@ -61,6 +62,7 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("", include("vouchers.urls")),
     path("", include("vouchers.family_urls")),
+    path("", include("metrics.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

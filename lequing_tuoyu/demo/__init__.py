@@ -19,6 +19,7 @@ from institutions.reference import load_townships
 from lequing_tuoyu.roles import ADMIN_ROLES, Role, sync_roles
 
 from .inspections import seed_inspections
+from .metrics import compute_indicators, seed_population
 from .people import make_credit_code, make_mobile, make_person_name, make_resident_id
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
@@ -62,6 +63,7 @@ class SeedResult:
     reports: int = 0
     inspections: int = 0
     vouchers: dict | None = None
+    indicator_months: int = 0
     parenting_sessions: int = 0
 
 
@@ -97,8 +99,11 @@ def seed(*, scale: str = "demo", seed: int = 2025) -> SeedResult:
     )
     inspections = seed_inspections(rng, institutions=registry.institutions, users=users)
     voucher_logins = seed_vouchers(rng, institutions=registry.institutions, users=users)
+    seed_population(rng)
+    months = compute_indicators()
     return SeedResult(
         inspections=inspections,
+        indicator_months=months,
         vouchers=voucher_logins,
         users=len(users),
         institutions=len(registry.institutions),

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from .api import KpiListView
+
+urlpatterns = [path("kpis/", KpiListView.as_view(), name="kpis")]

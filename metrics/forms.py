@@ -1,0 +1,88 @@
+"""Forms of the indicator pages: the month shown, a recompute's months, the forecast date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from institutions.reports.window import parse_period
+
+from .services import months_between
+
+MAX_RECOMPUTE_MONTHS = 60
+EARLIEST = dt.date(2020, 1, 1)
+LATEST_FORECAST = dt.date(2035, 12, 31)
+
+
+class MonthField(forms.CharField):
+    """'YYYY-MM' (an <input type="month">) <-> the month's first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
+    default_error_messages = {"invalid": _("请按 YYYY-MM 填写月份。")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_period(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        return f"{value:%Y-%m}" if isinstance(value, dt.date) else value
+
+
+class MonthChoiceForm(forms.Form):
+    """The month the dashboard shows: one of the months that have snapshots."""
+
+    month = forms.TypedChoiceField(label=_("月份"), coerce=parse_period, required=False)
+
+    def __init__(self, *args, months: list[dt.date], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+
+
+class RecomputeForm(forms.Form):
+    first = MonthField(label=_("起始月份"))
+    last = MonthField(label=_("结束月份"))
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if not first or not last:
+            return data
+        this_month = timezone.localdate().replace(day=1)
+        if first < EARLIEST:
+            self.add_error("first", _("起始月份不能早于 2020-01。"))
+        if last > this_month:
+            self.add_error("last", _("结束月份不能晚于本月。"))
+        if first > last:
+            self.add_error("last", _("结束月份不能早于起始月份。"))
+        elif len(months_between(first, last)) > MAX_RECOMPUTE_MONTHS:
+            self.add_error(
+                "last",
+                _("一次最多重新计算 %(n)s 个月。") % {"n": MAX_RECOMPUTE_MONTHS},
+            )
+        return data
+
+
+class ReportForm(forms.Form):
+    month = MonthField(label=_("报告月份"))
+
+
+class ForecastForm(forms.Form):
+    to = forms.DateField(
+        label=_("预测到"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("默认为今年 12 月 31 日（含当日）。"),
+    )
+
+    def clean_to(self):
+        to = self.cleaned_data["to"]
+        if not EARLIEST <= to <= LATEST_FORECAST:
+            raise forms.ValidationError(_("请选择 2020-01-01 至 2035-12-31 之间的日期。"))
+        return to

@@ -1,0 +1,125 @@
+"""Writes of the indicators: computing a month's snapshots and replacing them atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from institutions.reports.window import add_months
+
+from .computation import compute_figures
+from .models import ComputeRun, Snapshot, Target
+
+logger = logging.getLogger(__name__)
+VALUE_PLACES = Decimal("0.000001")
+RATIO_PLACES = Decimal("0.0001")
+
+
+def status_for(value: Decimal | None, target: Target | None, period: dt.date) -> str:
+    if value is None:
+        return Snapshot.Status.NO_DATA
+    if target is None:
+        return Snapshot.Status.TRACKED
+    met = (
+        value >= target.value
+        if target.comparison == Target.Comparison.AT_LEAST
+        else value <= target.value
+    )
+    if met:
+        return Snapshot.Status.MET
+    if target.by_year_end and period.month != 12:
+        return Snapshot.Status.TRACKED  # a year's target, judged in December
+    return Snapshot.Status.NOT_MET
+
+
+def _q(value, places=VALUE_PLACES):
+    return None if value is None else Decimal(value).quantize(places)
+
+
+def _lock_period(period: dt.date) -> None:
+    """Two computations of one month at once run one after the other (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [7_000_001, period.year * 12 + period.month]
+            )
+
+
+def compute_period(period: dt.date) -> int:
+    """Compute every indicator for `period` and every area, replacing that month's snapshots in
+    one transaction: readers see the old month or the new one, never half of either."""
+    period = period.replace(day=1)
+    with transaction.atomic():
+        _lock_period(period)
+        figures = compute_figures(period)
+        targets = {t.indicator: t for t in Target.objects.all()}
+        now = timezone.now()
+        rows = []
+        for (area, indicator), figure in figures.items():
+            target = targets.get(indicator)
+            value = figure.value
+            rows.append(
+                Snapshot(
+                    period=period,
+                    area=area,
+                    indicator=indicator,
+                    value=_q(value),
+                    numerator=_q(figure.numerator, RATIO_PLACES),
+                    denominator=_q(figure.denominator, RATIO_PLACES),
+                    target=target.value if target else None,
+                    status=status_for(value, target, period),
+                    computed_at=now,
+                )
+            )
+        Snapshot.objects.filter(period=period).delete()
+        Snapshot.objects.bulk_create(rows, batch_size=1000)
+    logger.info("indicators computed for %s: %s snapshots", f"{period:%Y-%m}", len(rows))
+    return len(rows)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def run_compute(run: ComputeRun) -> ComputeRun:
+    """Compute the run's months one by one, recording progress for the dashboard."""
+    months = months_between(run.first_period, run.last_period)
+    ComputeRun.objects.filter(pk=run.pk).update(
+        state=ComputeRun.State.RUNNING, started_at=timezone.now(), months_total=len(months)
+    )
+    try:
+        for done, month in enumerate(months, start=1):
+            compute_period(month)
+            ComputeRun.objects.filter(pk=run.pk).update(months_done=done)
+    except Exception as error:
+        ComputeRun.objects.filter(pk=run.pk).update(
+            state=ComputeRun.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ComputeRun.objects.filter(pk=run.pk).update(
+        state=ComputeRun.State.DONE, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def request_compute(*, first: dt.date, last: dt.date, actor=None) -> ComputeRun:
+    """Queue a recompute (runs in a Celery worker after the transaction commits)."""
+    from .tasks import compute_run
+
+    run = ComputeRun.objects.create(
+        first_period=first.replace(day=1),
+        last_period=last.replace(day=1),
+        months_total=len(months_between(first, last)),
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    transaction.on_commit(lambda: compute_run.delay(run.pk))
+    return run

@@ -1,0 +1,333 @@
+"""Indicator pages: the dashboard, drill-downs, the forecast, recomputes and the evaluation report.
+
+Who: bureau staff (admins and staff), education staff and auditors see every page; only bureau
+staff who may write start a recompute or a report (POST; anyone else 403). Every figure comes
+from Snapshot rows: no page recomputes an indicator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from institutions.models import Township
+from institutions.reports.window import due_on
+from lequing_tuoyu.roles import Role, can_write, has_role, is_bureau
+
+from . import forecast as forecasting
+from . import report_tasks, selectors, services
+from .forms import ForecastForm, MonthChoiceForm, RecomputeForm, ReportForm
+from .models import CITY, ComputeRun, Indicator
+
+LOGIN_URL = reverse_lazy("institutions:login")
+DRILL_PAGE_SIZE = 100
+VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR)
+REPORT_STEPS = {
+    "": gettext_lazy("排队中"),
+    "reading": gettext_lazy("读取指标"),
+    "charts": gettext_lazy("绘制趋势图"),
+    "rendering": gettext_lazy("排版 PDF"),
+    "storing": gettext_lazy("保存文件"),
+    "done": gettext_lazy("已完成"),
+    "failed": gettext_lazy("失败"),
+}
+
+
+def indicator_page(view):
+    """Login required (the portal's login); never cached; bureau, education and audit only."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not may_view(request.user):
+            raise PermissionDenied(_("只有卫健局、教育局和审计人员可以查看试点指标。"))
+        return view(request, *args, **kwargs)
+
+    return login_required(never_cache(wrapped), login_url=LOGIN_URL)
+
+
+def may_view(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, *VIEW_ROLES)
+
+
+def may_act(user) -> bool:
+    """Bureau staff start recomputes and reports; a read-only role never does."""
+    return is_bureau(user) and can_write(user)
+
+
+def _require_actor(request) -> None:
+    if not may_act(request.user):
+        raise PermissionDenied(_("只有卫健局工作人员可以重新计算指标或生成评估报告。"))
+
+
+def _dashboard_url(month: dt.date | None, **extra) -> str:
+    query = {"month": f"{month:%Y-%m}"} if month else {}
+    query.update({key: value for key, value in extra.items() if value is not None})
+    url = reverse("metrics:dashboard")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _run_payload(run: ComputeRun) -> dict:
+    return {
+        "id": run.pk,
+        "state": run.state,
+        "state_label": str(ComputeRun.State(run.state).label),
+        "progress": run.progress,
+        "months_done": run.months_done,
+        "months_total": run.months_total,
+        "first": f"{run.first_period:%Y-%m}",
+        "last": f"{run.last_period:%Y-%m}",
+        "finished": run.state in (ComputeRun.State.DONE, ComputeRun.State.FAILED),
+        "error": run.error if run.state == ComputeRun.State.FAILED else "",
+        "text": _run_text(run),
+    }
+
+
+def _run_text(run: ComputeRun) -> str:
+    span = {"first": f"{run.first_period:%Y-%m}", "last": f"{run.last_period:%Y-%m}"}
+    if run.state == ComputeRun.State.DONE:
+        return _("%(first)s 至 %(last)s 已重新计算（%(n)s 个月）。") % {
+            **span,
+            "n": run.months_total,
+        }
+    if run.state == ComputeRun.State.FAILED:
+        return _("%(first)s 至 %(last)s 重新计算失败。") % span
+    if run.state == ComputeRun.State.RUNNING:
+        return _("正在计算 %(first)s 至 %(last)s：已完成 %(done)s / %(total)s 个月。") % {
+            **span,
+            "done": run.months_done,
+            "total": run.months_total,
+        }
+    return _("%(first)s 至 %(last)s 已排队，等待计算。") % span
+
+
+def _report_payload(period: dt.date) -> dict:
+    state = report_tasks.report_state(period)
+    # The stored file stays downloadable while a new one is generated or after a failed attempt.
+    ready = state["state"] == report_tasks.DONE or report_tasks.report_exists(period)
+    step = str(REPORT_STEPS.get(state.get("step", ""), ""))
+    labels = {
+        report_tasks.QUEUED: _("排队中"),
+        report_tasks.RUNNING: _("生成中：%(step)s") % {"step": step},
+        report_tasks.DONE: _("已生成"),
+        report_tasks.FAILED: _("生成失败"),
+        report_tasks.NONE: _("尚未生成"),
+    }
+    generated_at = report_tasks.report_generated_at(period) if ready else None
+    return {
+        "month": f"{period:%Y-%m}",
+        "state": state["state"],
+        "progress": state.get("progress", 0),
+        "text": _("%(month)s 评估报告：%(state)s")
+        % {"month": f"{period:%Y-%m}", "state": labels[state["state"]]},
+        "finished": state["state"] in (report_tasks.DONE, report_tasks.FAILED, report_tasks.NONE),
+        "ready": ready,
+        "url": reverse("metrics:report_pdf", args=[period]) if ready else "",
+        "generated_at": generated_at.strftime("%Y-%m-%d %H:%M") if generated_at else "",
+    }
+
+
+# --- Dashboard ----------------------------------------------------------------------------------------
+
+
+@indicator_page
+@require_GET
+def dashboard(request):
+    """/zhibiao/?month=YYYY-MM: cards, trends and the township table of one month."""
+    months = selectors.snapshot_months()
+    form = MonthChoiceForm(request.GET or None, months=months)
+    period = None
+    if request.GET.get("month"):
+        if form.is_valid():
+            period = form.cleaned_data["month"]
+        else:
+            messages.warning(request, _("所选月份尚无计算结果，已显示最近一个有结果的月份。"))
+    if period is None and months:
+        period = months[0]
+        form = MonthChoiceForm(initial={"month": f"{period:%Y-%m}"}, months=months)
+    overview = selectors.month_overview(period) if period else None
+    run = None
+    run_id = request.GET.get("run")
+    if run_id and run_id.isdigit():
+        run = ComputeRun.objects.filter(pk=int(run_id)).first()
+    last_run = run or selectors.latest_run()
+    this_month = timezone.localdate().replace(day=1)
+    recompute_form = RecomputeForm(
+        initial={"first": period or this_month, "last": this_month}, auto_id="recompute_%s"
+    )
+    report = _report_payload(period) if period else None
+    return render(
+        request,
+        "metrics/dashboard.html",
+        {
+            "period": period,
+            "months": months,
+            "form": form,
+            "overview": overview,
+            "run": _run_payload(run) if run else None,
+            "last_run": last_run,
+            "may_act": may_act(request.user),
+            "recompute_form": recompute_form,
+            "report": report,
+            # The month's reports are still being filed: report-based figures are incomplete.
+            "reports_open": bool(period) and timezone.localdate() <= due_on(period),
+            "reports_due": due_on(period) if period else None,
+            "poll": bool(
+                (run and run.state in (ComputeRun.State.QUEUED, ComputeRun.State.RUNNING))
+                or (report and not report["finished"])
+            ),
+            "CITY": CITY,
+        },
+    )
+
+
+@indicator_page
+@require_GET
+def drilldown(request, area: str, indicator: str):
+    """/zhibiao/<area>/<indicator>/?month=: what is behind one township's (or the city's) figure."""
+    if indicator not in Indicator.values:
+        raise Http404
+    township = None if area == CITY else get_object_or_404(Township, code=area)
+    months = selectors.snapshot_months()
+    form = MonthChoiceForm(request.GET or None, months=months)
+    if request.GET.get("month") and form.is_valid():
+        period = form.cleaned_data["month"]
+    elif months:
+        period = months[0]
+    else:
+        raise Http404
+    figure = selectors.area_figure(period, area, indicator)
+    detail = selectors.drilldown(period, township, indicator)
+    page = Paginator(detail.rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "metrics/drilldown.html",
+        {
+            "period": period,
+            "area": area,
+            "township": township,
+            "area_name": township.name if township else _("全市"),
+            "figure": figure,
+            "detail": detail,
+            "page": page,
+            "indicator": indicator,
+            "back_url": _dashboard_url(period) + "#townships",
+        },
+    )
+
+
+# --- Recompute ------------------------------------------------------------------------------------------
+
+
+@indicator_page
+@require_POST
+def recompute(request):
+    """POST first, last (YYYY-MM): queue a recompute of those months (bureau staff only)."""
+    _require_actor(request)
+    form = RecomputeForm(request.POST)
+    back = request.POST.get("month") or None
+    try:
+        back_month = dt.date.fromisoformat(f"{back}-01") if back else None
+    except ValueError:
+        back_month = None
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_dashboard_url(back_month))
+    run = services.request_compute(
+        first=form.cleaned_data["first"], last=form.cleaned_data["last"], actor=request.user
+    )
+    messages.info(request, _run_text(run))
+    return redirect(_dashboard_url(back_month, run=run.pk) + "#recompute")
+
+
+@indicator_page
+@require_GET
+def run_status(request, pk: int):
+    """JSON for the progress bar: state, progress (0-100), months done of total."""
+    run = get_object_or_404(ComputeRun, pk=pk)
+    return JsonResponse(_run_payload(run))
+
+
+# --- Evaluation report ------------------------------------------------------------------------------------
+
+
+@indicator_page
+@require_POST
+def report_request(request):
+    """POST month (YYYY-MM): generate that month's evaluation report (bureau staff only)."""
+    _require_actor(request)
+    form = ReportForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["month"] not in selectors.snapshot_months():
+        messages.error(request, _("请选择已有计算结果的月份。"))
+        return redirect(_dashboard_url(None))
+    period = form.cleaned_data["month"]
+    state = report_tasks.request_report(period=period, actor=request.user)
+    if state["state"] == report_tasks.QUEUED:
+        messages.info(request, _("%(month)s 评估报告已开始生成。") % {"month": f"{period:%Y-%m}"})
+    else:
+        messages.info(request, _("%(month)s 评估报告正在生成中。") % {"month": f"{period:%Y-%m}"})
+    return redirect(_dashboard_url(period) + "#report")
+
+
+@indicator_page
+@require_GET
+def report_status(request, period: dt.date):
+    return JsonResponse(_report_payload(period))
+
+
+@indicator_page
+@require_GET
+def report_pdf(request, period: dt.date):
+    """/zhibiao/baogao/<YYYY-MM>.pdf: the stored report; 404 until it has been generated."""
+    path = report_tasks.report_path(period)
+    if not default_storage.exists(path):
+        raise Http404(_("该月评估报告尚未生成。"))
+    response = FileResponse(default_storage.open(path, "rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=_("试点评估报告-%(month)s.pdf") % {"month": f"{period:%Y-%m}"}
+    )
+    return response
+
+
+# --- Forecast -------------------------------------------------------------------------------------------
+
+
+@indicator_page
+@require_GET
+def forecast(request):
+    """/zhibiao/yuce/?to=YYYY-MM-DD: every target projected to the date, and the gaps."""
+    today = timezone.localdate()
+    default = forecasting.default_date(today)
+    form = ForecastForm(request.GET if request.GET.get("to") else None, initial={"to": default})
+    to = form.cleaned_data["to"] if form.is_bound and form.is_valid() else default
+    result = forecasting.forecast(to=to, today=today)
+    return render(
+        request,
+        "metrics/forecast.html",
+        {
+            "form": form,
+            "to": to,
+            "result": result,
+            "limit": forecasting.PIPELINE_LIST_LIMIT,
+            "period": result.latest_period,
+            "gap_targets": {
+                indicator: result.target_text(indicator) for indicator in forecasting.GAP_INDICATORS
+            },
+        },
+    )
