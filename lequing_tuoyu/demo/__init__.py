@@ -84,7 +84,8 @@ def _ensure_users() -> dict[str, object]:
 
 
 @transaction.atomic
-def seed(*, scale: str = "demo", seed: int = 2025) -> SeedResult:
+def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True) -> SeedResult:
+    """Load the demo; `with_indicators=False` skips computing every month (tests of the data)."""
     rng = random.Random(seed)
     load_townships(Township)
     users = _ensure_users()
@@ -100,7 +101,7 @@ def seed(*, scale: str = "demo", seed: int = 2025) -> SeedResult:
     inspections = seed_inspections(rng, institutions=registry.institutions, users=users)
     voucher_logins = seed_vouchers(rng, institutions=registry.institutions, users=users)
     seed_population(rng)
-    months = compute_indicators()
+    months = compute_indicators() if with_indicators else 0
     return SeedResult(
         inspections=inspections,
         indicator_months=months,
