@@ -21,9 +21,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.models import Institution
+from institutions.models import FeeStandard, InclusiveRecognition, Institution
 from institutions.reports.window import month_end
-from institutions.selectors import institutions_as_of
 from lequing_tuoyu.personal_data import keyed_hash
 from lequing_tuoyu.validators import birth_date_from_resident_id, validate_resident_id
 
@@ -376,10 +375,16 @@ def fee_for_month(institution: Institution, fee_month: dt.date) -> Decimal | Non
     )
     if reported is not None:
         return reported
-    state = institutions_as_of(
-        month_end(fee_month), Institution.objects.filter(pk=institution.pk)
-    ).get()
-    return state.fee_full_day
+    # The fee standard in force at the month's end (the same rule as institutions_as_of, but one
+    # small query: redemption is the hottest write path).
+    return (
+        FeeStandard.objects.filter(
+            institution=institution, effective_from__lte=month_end(fee_month)
+        )
+        .order_by("-effective_from")
+        .values_list("monthly_full_day", flat=True)
+        .first()
+    )
 
 
 def redeem(
@@ -462,8 +467,12 @@ def _redeem_locked(*, institution, code, fee_month, amount, idempotency_key, fin
             code="month_settled",
         )
     if voucher.batch.inclusive_only:
-        state = institutions_as_of(last_day, Institution.objects.filter(pk=institution.pk)).get()
-        if not state.is_inclusive:
+        inclusive = (
+            InclusiveRecognition.objects.filter(institution=institution, valid_from__lte=last_day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last_day))
+            .exists()
+        )
+        if not inclusive:
             raise VoucherError(
                 _("本批次托育券仅限普惠托育机构抵扣。"), code="institution_not_inclusive"
             )

@@ -1,0 +1,1 @@
+"""Performance benchmarks for the portal (`make bench`); not part of `make test`."""
