@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format messages system-deps browser-deps services screenshots clean
+.PHONY: run test e2e security lint format messages system-deps browser-deps services screenshots bench clean
 
 # Virtualenv with the pinned runtime and dev requirements; redone when they change.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -37,10 +37,12 @@ services:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
 	  (command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no) || true
 
-# Debian's Chromium and CJK fonts for screenshots and browser tests (no browser download).
+# Debian's Chromium, its Chinese interface (chromium-l10n: a file input says 选择文件) and CJK
+# fonts for screenshots and browser tests (no browser download).
 browser-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -f /usr/lib/chromium/locales/zh-CN.pak || missing="$$missing chromium-l10n"; \
 	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
@@ -62,10 +64,30 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# ruff, migrations in step with the models, and the whole suite, always on PostgreSQL.
-test: $(STAMP) messages system-deps services lint
+# ruff, migrations in step with the models, and the whole suite (the browser journeys included),
+# always on PostgreSQL.
+test: $(STAMP) messages system-deps browser-deps services lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not security_slow and not fuzz"
+
+# Only the three end-to-end journeys (tests/e2e, docs/journeys.md; also part of `make test`):
+# Debian's headless Chromium against a live server on PostgreSQL, with a real Celery worker for
+# the evaluation report. They save docs/screenshots/e2e/*.png.
+e2e: $(STAMP) messages browser-deps services
+	$(VENV)/bin/pytest -m e2e
+
+# The slow security runs CI adds after `make test`: the full authorization matrix (every URL x
+# persona x method, ~6 minutes) and, when it lands, the API fuzz run. See docs/security.md.
+security: $(STAMP) messages services
+	$(VENV)/bin/pytest tests/security -m "security_slow or fuzz"
+
+# Benchmarks (bench/run.py; not part of `make test`): its own database lequing_tuoyu_bench, created
+# and dropped by the script; results in bench/results/latest.{md,json}. BENCH_ARGS, e.g.
+# BENCH_ARGS="--scales city --seconds 10", narrows a run.
+bench: $(STAMP) system-deps services
+	@command -v pgbench >/dev/null || \
+	  ((apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,4 +1,13 @@
-from .roles import scope
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .roles import can_write, is_bureau, scope
 
 
 class ScopedAdminMixin:
@@ -6,3 +15,80 @@ class ScopedAdminMixin:
 
     def get_queryset(self, request):
         return scope(request.user, super().get_queryset(request))
+
+
+# --- The admin's home page: the bureau's day --------------------------------------------------------
+
+# "查看站点" leads to the portal's pages, not back to the admin ("/" redirects here).
+admin.site.site_url = reverse_lazy("institutions:my_institutions")
+# The changelists need the width on a desk screen; the home page lists every model anyway.
+admin.site.enable_nav_sidebar = False
+
+
+def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
+    """What waits for the bureau today, for the admin's home page (templates/admin/index.html):
+    reports to review, rectifications past their deadline, voucher applications waiting and the
+    city's indicators not met in the latest computed month. None for anyone but bureau staff.
+
+    One count per item (five queries), whatever the amount of data; each item links to the page
+    where the work is done.
+    """
+    from django.db.models import Subquery
+
+    from inspections.selectors import finding_list
+    from institutions.reports.selectors import review_queue
+    from metrics.models import CITY, Indicator, Snapshot
+    from vouchers.models import VoucherApplication
+
+    if not (is_bureau(user) and can_write(user)):
+        return None
+    today = today or timezone.localdate()
+    reports = scope(user, review_queue()).count()
+    # Open findings past their deadline (inclusive), as the findings page counts them: the
+    # selector behind its "已逾期" filter, so the number and the list it links to agree.
+    overdue = finding_list(user, today=today).filter(is_overdue_now=True).count()
+    applications = (
+        scope(user, VoucherApplication).filter(state=VoucherApplication.State.PENDING).count()
+    )
+    latest = Snapshot.objects.filter(area=CITY).order_by("-period").values("period")[:1]
+    order = {value: number for number, value in enumerate(Indicator.values)}
+    not_met = sorted(
+        Snapshot.objects.filter(
+            area=CITY, status=Snapshot.Status.NOT_MET, period=Subquery(latest)
+        ).values_list("indicator", "period"),
+        key=lambda row: order.get(row[0], len(order)),
+    )
+    period = not_met[0][1] if not_met else None
+    labels = dict(Indicator.choices)
+    return [
+        {
+            "key": "reports",
+            "count": reports,
+            "label": _("待审核的月报"),
+            "url": reverse("reports:review_queue"),
+        },
+        {
+            "key": "findings",
+            "count": overdue,
+            "label": _("逾期未整改"),
+            "url": reverse("inspections:finding_list") + "?state=open&overdue=1",
+        },
+        {
+            "key": "applications",
+            "count": applications,
+            "label": _("待审核的托育券申请"),
+            "url": reverse("vouchers:applications") + "?state=pending",
+        },
+        {
+            "key": "indicators",
+            "count": len(not_met),
+            "label": (
+                _("%(month)s 未达标的指标") % {"month": f"{period:%Y-%m}"}
+                if period
+                else _("未达标的指标")
+            ),
+            "url": reverse("metrics:dashboard") + (f"?month={period:%Y-%m}" if period else ""),
+            # (code, name): the codes fit the card; each name is its tooltip.
+            "detail": [(indicator, labels.get(indicator, indicator)) for indicator, _p in not_met],
+        },
+    ]

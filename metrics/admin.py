@@ -6,8 +6,20 @@ from .models import CityIncome, ComputeRun, PopulationBase, Snapshot, Target
 from .resources import CityIncomeResource, PopulationBaseResource
 
 
+class PermissionedImportExportMixin(ImportExportMixin):
+    """django-import-export lets any admin user import and export unless told otherwise: import
+    needs the add and change permissions, export the view permission (auditors and education
+    staff only read)."""
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+
 @admin.register(PopulationBase)
-class PopulationBaseAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PopulationBaseAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [PopulationBaseResource]
     list_display = ["township", "year", "residents", "children_under_3", "births"]
     list_filter = ["year", "township"]
@@ -15,7 +27,7 @@ class PopulationBaseAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CityIncome)
-class CityIncomeAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class CityIncomeAdmin(PermissionedImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [CityIncomeResource]
     list_display = ["year", "per_capita_disposable_income"]
 

@@ -107,6 +107,8 @@ class ChildAdmin(IdNumberSearchMixin, ReadOnlyHistoryAdmin):
         "has_residence_permit",
         "special_needs",
     ]
+    # Not editable on the model: without this the history "view this version" page fails (500).
+    readonly_fields = ["birth_date"]
 
 
 # --- Batches ----------------------------------------------------------------------------------------
@@ -295,6 +297,8 @@ class VoucherAdmin(VoucherCodeSearchMixin, ReadOnlyHistoryAdmin):
         "valid_until",
         "issued_at",
     ]
+    # Not editable on the model: without this the history "view this version" page fails (500).
+    readonly_fields = ["issued_at"]
 
     @admin.display(description=_("券码"), ordering="code")
     def display_code(self, obj):

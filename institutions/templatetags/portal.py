@@ -4,37 +4,51 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lequing_tuoyu.roles import Role, has_role, sees_every_institution
+from lequing_tuoyu.roles import Role, has_role, is_bureau, sees_every_institution
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def portal_nav(context) -> list[dict]:
-    """Links for the header: everyone sees the public page; operators their institutions;
-    city-wide roles the whole registry and, with admin access, the admin."""
+    """Links for the header, by role: everyone sees the public page; operators their
+    institutions, reports, vouchers and inspections; city-wide roles the registry and the review
+    of reports; bureau staff vouchers and inspections too; inspectors inspections; bureau,
+    education and audit staff the indicators; admin users the admin. The link of the section the
+    page belongs to (the longest matching address) is marked current."""
+    from metrics.views import may_view as sees_indicators
+
     request = context.get("request")
     user = getattr(request, "user", None)
     items = [{"url": reverse("institutions:public_list"), "label": _("信息公示")}]
     if user is not None and user.is_authenticated:
-        if sees_every_institution(user) or has_role(user, Role.OPERATOR):
+        operator = has_role(user, Role.OPERATOR)
+        city_wide = sees_every_institution(user)
+        bureau = is_bureau(user)
+        if city_wide or operator:
             items.append(
-                {
-                    "url": reverse("institutions:my_institutions"),
-                    "label": registry_title(context),
-                }
+                {"url": reverse("institutions:my_institutions"), "label": registry_title(context)}
             )
-        if has_role(user, Role.OPERATOR):
+        if operator:
             items.append({"url": reverse("reports:month_list"), "label": _("月报")})
-        if sees_every_institution(user):
+        if city_wide:
             items.append({"url": reverse("reports:review_queue"), "label": _("月报审核")})
-        items.append({"url": reverse("reports:sessions"), "label": _("养育照护活动")})
+        if city_wide or operator:
+            items.append({"url": reverse("reports:sessions"), "label": _("养育照护活动")})
+        if bureau or operator:
+            items.append({"url": reverse("vouchers:home"), "label": _("托育券")})
+        if bureau or operator or has_role(user, Role.INSPECTOR):
+            items.append({"url": reverse("inspections:inspection_list"), "label": _("检查")})
+        if sees_indicators(user):
+            items.append({"url": reverse("metrics:dashboard"), "label": _("指标")})
         if user.is_staff:
-            items.append({"url": reverse("admin:index"), "label": _("管理后台")})
+            items.append({"url": reverse("admin:index"), "label": _("管理后台"), "admin": True})
     path = getattr(request, "path", "")
+    # The admin is outside the portal's pages; the others are current for their subpages.
+    matches = [item for item in items if not item.get("admin") and path.startswith(item["url"])]
+    current = max(matches, key=lambda item: len(item["url"]), default=None)
     for item in items:
-        # The admin is outside the portal's pages; the others are current for their subpages.
-        item["current"] = path.startswith(item["url"])
+        item["current"] = item is current
     return items
 
 
@@ -52,3 +66,13 @@ def stars(value) -> str:
         return ""
     value = max(0, min(5, int(value)))
     return "★" * value + "☆" * (5 - value)
+
+
+@register.simple_tag(takes_context=True)
+def admin_day_work(context) -> list[dict] | None:
+    """The bureau's day for the admin's home page (lequing_tuoyu.admin.day_work); None for
+    other users, who see the admin's usual home page."""
+    from lequing_tuoyu.admin import day_work
+
+    request = context.get("request")
+    return day_work(getattr(request, "user", None))

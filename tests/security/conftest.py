@@ -1,0 +1,230 @@
+"""A seeded world shared by a module: the demo data (seed_demo), one user per persona, and for
+institution A one object of every kind a URL can point at.
+
+Building it takes ~25 seconds, so it is done once per module inside a transaction that is rolled
+back at the end; each test then runs in a savepoint of its own (pytest-django's `db`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from lequing_tuoyu.roles import Role, scope
+from tests.factories import StarRatingFactory, UserFactory
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "security_slow: the full authorization matrix (make security, CI)"
+    )
+    config.addinivalue_line("markers", "fuzz: schemathesis against a live server (make security)")
+
+
+PERSONAS = (
+    "anonymous",
+    "family",
+    "operator_a",
+    "operator_b",
+    "inspector",
+    "education",
+    "bureau",
+    "bureau_admin",
+    "auditor",
+)
+_ROLES = {
+    "family": Role.FAMILY,
+    "operator_a": Role.OPERATOR,
+    "operator_b": Role.OPERATOR,
+    "inspector": Role.INSPECTOR,
+    "education": Role.EDUCATION,
+    "bureau": Role.BUREAU_STAFF,
+    "bureau_admin": Role.BUREAU_ADMIN,
+    "auditor": Role.AUDITOR,
+}
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
+    institution_a: object = None
+    institution_b: object = None
+    objects: dict = field(default_factory=dict)  # model -> an object of institution A (or any)
+
+    def pick(self, model):
+        """Institution A's object of `model` when the model belongs to institutions, else any."""
+        if model not in self.objects:
+            operator = self.users["operator_a"]
+            obj = None
+            if getattr(model, "institution_path", None) is not None:
+                obj = scope(operator, model).order_by("pk").first()
+            if obj is None:
+                obj = model._default_manager.order_by("pk").first()
+            self.objects[model] = obj
+        return self.objects[model]
+
+
+def _clone_for(model, institution, **changes):
+    """Copy an existing row of `model` onto `institution` (for kinds the demo has none of)."""
+    source = model._default_manager.exclude(institution=institution).order_by("pk").first()
+    if source is None:
+        return None
+    source.pk = None
+    source.id = None
+    source.institution = institution
+    for name, value in changes.items():
+        setattr(source, name, value)
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError:
+        return None
+    return source
+
+
+def _complete_institution_a(world: World) -> None:
+    """Give institution A the kinds of records the demo leaves it without."""
+    from inspections import services as inspection_services
+    from inspections.models import Finding, Incident
+    from institutions.models import ParentingSession, ReportWindowException
+    from metrics.models import ComputeRun
+    from tests.inspections.factories import make_inspection, pdf_upload, png_upload
+
+    a, users = world.institution_a, world.users
+    StarRatingFactory(institution=a)
+    _clone_for(ParentingSession, a)
+    ReportWindowException.objects.create(
+        institution=a,
+        period=dt.date(2025, 3, 1),
+        open_until=timezone.localdate(),
+        reason="安全测试",
+        granted_by=users["bureau"],
+    )
+    # A draft inspection with a photo, and a finding with evidence, for the file URLs.
+    draft = make_inspection(institution=a, inspectors=[users["inspector"]], complete=False)
+    inspection_services.inspection_add_photo(
+        result=draft.results.order_by("order").first(), file=png_upload(), actor=users["inspector"]
+    )
+    world.objects["draft_inspection"] = draft
+    done = make_inspection(institution=a, inspectors=[users["inspector"]], fail=(0,))
+    finding = Finding.objects.filter(inspection=done).first()
+    inspection_services.rectification_submit(
+        finding=finding, actor=users["operator_a"], action_taken="已整改", files=[pdf_upload()]
+    )
+    inspection_services.incident_report(
+        institution=a,
+        actor=users["operator_a"],
+        kind=Incident.Kind.choices[-1][0],
+        occurred_at=timezone.now() - dt.timedelta(hours=2),
+        description="安全测试事件",
+    )
+    staff = a.staff.order_by("pk").first()
+    inspection_services.staff_credit_record_create(
+        actor=users["bureau"],
+        name="测试人员",
+        id_number=staff.id_number.reveal(),
+        reason="安全测试",
+        recorded_on=timezone.localdate(),
+        staff=staff,
+    )
+    from inspections.models import ConflictOfInterest
+
+    inspection_services.conflict_save(
+        conflict=ConflictOfInterest(
+            inspector=users["inspector"],
+            institution=world.institution_b,
+            reason="亲属",
+            valid_from=timezone.localdate(),
+        ),
+        actor=users["bureau"],
+    )
+    from inspections.models import StaffCreditAlert, StaffCreditRecord
+
+    StaffCreditAlert.objects.create(record=StaffCreditRecord.objects.first(), staff=staff)
+    from axes.models import AccessAttempt, AccessFailureLog
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=users["bureau"])
+    AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", failures_since_start=1)
+    AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1")
+    # The voucher of the family's child, enrolled at A.
+    from vouchers.models import Voucher
+
+    world.objects[Voucher] = (
+        Voucher.objects.filter(child__guardian__user=users["family"]).first()
+        or Voucher.objects.filter(child__enrolments__institution=a).first()
+    )
+    ComputeRun.objects.create(
+        first_period=dt.date(2025, 3, 1),
+        last_period=dt.date(2025, 3, 1),
+        requested_by=users["bureau"],
+    )
+
+
+def build_world() -> World:
+    from django.contrib.auth.models import AnonymousUser
+
+    from institutions.models import Institution
+    from vouchers.models import Enrolment
+
+    call_command("seed_demo", "--yes-demo", verbosity=0)
+    world = World()
+    world.users["anonymous"] = AnonymousUser()
+    for persona, role in _ROLES.items():
+        world.users[persona] = UserFactory(username=f"persona_{persona}", role=role)
+    world.institution_a = Institution.objects.get(operators__username="operator1")
+    world.institution_b = Institution.objects.get(operators__username="operator2")
+    world.institution_a.operators.add(world.users["operator_a"])
+    world.institution_b.operators.add(world.users["operator_b"])
+    # The family: the guardian of a child enrolled at A signs in as `family`.
+    enrolment = (
+        Enrolment.objects.filter(institution=world.institution_a, child__vouchers__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    guardian = enrolment.child.guardian
+    guardian.user = world.users["family"]
+    guardian.save()
+    _complete_institution_a(world)
+    for persona, user in world.users.items():
+        client = Client()
+        if user.is_authenticated:
+            client.force_login(user)
+        world.clients[persona] = client
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    media = tempfile.TemporaryDirectory()
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media.name):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            from django.contrib.auth.models import Group
+
+            from institutions.models import Township
+            from institutions.reference import load_townships
+            from lequing_tuoyu.roles import sync_roles
+
+            if Township.objects.count() < 25:
+                load_townships(Township)
+            if Group.objects.count() < len(Role):
+                sync_roles()
+            from inspections.checklists import ensure_default_checklists
+
+            ensure_default_checklists()
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+    media.cleanup()

@@ -1,0 +1,963 @@
+"""Who may do what at every URL of the portal: the authorization matrix.
+
+`test_authz_matrix.py` walks the URL configuration and, for every pattern, looks its key up here;
+a pattern without an entry fails ("new URL without an entry"). For each persona and method the
+answer must be *allowed* (2xx, a redirect that is not to a login page, or a 400 validation
+answer) for the personas listed, and *refused* (401, 403, 404, 405 or a redirect to a login
+page) for everyone else. A 5xx fails the test whoever asks.
+
+URLs that point at a record point at institution A's record (operator_a's), so operator_b is
+expected to be refused there: an operator never reaches another institution's records.
+
+`get` lists who may read; `post` who may write (None: the URL takes no POST, and nobody may get
+an allowed answer to one); `patch` likewise for API detail endpoints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+ANON, FAMILY, OP_A, OP_B = "anonymous", "family", "operator_a", "operator_b"
+INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR = (
+    "inspector",
+    "education",
+    "bureau",
+    "bureau_admin",
+    "auditor",
+)
+
+EVERYONE = frozenset(
+    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR}
+)
+SIGNED_IN = EVERYONE - {ANON}
+NOBODY = frozenset()
+BUREAUS = frozenset({BUREAU, BUREAU_ADMIN})
+# Roles that see every institution (and use the admin).
+CITY = frozenset({INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR})
+OPERATORS = frozenset({OP_A, OP_B})
+READ_ONLY = frozenset({AUDITOR, EDUCATION})
+
+
+def _s(*personas) -> frozenset:
+    return frozenset(personas)
+
+
+@dataclass(frozen=True)
+class Entry:
+    get: frozenset
+    post: frozenset | None = None
+    patch: frozenset | None = None
+    # Read-only personas whose empty POST the view answers 400 / redirects with a message
+    # before the service refuses the write (the services' own tests cover the refusal).
+    screened: frozenset = frozenset()
+    why: str = ""
+
+
+def _pick(label: str):
+    """kwargs {"pk": institution A's (or any) object of `app.Model`}."""
+
+    def kwargs(world):
+        from django.apps import apps
+
+        return {"pk": world.pick(apps.get_model(label)).pk}
+
+    return kwargs
+
+
+def _inst(world):
+    return {"pk": world.institution_a.pk}
+
+
+def _staff(world):
+    from institutions.models import StaffMember
+
+    return {"pk": world.institution_a.pk, "staff_pk": world.pick(StaffMember).pk}
+
+
+def _certificate(world):
+    from institutions.models import Certificate
+
+    cert = world.pick(Certificate)
+    return {"pk": world.institution_a.pk, "staff_pk": cert.staff_id, "certificate_pk": cert.pk}
+
+
+def _report_form(world):
+    return {"institution_pk": world.institution_a.pk, "period": dt.date(2025, 3, 1)}
+
+
+def _report(world):
+    from institutions.models import MonthlyReport
+
+    return {"report_pk": world.pick(MonthlyReport).pk}
+
+
+def _draft(world):
+    return {"pk": world.objects["draft_inspection"].pk}
+
+
+def _draw_start(world):
+    from inspections.models import DrawAssignment
+
+    assignment = DrawAssignment.objects.order_by("pk").first()
+    return {"pk": assignment.draw_id, "assignment_pk": assignment.pk}
+
+
+def _voucher_code(world):
+    from vouchers.models import Voucher
+
+    return {"code": world.pick(Voucher).code}
+
+
+def _enrolment(world):
+    from vouchers.models import Enrolment
+
+    return {"pk": world.institution_a.pk, "enrolment_pk": world.pick(Enrolment).pk}
+
+
+def _redemption(world):
+    from vouchers.models import Redemption
+
+    return {"pk": world.institution_a.pk, "redemption_pk": world.pick(Redemption).pk}
+
+
+def _month(world):
+    return {"period": dt.date(2025, 3, 1)}
+
+
+def _drilldown(world):
+    return {"area": "city", "indicator": "K1"}
+
+
+# --- Pages and API -------------------------------------------------------------------------------
+ENTRIES: dict[str, Entry] = {
+    "home": Entry(get=EVERYONE, post=EVERYONE),
+    "healthz": Entry(get=EVERYONE),
+    "set_language": Entry(get=EVERYONE, post=EVERYONE),
+    "admin:index": Entry(get=CITY, post=CITY),
+    "admin:login": Entry(get=EVERYONE, post=EVERYONE),
+    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B), post=EVERYONE),
+    "admin:password_change": Entry(get=CITY, post=CITY),
+    "admin:password_change_done": Entry(get=CITY),
+    "admin:autocomplete": Entry(get=NOBODY),
+    "admin:jsi18n": Entry(get=CITY),
+    "admin:view_on_site": Entry(get=NOBODY),
+    "admin:auth.group:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:auth.group:add": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:auth.group:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:auth.group:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:auth.group:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(BUREAU_ADMIN)),
+    "admin:auth.group:redirect": Entry(get=CITY),
+    "admin:auth.user:password_change": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:auth.user:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:auth.user:add": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:auth.user:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:auth.user:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:auth.user:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(BUREAU_ADMIN)),
+    "admin:auth.user:redirect": Entry(get=CITY),
+    "admin:authtoken.tokenproxy:changelist": Entry(get=_s(BUREAU_ADMIN)),
+    "admin:authtoken.tokenproxy:add": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:authtoken.tokenproxy:history": Entry(get=_s(BUREAU_ADMIN)),
+    "admin:authtoken.tokenproxy:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:authtoken.tokenproxy:change": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:authtoken.tokenproxy:redirect": Entry(get=CITY),
+    "admin:axes.accessattempt:changelist": Entry(get=NOBODY),
+    "admin:axes.accessattempt:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accessattempt:history": Entry(get=NOBODY),
+    "admin:axes.accessattempt:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accessattempt:change": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accessattempt:redirect": Entry(get=CITY),
+    "admin:axes.accesslog:changelist": Entry(get=NOBODY),
+    "admin:axes.accesslog:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accesslog:history": Entry(get=NOBODY),
+    "admin:axes.accesslog:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accesslog:change": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accesslog:redirect": Entry(get=CITY),
+    "admin:axes.accessfailurelog:changelist": Entry(get=NOBODY),
+    "admin:axes.accessfailurelog:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accessfailurelog:history": Entry(get=NOBODY),
+    "admin:axes.accessfailurelog:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accessfailurelog:change": Entry(get=NOBODY, post=NOBODY),
+    "admin:axes.accessfailurelog:redirect": Entry(get=CITY),
+    "admin:institutions.township:simple_history": Entry(get=CITY),
+    "admin:institutions.township:changelist": Entry(get=CITY),
+    "admin:institutions.township:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.township:history": Entry(get=CITY),
+    "admin:institutions.township:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.township:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.township:redirect": Entry(get=CITY),
+    "admin:institutions.community:changelist": Entry(get=CITY),
+    "admin:institutions.community:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.community:history": Entry(get=CITY),
+    "admin:institutions.community:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.community:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.community:redirect": Entry(get=CITY),
+    "admin:institutions.institution:import_template": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.institution:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:institutions.institution:import": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.institution:export": Entry(get=CITY, post=CITY),
+    "admin:institutions.institution:simple_history": Entry(get=CITY),
+    "admin:institutions.institution:changelist": Entry(get=CITY),
+    "admin:institutions.institution:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.institution:history": Entry(get=CITY),
+    "admin:institutions.institution:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.institution:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.institution:redirect": Entry(get=CITY),
+    "admin:institutions.approvedplaces:changelist": Entry(get=CITY),
+    "admin:institutions.approvedplaces:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.approvedplaces:history": Entry(get=CITY),
+    "admin:institutions.approvedplaces:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.approvedplaces:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.approvedplaces:redirect": Entry(get=CITY),
+    "admin:institutions.feestandard:changelist": Entry(get=CITY),
+    "admin:institutions.feestandard:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.feestandard:history": Entry(get=CITY),
+    "admin:institutions.feestandard:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.feestandard:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.feestandard:redirect": Entry(get=CITY),
+    "admin:institutions.starrating:simple_history": Entry(get=CITY),
+    "admin:institutions.starrating:changelist": Entry(get=CITY),
+    "admin:institutions.starrating:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.starrating:history": Entry(get=CITY),
+    "admin:institutions.starrating:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.starrating:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.starrating:redirect": Entry(get=CITY),
+    "admin:institutions.instructorassignment:changelist": Entry(get=CITY),
+    "admin:institutions.instructorassignment:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.instructorassignment:history": Entry(get=CITY),
+    "admin:institutions.instructorassignment:delete": Entry(
+        get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)
+    ),
+    "admin:institutions.instructorassignment:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.instructorassignment:redirect": Entry(get=CITY),
+    "admin:institutions.inclusiverecognition:changelist": Entry(get=CITY),
+    "admin:institutions.inclusiverecognition:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.inclusiverecognition:history": Entry(get=CITY),
+    "admin:institutions.inclusiverecognition:delete": Entry(
+        get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)
+    ),
+    "admin:institutions.inclusiverecognition:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.inclusiverecognition:redirect": Entry(get=CITY),
+    "admin:institutions.carecontract:changelist": Entry(get=CITY),
+    "admin:institutions.carecontract:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.carecontract:history": Entry(get=CITY),
+    "admin:institutions.carecontract:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.carecontract:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.carecontract:redirect": Entry(get=CITY),
+    "admin:institutions.staffmember:import_template": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.staffmember:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:institutions.staffmember:import": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.staffmember:export": Entry(
+        get=CITY,
+        post=CITY,
+        why="names and masked ID numbers; the registry's tests make exporting part of reading "
+        "(tests/institutions/test_admin.py); issue 10 asks for bureau only: open question",
+    ),
+    "admin:institutions.staffmember:changelist": Entry(get=CITY),
+    "admin:institutions.staffmember:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.staffmember:history": Entry(get=CITY),
+    "admin:institutions.staffmember:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.staffmember:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.staffmember:redirect": Entry(get=CITY),
+    "admin:institutions.certificate:import_template": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.certificate:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:institutions.certificate:import": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.certificate:export": Entry(
+        get=CITY,
+        post=CITY,
+        why="names and masked ID numbers; the registry's tests make exporting part of reading "
+        "(tests/institutions/test_admin.py); issue 10 asks for bureau only: open question",
+    ),
+    "admin:institutions.certificate:changelist": Entry(get=CITY),
+    "admin:institutions.certificate:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.certificate:history": Entry(get=CITY),
+    "admin:institutions.certificate:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.certificate:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.certificate:redirect": Entry(get=CITY),
+    "admin:vouchers.guardian:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.guardian:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.guardian:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.guardian:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.guardian:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.guardian:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.guardian:redirect": Entry(get=CITY),
+    "admin:vouchers.child:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.child:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.child:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.child:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.child:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.child:redirect": Entry(get=CITY),
+    "admin:vouchers.voucherbatch:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucherbatch:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucherbatch:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:vouchers.voucherbatch:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucherbatch:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.voucherbatch:change": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:vouchers.voucherbatch:redirect": Entry(get=CITY),
+    "admin:vouchers.voucherapplication:simple_history": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:vouchers.voucherapplication:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucherapplication:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.voucherapplication:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucherapplication:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.voucherapplication:change": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:vouchers.voucherapplication:redirect": Entry(get=CITY),
+    "admin:vouchers.voucher:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucher:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.voucher:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucher:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.voucher:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.voucher:redirect": Entry(get=CITY),
+    "admin:vouchers.ledgerentry:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.ledgerentry:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.ledgerentry:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.ledgerentry:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.ledgerentry:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.ledgerentry:redirect": Entry(get=CITY),
+    "admin:vouchers.vouchermonth:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.vouchermonth:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.vouchermonth:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.vouchermonth:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.vouchermonth:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.vouchermonth:redirect": Entry(get=CITY),
+    "admin:vouchers.enrolment:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.enrolment:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.enrolment:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.enrolment:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.enrolment:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.enrolment:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.enrolment:redirect": Entry(get=CITY),
+    "admin:vouchers.redemption:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.redemption:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.redemption:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.redemption:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.redemption:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.redemption:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.redemption:redirect": Entry(get=CITY),
+    "admin:vouchers.settlement:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.settlement:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.settlement:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.settlement:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.settlement:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:vouchers.settlement:change": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "admin:vouchers.settlement:redirect": Entry(get=CITY),
+    "admin:inspections.checklisttemplate:changelist": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.checklisttemplate:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:inspections.checklisttemplate:history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.checklisttemplate:delete": Entry(
+        get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)
+    ),
+    "admin:inspections.checklisttemplate:change": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:inspections.checklisttemplate:redirect": Entry(get=CITY),
+    "admin:inspections.inspection:simple_history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.inspection:changelist": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.inspection:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.inspection:history": Entry(get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.inspection:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.inspection:change": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:inspections.inspection:redirect": Entry(get=CITY),
+    "admin:inspections.finding:simple_history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.finding:changelist": Entry(get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.finding:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.finding:history": Entry(get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.finding:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.finding:change": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:inspections.finding:redirect": Entry(get=CITY),
+    "admin:inspections.rectification:simple_history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.rectification:changelist": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.rectification:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.rectification:history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.rectification:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.rectification:change": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:inspections.rectification:redirect": Entry(get=CITY),
+    "admin:inspections.randomdraw:simple_history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.randomdraw:changelist": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.randomdraw:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.randomdraw:history": Entry(get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.randomdraw:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.randomdraw:change": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:inspections.randomdraw:redirect": Entry(get=CITY),
+    "admin:inspections.conflictofinterest:simple_history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.conflictofinterest:changelist": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.conflictofinterest:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:inspections.conflictofinterest:history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.conflictofinterest:delete": Entry(
+        get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)
+    ),
+    "admin:inspections.conflictofinterest:change": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:inspections.conflictofinterest:redirect": Entry(get=CITY),
+    "admin:inspections.incident:simple_history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.incident:changelist": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.incident:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.incident:history": Entry(get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.incident:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:inspections.incident:change": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:inspections.incident:redirect": Entry(get=CITY),
+    "admin:inspections.staffcreditrecord:simple_history": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.staffcreditrecord:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.staffcreditrecord:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:inspections.staffcreditrecord:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.staffcreditrecord:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.staffcreditrecord:change": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:inspections.staffcreditrecord:redirect": Entry(get=CITY),
+    "admin:inspections.staffcreditalert:simple_history": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:inspections.staffcreditalert:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.staffcreditalert:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.staffcreditalert:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.staffcreditalert:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.staffcreditalert:change": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:inspections.staffcreditalert:redirect": Entry(get=CITY),
+    "admin:metrics.populationbase:process_import": Entry(
+        get=NOBODY, post=BUREAUS, why="import writes: add+change permission (fixed in this issue)"
+    ),
+    "admin:metrics.populationbase:import": Entry(
+        get=BUREAUS, post=BUREAUS, why="import writes: add+change permission (fixed in this issue)"
+    ),
+    "admin:metrics.populationbase:export": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        why="view permission on metrics (fixed in this issue)",
+    ),
+    "admin:metrics.populationbase:changelist": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:metrics.populationbase:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:metrics.populationbase:history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.populationbase:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:metrics.populationbase:change": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:metrics.populationbase:redirect": Entry(get=CITY),
+    "admin:metrics.cityincome:process_import": Entry(
+        get=NOBODY, post=BUREAUS, why="import writes: add+change permission (fixed in this issue)"
+    ),
+    "admin:metrics.cityincome:import": Entry(
+        get=BUREAUS, post=BUREAUS, why="import writes: add+change permission (fixed in this issue)"
+    ),
+    "admin:metrics.cityincome:export": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        why="view permission on metrics (fixed in this issue)",
+    ),
+    "admin:metrics.cityincome:simple_history": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:metrics.cityincome:changelist": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.cityincome:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:metrics.cityincome:history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.cityincome:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:metrics.cityincome:change": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:metrics.cityincome:redirect": Entry(get=CITY),
+    "admin:metrics.target:changelist": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.target:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:metrics.target:history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.target:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:metrics.target:change": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:metrics.target:redirect": Entry(get=CITY),
+    "admin:metrics.snapshot:changelist": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.snapshot:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:metrics.snapshot:history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.snapshot:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:metrics.snapshot:change": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "admin:metrics.snapshot:redirect": Entry(get=CITY),
+    "admin:metrics.computerun:changelist": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.computerun:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:metrics.computerun:history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:metrics.computerun:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:metrics.computerun:change": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "admin:metrics.computerun:redirect": Entry(get=CITY),
+    "admin:app_list": Entry(get=CITY, post=CITY),
+    "route:admin/(?P<url>.*)$": Entry(get=NOBODY),
+    "institutions:public_list": Entry(get=EVERYONE, post=NOBODY),
+    "institutions:login": Entry(get=EVERYONE, post=EVERYONE),
+    "institutions:logout": Entry(get=NOBODY, post=EVERYONE),
+    "institutions:my_institutions": Entry(get=SIGNED_IN, post=NOBODY),
+    "institutions:institution_detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "institutions:staff_list": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "institutions:staff_add": Entry(
+        get=_s(OP_A, BUREAU, BUREAU_ADMIN), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
+    ),
+    "institutions:staff_detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "institutions:staff_edit": Entry(
+        get=_s(OP_A, BUREAU, BUREAU_ADMIN), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
+    ),
+    "institutions:staff_leave": Entry(
+        get=_s(OP_A, BUREAU, BUREAU_ADMIN), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
+    ),
+    "institutions:certificate_add": Entry(
+        get=_s(OP_A, BUREAU, BUREAU_ADMIN), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
+    ),
+    "institutions:certificate_edit": Entry(
+        get=_s(OP_A, BUREAU, BUREAU_ADMIN), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
+    ),
+    "institutions:certificate_delete": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN), post=_s(OP_A)),
+    "reports:month_list": Entry(get=SIGNED_IN, post=NOBODY),
+    "reports:report_form": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(OP_A)
+    ),
+    "reports:review_queue": Entry(get=CITY, post=BUREAUS),
+    "reports:review_detail": Entry(get=CITY, post=BUREAUS),
+    "reports:completeness": Entry(get=CITY, post=NOBODY),
+    "reports:exceptions": Entry(get=CITY, post=BUREAUS),
+    "reports:sessions": Entry(get=SIGNED_IN, post=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN)),
+    "reports:sessions_export": Entry(get=CITY, post=NOBODY),
+    "inspections:public_results": Entry(get=EVERYONE, post=NOBODY),
+    "inspections:public_draw_json": Entry(get=EVERYONE, post=NOBODY),
+    "inspections:inspection_list": Entry(get=SIGNED_IN, post=NOBODY),
+    "inspections:inspection_new": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN), post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)
+    ),
+    "inspections:inspection_detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "inspections:inspection_form": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN), post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)
+    ),
+    "inspections:inspection_draft": Entry(
+        get=NOBODY,
+        post=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        screened=_s(EDUCATION, AUDITOR),
+        why="an empty POST is answered 400 before the service checks the writer",
+    ),
+    "inspections:inspection_photo": Entry(
+        get=NOBODY,
+        post=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        screened=_s(EDUCATION, AUDITOR),
+        why="an empty POST is answered 400 before the service checks the writer",
+    ),
+    "inspections:finding_add": Entry(
+        get=NOBODY,
+        post=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        screened=_s(EDUCATION, AUDITOR),
+        why="an empty POST redirects with a form error before the service checks the writer",
+    ),
+    "inspections:photo_file": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "inspections:photo_delete": Entry(get=NOBODY, post=_s(INSPECTOR)),
+    "inspections:finding_list": Entry(get=SIGNED_IN, post=NOBODY),
+    "inspections:finding_detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        screened=_s(EDUCATION, AUDITOR),
+        why="an empty POST is answered 400 before the service checks the writer",
+    ),
+    "inspections:evidence_file": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "inspections:coverage": Entry(get=CITY, post=NOBODY),
+    "inspections:draw_list": Entry(get=CITY, post=NOBODY),
+    "inspections:draw_new": Entry(get=BUREAUS, post=BUREAUS),
+    "inspections:draw_detail": Entry(
+        get=CITY,
+        post=CITY,
+        screened=_s(EDUCATION, AUDITOR),
+        why="a POST without action=publish only redirects; publishing needs bureau",
+    ),
+    "inspections:draw_start": Entry(get=NOBODY, post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)),
+    "inspections:incident_list": Entry(get=SIGNED_IN, post=NOBODY),
+    "inspections:incident_new": Entry(
+        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN),
+        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN),
+    ),
+    "inspections:incident_detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(OP_A, INSPECTOR, BUREAU, BUREAU_ADMIN),
+    ),
+    "vouchers:home": Entry(
+        get=_s(OP_A, OP_B, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:batches": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "vouchers:applications": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "vouchers:application_add": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "vouchers:applications_decide": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "vouchers:application_import": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "vouchers:application_import_template": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:application_detail": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:redemption_report": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:anomalies": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "vouchers:settlements": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "vouchers:payment_file": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "vouchers:settlement_detail": Entry(
+        get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:settlement_refresh": Entry(get=NOBODY, post=_s(OP_A, BUREAU, BUREAU_ADMIN)),
+    "vouchers:settlement_confirm": Entry(get=NOBODY, post=_s(OP_A)),
+    "vouchers:settlement_approve": Entry(get=BUREAUS, post=BUREAUS),
+    "vouchers:settlement_paid": Entry(get=BUREAUS, post=BUREAUS),
+    "vouchers:settlement_pdf": Entry(
+        get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:voucher_notice": Entry(
+        get=_s(FAMILY, OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:children": Entry(get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "vouchers:enrolment_add": Entry(get=_s(OP_A), post=_s(OP_A)),
+    "vouchers:enrolment_end": Entry(get=_s(OP_A), post=_s(OP_A)),
+    "vouchers:redeem": Entry(get=_s(OP_A), post=_s(OP_A)),
+    "vouchers:redemptions": Entry(
+        get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:redemption_detail": Entry(
+        get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:reverse": Entry(
+        get=_s(OP_A, BUREAU, BUREAU_ADMIN), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
+    ),
+    "vouchers:institution_settlements": Entry(
+        get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
+    ),
+    "vouchers:institution_application_add": Entry(get=_s(OP_A), post=_s(OP_A)),
+    "voucher_family:balance": Entry(get=EVERYONE, post=EVERYONE),
+    "metrics:dashboard": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:forecast": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:recompute": Entry(get=NOBODY, post=BUREAUS),
+    "metrics:run_status": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:report_request": Entry(get=NOBODY, post=BUREAUS),
+    "metrics:report_status": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:report_pdf": Entry(get=NOBODY, post=NOBODY),
+    "metrics:drilldown": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:api-token": Entry(get=NOBODY, post=EVERYONE),
+    "v1:township-list": Entry(get=SIGNED_IN, post=NOBODY),
+    "v1:township-detail": Entry(get=SIGNED_IN, post=NOBODY),
+    "v1:community-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:community-detail": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:institution-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:institution-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:approved-places-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:approved-places-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:fee-standard-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:fee-standard-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:star-rating-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:star-rating-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:instructor-assignment-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:instructor-assignment-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:inclusive-recognition-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:inclusive-recognition-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:care-contract-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:care-contract-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:staff-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN),
+    ),
+    "v1:staff-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:certificate-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN),
+    ),
+    "v1:certificate-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:api-root": Entry(get=SIGNED_IN, post=NOBODY),
+    "v1:monthly-report-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(OP_A, OP_B)
+    ),
+    "v1:monthly-report-export": Entry(get=BUREAUS, post=NOBODY),
+    "v1:monthly-report-review": Entry(get=NOBODY, post=BUREAUS),
+    "v1:monthly-report-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:monthly-report-accept": Entry(get=NOBODY, post=BUREAUS),
+    "v1:monthly-report-reopen": Entry(get=NOBODY, post=BUREAUS),
+    "v1:monthly-report-return": Entry(get=NOBODY, post=BUREAUS),
+    "v1:monthly-report-submit": Entry(get=NOBODY, post=_s(OP_A)),
+    "v1:parenting-session-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN),
+    ),
+    "v1:parenting-session-export": Entry(get=BUREAUS, post=NOBODY),
+    "v1:parenting-session-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:inspection-coverage": Entry(get=CITY, post=NOBODY),
+    "v1:inspection-photo-file": Entry(get=NOBODY, post=NOBODY),
+    "v1:rectification-evidence-file": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:checklist-template-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:checklist-template-detail": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:inspection-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN),
+    ),
+    "v1:inspection-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:inspection-complete": Entry(get=NOBODY, post=BUREAUS),
+    "v1:inspection-results": Entry(get=NOBODY, post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)),
+    "v1:finding-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN),
+    ),
+    "v1:finding-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:finding-rectify": Entry(get=NOBODY, post=_s(OP_A)),
+    "v1:finding-review": Entry(get=NOBODY, post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)),
+    "v1:rectification-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:rectification-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:draw-list": Entry(get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS),
+    "v1:draw-detail": Entry(get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:draw-publish": Entry(get=NOBODY, post=BUREAUS),
+    "v1:inspection-conflict-list": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS),
+    "v1:inspection-conflict-detail": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:incident-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN),
+    ),
+    "v1:incident-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:incident-follow-up": Entry(get=NOBODY, post=_s(OP_A, INSPECTOR, BUREAU, BUREAU_ADMIN)),
+    "v1:staff-credit-record-list": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS),
+    "v1:staff-credit-record-detail": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:public-voucher-balance": Entry(get=NOBODY, post=EVERYONE),
+    "v1:redemption-list": Entry(
+        get=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(OP_A, OP_B)
+    ),
+    "v1:redemption-detail": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:redemption-reverse": Entry(get=NOBODY, post=_s(OP_A, BUREAU, BUREAU_ADMIN)),
+    "v1:voucher-list": Entry(get=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:voucher-detail": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:voucher-adjust": Entry(get=NOBODY, post=BUREAUS),
+    "v1:voucher-ledger": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:voucher-batch-list": Entry(
+        get=_s(OP_A, OP_B, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:voucher-batch-detail": Entry(
+        get=_s(OP_A, OP_B, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:voucher-application-list": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS),
+    "v1:voucher-application-decide": Entry(get=NOBODY, post=BUREAUS),
+    "v1:voucher-application-detail": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:voucher-application-approve": Entry(get=NOBODY, post=BUREAUS),
+    "v1:voucher-application-reject": Entry(get=NOBODY, post=BUREAUS),
+    "v1:voucher-enrolment-list": Entry(
+        get=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN)
+    ),
+    "v1:voucher-enrolment-detail": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:voucher-enrolment-end": Entry(get=NOBODY, post=_s(OP_A, BUREAU, BUREAU_ADMIN)),
+    "v1:settlement-list": Entry(get=_s(OP_A, OP_B, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS),
+    "v1:settlement-detail": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:settlement-approve": Entry(get=NOBODY, post=BUREAUS),
+    "v1:settlement-confirm": Entry(get=NOBODY, post=_s(OP_A)),
+    "v1:settlement-lines": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "v1:settlement-mark-paid": Entry(get=NOBODY, post=BUREAUS),
+    "v1:kpis": Entry(get=CITY, post=NOBODY),
+    "api-schema": Entry(get=EVERYONE),
+    "api-docs": Entry(get=EVERYONE),
+    "admin:institutions.community:simple_history": Entry(get=CITY),
+    "admin:institutions.approvedplaces:simple_history": Entry(get=CITY),
+    "admin:institutions.feestandard:simple_history": Entry(get=CITY),
+    "admin:institutions.instructorassignment:simple_history": Entry(get=CITY),
+    "admin:institutions.inclusiverecognition:simple_history": Entry(get=CITY),
+    "admin:institutions.carecontract:simple_history": Entry(get=CITY),
+    "admin:institutions.staffmember:simple_history": Entry(get=CITY),
+    "admin:institutions.certificate:simple_history": Entry(get=CITY),
+    "admin:vouchers.child:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:vouchers.voucher:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.checklisttemplate:simple_history": Entry(
+        get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:metrics.populationbase:simple_history": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)
+    ),
+    "admin:metrics.target:simple_history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
+}
+KWARGS: dict[str, Callable] = {
+    "institutions:institution_detail": _inst,
+    "institutions:staff_list": _inst,
+    "institutions:staff_add": _inst,
+    "institutions:staff_detail": _staff,
+    "institutions:staff_edit": _staff,
+    "institutions:staff_leave": _staff,
+    "institutions:certificate_add": _staff,
+    "institutions:certificate_edit": _certificate,
+    "institutions:certificate_delete": _certificate,
+    "reports:report_form": _report_form,
+    "reports:review_detail": _report,
+    "inspections:public_draw_json": _pick("inspections.RandomDraw"),
+    "inspections:inspection_detail": _pick("inspections.Inspection"),
+    "inspections:inspection_form": _draft,
+    "inspections:inspection_draft": _draft,
+    "inspections:inspection_photo": _draft,
+    "inspections:finding_add": _pick("inspections.Inspection"),
+    "inspections:photo_file": _pick("inspections.InspectionPhoto"),
+    "inspections:photo_delete": _pick("inspections.InspectionPhoto"),
+    "inspections:finding_detail": _pick("inspections.Finding"),
+    "inspections:evidence_file": _pick("inspections.RectificationEvidence"),
+    "inspections:draw_detail": _pick("inspections.RandomDraw"),
+    "inspections:draw_start": _draw_start,
+    "inspections:incident_detail": _pick("inspections.Incident"),
+    "vouchers:application_detail": _pick("vouchers.VoucherApplication"),
+    "vouchers:settlement_detail": _pick("vouchers.Settlement"),
+    "vouchers:settlement_refresh": _pick("vouchers.Settlement"),
+    "vouchers:settlement_confirm": _pick("vouchers.Settlement"),
+    "vouchers:settlement_approve": _pick("vouchers.Settlement"),
+    "vouchers:settlement_paid": _pick("vouchers.Settlement"),
+    "vouchers:settlement_pdf": _pick("vouchers.Settlement"),
+    "vouchers:voucher_notice": _voucher_code,
+    "vouchers:children": _inst,
+    "vouchers:enrolment_add": _inst,
+    "vouchers:enrolment_end": _enrolment,
+    "vouchers:redeem": _inst,
+    "vouchers:redemptions": _inst,
+    "vouchers:redemption_detail": _redemption,
+    "vouchers:reverse": _redemption,
+    "vouchers:institution_settlements": _inst,
+    "vouchers:institution_application_add": _inst,
+    "metrics:run_status": _pick("metrics.ComputeRun"),
+    "metrics:report_status": _month,
+    "metrics:report_pdf": _month,
+    "metrics:drilldown": _drilldown,
+    "v1:inspection-photo-file": _pick("inspections.InspectionPhoto"),
+    "v1:rectification-evidence-file": _pick("inspections.RectificationEvidence"),
+    "admin:view_on_site": lambda w: {
+        "content_type_id": __import__(
+            "django.contrib.contenttypes.models", fromlist=["ContentType"]
+        )
+        .ContentType.objects.get_by_natural_key("institutions", "institution")
+        .pk,
+        "object_id": w.institution_a.pk,
+    },
+    "admin:auth_user_password_change": lambda w: {"id": w.users[BUREAU].pk},
+    "v1:redemption-detail": _pick("vouchers.Redemption"),
+    "v1:redemption-reverse": _pick("vouchers.Redemption"),
+    "v1:voucher-batch-detail": _pick("vouchers.VoucherBatch"),
+    "v1:voucher-application-detail": _pick("vouchers.VoucherApplication"),
+    "v1:voucher-application-approve": _pick("vouchers.VoucherApplication"),
+    "v1:voucher-application-reject": _pick("vouchers.VoucherApplication"),
+    "v1:voucher-enrolment-detail": _pick("vouchers.Enrolment"),
+    "v1:voucher-enrolment-end": _pick("vouchers.Enrolment"),
+    "v1:settlement-detail": _pick("vouchers.Settlement"),
+    "v1:settlement-approve": _pick("vouchers.Settlement"),
+    "v1:settlement-confirm": _pick("vouchers.Settlement"),
+    "v1:settlement-lines": _pick("vouchers.Settlement"),
+    "v1:settlement-mark-paid": _pick("vouchers.Settlement"),
+}
