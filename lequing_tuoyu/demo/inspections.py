@@ -219,6 +219,7 @@ class _Builder:
                     finding.state = Finding.State.SUBMITTED
                     answers.append((finding, answered_on, Rectification.Review.PENDING, None))
                 findings.append(finding)
+        self._ensure_submitted(findings, answers)
         Finding.objects.bulk_create(findings, batch_size=2000)
         rectifications = []
         for finding, _answered_on, review, reviewed_on in answers:
@@ -240,6 +241,22 @@ class _Builder:
         for row, (_f, answered_on, _r, _d) in zip(rows, answers, strict=True):
             row.submitted_at = _at(answered_on, 11)
         Rectification.objects.bulk_update(rows, ["submitted_at"], batch_size=2000)
+
+
+    def _ensure_submitted(self, findings: list[Finding], answers: list) -> None:
+        """On some days no recent finding rolls "submitted" (every recent deadline is past, or
+        the rolls fall the other way): answer the newest open one, so the demo shows each state
+        whatever day it is seeded."""
+        if any(f.state == Finding.State.SUBMITTED for f in findings):
+            return
+        still_open = [f for f in findings if f.state == Finding.State.OPEN]
+        if len(still_open) < 3:  # keep open ones, overdue and not, for the other views
+            return
+        finding = max(still_open, key=lambda f: (f.found_on, f.deadline))
+        answered_on = min(self.today, finding.found_on + dt.timedelta(days=1))
+        finding.state = Finding.State.SUBMITTED
+        finding.overdue_notified_at = None
+        answers.append((finding, answered_on, Rectification.Review.PENDING, None))
 
 
 _OPERATORS: dict[int, object] = {}

@@ -1,7 +1,10 @@
 """seed_demo's inspections: a year of them with findings in every state, a published draw that
 re-runs from its seed, a few incidents and today's draft for the demo inspector."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -36,3 +39,13 @@ def test_demo_inspections():
     assert draft.inspectors.filter(username="inspector").exists()
     assert draft.institution.operators.filter(username="operator1").exists()
     assert draft.results.exclude(result="").exists() and draft.results.filter(result="").exists()
+
+
+@pytest.mark.parametrize("day", ["2026-11-29", "2027-01-01", "2027-06-30"])
+def test_demo_findings_in_every_state_whatever_the_day(day):
+    """The demo is seeded relative to today; on 2026-11-29 no finding rolled "submitted" and CI
+    failed. Each state must be there on any day (a year of days passed when this was written)."""
+    with time_machine.travel(dt.datetime.fromisoformat(day + "T09:00+08:00"), tick=True):
+        demo.seed(scale="demo", seed=2025, with_indicators=False)
+        states = set(Finding.objects.values_list("state", flat=True))
+    assert states == set(Finding.State.values)
