@@ -242,7 +242,6 @@ class _Builder:
             row.submitted_at = _at(answered_on, 11)
         Rectification.objects.bulk_update(rows, ["submitted_at"], batch_size=2000)
 
-
     def _ensure_submitted(self, findings: list[Finding], answers: list) -> None:
         """On some days no recent finding rolls "submitted" (every recent deadline is past, or
         the rolls fall the other way): answer the newest open one, so the demo shows each state
