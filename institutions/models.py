@@ -571,6 +571,7 @@ from institutions.reports.models import (  # noqa: E402
     ReportReminder,
     ReportWindowException,
 )
+from institutions.import_jobs.models import ImportJob  # noqa: E402
 
 __all__ = [
     "ApprovedPlaces",
@@ -579,6 +580,7 @@ __all__ = [
     "ClassType",
     "Community",
     "FeeStandard",
+    "ImportJob",
     "InclusiveRecognition",
     "Institution",
     "InstructorAssignment",

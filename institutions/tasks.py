@@ -11,3 +11,11 @@ logger = logging.getLogger(__name__)
 def report_reminders() -> int:
     """Daily: remind operators of last month's report on the due day -3 and the day after."""
     return send_report_reminders()
+
+
+@shared_task(acks_late=True)
+def run_import_job(job_id: int) -> str:
+    """A confirmed spreadsheet import (institutions.import_jobs); returns the job's end state."""
+    from institutions.import_jobs.services import run_import
+
+    return run_import(job_id).state

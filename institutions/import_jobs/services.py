@@ -1,0 +1,169 @@
+"""Queue a confirmed import and run it: the same resource, the same all-or-nothing rules as the
+admin's own import, with the rows done so far kept in the cache for the progress bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from types import SimpleNamespace
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lequing_tuoyu.personal_data import fernet
+
+from .models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 100
+PROGRESS_SECONDS = 24 * 3600
+STALE_SECONDS = 30 * 60
+TEXT_MARK = b"t:"  # payloads of text formats (csv) are kept as UTF-8 behind this mark
+
+
+def _progress_key(job_id: int) -> str:
+    return f"institutions:import-job:{job_id}:rows"
+
+
+def queue_import(
+    *,
+    model_admin,
+    user,
+    data: bytes | str,
+    format_index: int,
+    resource_index: int,
+    file_name: str,
+) -> ImportJob:
+    """Keep the confirmed file (encrypted) in a job row and queue the import after commit."""
+    raw = TEXT_MARK + data.encode("utf-8") if isinstance(data, str) else b"b:" + data
+    job = ImportJob.objects.create(
+        model_label=model_admin.model._meta.label_lower,
+        resource_index=resource_index,
+        format_index=format_index,
+        file_name=file_name[:255],
+        payload=fernet().encrypt(raw),
+        created_by=user,
+    )
+    from institutions.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def job_state(job: ImportJob) -> dict:
+    """{progress, text, finished} for the progress bar (static/js/metrics.js polls it)."""
+    processed = job.processed_rows
+    if job.state == ImportJob.State.RUNNING:
+        processed = max(processed, cache.get(_progress_key(job.pk)) or 0)
+    progress = job.progress
+    if job.state == ImportJob.State.RUNNING and job.total_rows:
+        progress = min(99, processed * 100 // job.total_rows)
+    if job.state == ImportJob.State.QUEUED:
+        text = _("已排队，等待后台处理……")
+    elif job.state == ImportJob.State.RUNNING:
+        text = _("正在导入：已处理 %(done)s / %(total)s 行") % {
+            "done": processed,
+            "total": job.total_rows,
+        }
+    elif job.state == ImportJob.State.DONE:
+        text = _("导入完成。")
+    else:
+        text = _("导入未完成，没有写入任何数据。")
+    return {
+        "state": job.state,
+        "progress": progress,
+        "processed_rows": processed,
+        "total_rows": job.total_rows,
+        "text": text,
+        "finished": job.finished,
+    }
+
+
+def _model_admin(label: str):
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.label_lower == label:
+            return model_admin
+    raise LookupError(label)
+
+
+def _with_progress(resource_class, job_id: int):
+    """The resource, counting rows into the cache as it goes (outside the import's transaction,
+    which the progress page could not see into)."""
+
+    class ProgressResource(resource_class):
+        def import_row(self, row, instance_loader, **kwargs):
+            result = super().import_row(row, instance_loader, **kwargs)
+            self._rows_done = getattr(self, "_rows_done", 0) + 1
+            if self._rows_done % PROGRESS_EVERY == 0:
+                cache.set(_progress_key(job_id), self._rows_done, PROGRESS_SECONDS)
+            return result
+
+    ProgressResource.__name__ = resource_class.__name__
+    ProgressResource.__qualname__ = resource_class.__qualname__
+    return ProgressResource
+
+
+def run_import(job_id: int) -> ImportJob:
+    """Import a queued job's file. Runs once: a job another worker holds is left alone."""
+    # A worker that died mid-import rolled its transaction back; its redelivered task may run the
+    # job again once the first start is stale.
+    stale = timezone.now() - dt.timedelta(seconds=STALE_SECONDS)
+    claimed = (
+        ImportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(state=ImportJob.State.QUEUED) | Q(state=ImportJob.State.RUNNING, started_at__lt=stale)
+        )
+        .update(state=ImportJob.State.RUNNING, started_at=timezone.now())
+    )
+    job = ImportJob.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    try:
+        model_admin = _model_admin(job.model_label)
+        raw = fernet().decrypt(bytes(job.payload))
+        data = raw[2:].decode("utf-8") if raw.startswith(TEXT_MARK) else raw[2:]
+        input_format = model_admin.get_import_formats()[job.format_index](
+            encoding=model_admin.from_encoding
+        )
+        dataset = input_format.create_dataset(data)
+        job.total_rows = len(dataset)
+        job.save(update_fields=["total_rows"])
+        resource_class = model_admin.get_import_resource_classes(None)[job.resource_index]
+        resource = _with_progress(resource_class, job.pk)()
+        user = get_user_model().objects.get(pk=job.created_by_id)
+        result = resource.import_data(
+            dataset,
+            dry_run=False,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            collect_failed_rows=False,
+            retain_instance_in_row_result=True,
+            file_name=job.file_name,
+            user=user,
+        )
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        job.state = ImportJob.State.FAILED
+        job.messages = [_("导入时发生系统错误，没有写入任何数据。请稍后重试或联系管理员。")]
+    else:
+        if result.has_errors() or result.has_validation_errors():
+            job.state = ImportJob.State.FAILED
+            job.messages = [str(line) for line in resource.error_messages(result)]
+        else:
+            job.state = ImportJob.State.DONE
+            job.processed_rows = job.total_rows
+            job.totals = {key: count for key, count in result.totals.items() if count}
+            model_admin.generate_log_entries(result, SimpleNamespace(user=user))
+    job.payload = b""  # the file, with its ID numbers, is not kept once the job has ended
+    job.finished_at = timezone.now()
+    job.save()
+    cache.delete(_progress_key(job.pk))
+    logger.info("import job %s %s: %s rows", job.pk, job.state, job.total_rows)
+    return job
