@@ -19,7 +19,7 @@ from institutions.api import (
     TownshipViewSet,
 )
 
-from . import views
+from . import audit_views, views
 from .api import TokenView
 
 admin.site.site_header = settings.PORTAL_NAME
@@ -56,6 +56,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/audit/", admin.site.admin_view(audit_views.audit_search), name="audit_search"),
     path("admin/", admin.site.urls),
     path("", include("institutions.urls")),
     path("", include("institutions.reports.urls")),

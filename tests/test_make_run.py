@@ -1,5 +1,6 @@
 """`make run`'s script brings up a working portal: migrate, demo data, web server, worker."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -61,6 +62,8 @@ def test_run_serves_admin_healthz_and_api_docs_on_embedded_sqlite(tmp_path):
                 break
             except OSError:
                 time.sleep(0.5)
+        if status is None and process.poll() is not None:
+            pytest.fail(f"portal did not come up (exit {process.poll()}):\n{process.stdout.read()}")
         assert status == 200, f"portal did not come up (exit {process.poll()})"
         assert '"database": "ok"' in body and '"broker": "ok"' in body
         status, body = _get(f"{base}/admin/login/")
@@ -68,7 +71,8 @@ def test_run_serves_admin_healthz_and_api_docs_on_embedded_sqlite(tmp_path):
         status, body = _get(f"{base}/api/docs/")
         assert status == 200 and "swagger-ui" in body
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it may have exited: show its output
+            os.killpg(process.pid, signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert "Database: DATABASE_URL as set" in output
     assert "Celery worker and beat on REDIS_URL as set" in output

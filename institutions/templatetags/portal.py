@@ -76,3 +76,13 @@ def admin_day_work(context) -> list[dict] | None:
 
     request = context.get("request")
     return day_work(getattr(request, "user", None))
+
+
+@register.simple_tag(takes_context=True)
+def may_search_audit(context) -> bool:
+    """Whether the admin's home page links to the audit search (bureau admins and auditors)."""
+    from lequing_tuoyu.audit_views import may_search
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and may_search(user))
