@@ -252,6 +252,15 @@ class ApplicationImportResource(resources.ModelResource):
         return output.getvalue()
 
 
+def count_rows(file_bytes: bytes) -> int | None:
+    """Data rows of an xlsx application list, or None when the file cannot be read (the import
+    then says why)."""
+    try:
+        return len(XLSX().create_dataset(file_bytes))
+    except Exception:  # noqa: BLE001 - import_applications gives the clerk the message
+        return None
+
+
 def import_applications(file_bytes: bytes, *, batch: VoucherBatch, actor) -> Result:
     """Import an xlsx application list into `batch` as `actor`; nothing is written when any row
     fails. Look at `result.has_errors()`, `result.has_validation_errors()`."""

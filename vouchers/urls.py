@@ -16,6 +16,16 @@ urlpatterns = [
     path("tuoyuquan/shenqing/shenhe/", bureau.applications_decide, name="applications_decide"),
     path("tuoyuquan/shenqing/daoru/", bureau.application_import, name="application_import"),
     path(
+        "tuoyuquan/shenqing/daoru/<int:pk>/",
+        bureau.application_import_job,
+        name="application_import_job",
+    ),
+    path(
+        "tuoyuquan/shenqing/daoru/<int:pk>/zhuangtai/",
+        bureau.application_import_job_state,
+        name="application_import_job_state",
+    ),
+    path(
         "tuoyuquan/shenqing/daoru/muban.xlsx",
         bureau.application_import_template,
         name="application_import_template",

@@ -63,7 +63,7 @@ class BackgroundImportMixin:
             return self.process_result(result, request)
         resource_class = self.choose_import_resource_class(confirm_form, request)
         job = services.queue_import(
-            model_admin=self,
+            model_label=self.model._meta.label_lower,
             user=request.user,
             data=data,
             format_index=format_index,

@@ -29,6 +29,8 @@ class ImportJob(models.Model):
     resource_index = models.PositiveSmallIntegerField(default=0)
     format_index = models.PositiveSmallIntegerField(default=0)
     file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    # What the import needs besides the file, e.g. {"batch": 3} for a voucher application list.
+    options = models.JSONField(default=dict, blank=True)
     payload = models.BinaryField(default=bytes, editable=False)
     state = models.CharField(
         _("状态"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 100
 PROGRESS_SECONDS = 24 * 3600
 STALE_SECONDS = 30 * 60
+VOUCHER_APPLICATIONS = "vouchers.voucherapplication"
 TEXT_MARK = b"t:"  # payloads of text formats (csv) are kept as UTF-8 behind this mark
 
 
@@ -33,17 +34,22 @@ def _progress_key(job_id: int) -> str:
 
 def queue_import(
     *,
-    model_admin,
+    model_label: str,
     user,
     data: bytes | str,
-    format_index: int,
-    resource_index: int,
     file_name: str,
+    format_index: int = 0,
+    resource_index: int = 0,
+    options: dict | None = None,
 ) -> ImportJob:
-    """Keep the confirmed file (encrypted) in a job row and queue the import after commit."""
+    """Keep the confirmed file (encrypted) in a job row and queue the import after commit.
+
+    `model_label` names a model admin's import ("institutions.institution"), or
+    VOUCHER_APPLICATIONS for the voucher application list (options {"batch": pk})."""
     raw = TEXT_MARK + data.encode("utf-8") if isinstance(data, str) else b"b:" + data
     job = ImportJob.objects.create(
-        model_label=model_admin.model._meta.label_lower,
+        model_label=model_label,
+        options=options or {},
         resource_index=resource_index,
         format_index=format_index,
         file_name=file_name[:255],
@@ -109,6 +115,43 @@ def _with_progress(resource_class, job_id: int):
     return ProgressResource
 
 
+def _admin_import(job: ImportJob, data, user):
+    """A model admin's import (institutions, staff, certificates...), as its confirm step does
+    it, with the admin's log entries afterwards."""
+    model_admin = _model_admin(job.model_label)
+    input_format = model_admin.get_import_formats()[job.format_index](
+        encoding=model_admin.from_encoding
+    )
+    resource_class = model_admin.get_import_resource_classes(None)[job.resource_index]
+    import_kwargs = {
+        "dry_run": False,
+        "raise_errors": False,
+        "use_transactions": True,
+        "rollback_on_validation_errors": True,
+        "collect_failed_rows": False,
+        "retain_instance_in_row_result": True,
+        "file_name": job.file_name,
+    }
+
+    def finish(result):
+        model_admin.generate_log_entries(result, SimpleNamespace(user=user))
+
+    dataset = input_format.create_dataset(data)
+    return dataset, _with_progress(resource_class, job.pk)(), import_kwargs, finish
+
+
+def _voucher_applications(job: ImportJob, data, user):
+    """A voucher application list into the batch the clerk chose (vouchers.resources)."""
+    from import_export.formats.base_formats import XLSX
+
+    from vouchers.models import VoucherBatch
+    from vouchers.resources import ApplicationImportResource
+
+    batch = VoucherBatch.objects.get(pk=job.options["batch"])
+    resource = _with_progress(ApplicationImportResource, job.pk)(batch=batch, actor=user)
+    return XLSX().create_dataset(data), resource, {}, lambda result: None
+
+
 def run_import(job_id: int) -> ImportJob:
     """Import a queued job's file. Runs once: a job another worker holds is left alone."""
     # A worker that died mid-import rolled its transaction back; its redelivered task may run the
@@ -125,29 +168,16 @@ def run_import(job_id: int) -> ImportJob:
     if not claimed:
         return job
     try:
-        model_admin = _model_admin(job.model_label)
         raw = fernet().decrypt(bytes(job.payload))
         data = raw[2:].decode("utf-8") if raw.startswith(TEXT_MARK) else raw[2:]
-        input_format = model_admin.get_import_formats()[job.format_index](
-            encoding=model_admin.from_encoding
+        user = get_user_model().objects.get(pk=job.created_by_id)
+        prepare = (
+            _voucher_applications if job.model_label == VOUCHER_APPLICATIONS else _admin_import
         )
-        dataset = input_format.create_dataset(data)
+        dataset, resource, import_kwargs, finish = prepare(job, data, user)
         job.total_rows = len(dataset)
         job.save(update_fields=["total_rows"])
-        resource_class = model_admin.get_import_resource_classes(None)[job.resource_index]
-        resource = _with_progress(resource_class, job.pk)()
-        user = get_user_model().objects.get(pk=job.created_by_id)
-        result = resource.import_data(
-            dataset,
-            dry_run=False,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            collect_failed_rows=False,
-            retain_instance_in_row_result=True,
-            file_name=job.file_name,
-            user=user,
-        )
+        result = resource.import_data(dataset, user=user, **import_kwargs)
     except Exception:
         logger.exception("import job %s failed", job_id)
         job.state = ImportJob.State.FAILED
@@ -160,7 +190,7 @@ def run_import(job_id: int) -> ImportJob:
             job.state = ImportJob.State.DONE
             job.processed_rows = job.total_rows
             job.totals = {key: count for key, count in result.totals.items() if count}
-            model_admin.generate_log_entries(result, SimpleNamespace(user=user))
+            finish(result)
     job.payload = b""  # the file, with its ID numbers, is not kept once the job has ended
     job.finished_at = timezone.now()
     job.save()

@@ -5,7 +5,6 @@ page shows a progress bar and then the result."""
 import time
 
 import pytest
-from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
@@ -117,7 +116,7 @@ def test_a_bad_row_in_a_background_import_writes_nothing_and_is_named(bureau):
     rows[1][1] = wrong_check_char(rows[1][1])
     upload = xlsx_upload(INSTITUTION_COLUMNS, rows)
     job = services.queue_import(
-        model_admin=admin.site._registry[Institution],
+        model_label="institutions.institution",
         user=bureau,
         data=upload.read(),
         format_index=int(XLSX),
@@ -152,7 +151,7 @@ def test_a_job_is_shown_only_to_whoever_started_it(client_as, bureau, operator_a
 def test_a_job_held_by_a_live_worker_is_not_run_twice_but_a_stale_one_is(bureau):
     upload = xlsx_upload(INSTITUTION_COLUMNS, _institution_rows(2))
     job = services.queue_import(
-        model_admin=admin.site._registry[Institution],
+        model_label="institutions.institution",
         user=bureau,
         data=upload.read(),
         format_index=int(XLSX),

@@ -177,3 +177,62 @@ def test_read_only_roles_cannot_import(client_as, request, persona, batch):
     response = upload(client_as(request.getfixturevalue(persona)), batch, workbook(row(1)))
     assert response.status_code == 403
     assert nothing_written()
+
+
+# --- Long lists: imported by a Celery task behind a progress page (issue #11) ------------------------
+
+
+def test_a_long_list_is_imported_in_the_background_with_progress(
+    client_as, bureau, batch, settings, django_capture_on_commit_callbacks
+):
+    from institutions.import_jobs.services import run_import
+    from institutions.models import ImportJob
+
+    settings.IMPORT_BACKGROUND_ROWS = 3
+    client = client_as(bureau)
+    with django_capture_on_commit_callbacks() as queued:
+        response = upload(client, batch, workbook(row(1), row(2), row(3)))
+
+    job = ImportJob.objects.get()
+    page_url = reverse("vouchers:application_import_job", args=[job.pk])
+    assert response["Location"] == page_url
+    assert len(queued) == 1 and nothing_written()
+    assert (job.model_label, job.options) == ("vouchers.voucherapplication", {"batch": batch.pk})
+    html = client.get(page_url).content.decode()
+    assert '<progress max="100" value="0"' in html and "data-polling" in html
+
+    run_import(job.pk)
+
+    applications = VoucherApplication.objects.filter(batch=batch)
+    assert applications.count() == 3
+    assert {a.entered_by for a in applications} == {bureau}
+    html = client.get(page_url).content.decode()
+    assert f"已导入3份申请到“{batch.name}”" in html and "data-polling" not in html
+    state = client.get(reverse("vouchers:application_import_job_state", args=[job.pk])).json()
+    assert (state["finished"], state["progress"]) == (True, 100)
+
+
+def test_a_bad_row_in_a_long_list_writes_nothing_and_is_named(
+    client_as, bureau, auditor, batch, settings, django_capture_on_commit_callbacks
+):
+    from institutions.import_jobs.services import run_import
+    from institutions.models import ImportJob
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    good = valid_id("33038220240301777")
+    bad_id = good[:-1] + ("0" if good[-1] != "0" else "1")
+    client = client_as(bureau)
+    with django_capture_on_commit_callbacks():
+        upload(client, batch, workbook(row(1), row(2, **{"幼儿身份证号码": bad_id}), row(3)))
+    job = ImportJob.objects.get()
+
+    run_import(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == "failed" and nothing_written()
+    assert any(line.startswith("第3行，幼儿身份证号码：") for line in job.messages)
+    page_url = reverse("vouchers:application_import_job", args=[job.pk])
+    html = client.get(page_url).content.decode()
+    assert "没有写入任何数据" in html and "第3行，幼儿身份证号码：" in html
+    # Only whoever started the import follows it.
+    assert client_as(auditor).get(page_url).status_code == 404

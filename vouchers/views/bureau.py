@@ -11,14 +11,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from institutions.import_jobs import services as import_jobs
+from institutions.models import ImportJob
 from lequing_tuoyu.roles import get_scoped_or_404, scope
 
 from .. import reports, services
@@ -33,7 +35,12 @@ from ..forms import (
     parse_month,
 )
 from ..models import Settlement, VoucherApplication, VoucherBatch
-from ..resources import ApplicationImportResource, import_applications, payment_file_xlsx
+from ..resources import (
+    ApplicationImportResource,
+    count_rows,
+    import_applications,
+    payment_file_xlsx,
+)
 from ..services import age_in_months
 from .access import bureau_page, nav_context
 
@@ -249,10 +256,20 @@ def application_import(request):
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         batch = form.cleaned_data["batch"]
-        try:
-            result = import_applications(
-                form.cleaned_data["file"].read(), batch=batch, actor=request.user
+        data = form.cleaned_data["file"].read()
+        rows = count_rows(data)
+        if rows is not None and rows >= settings.IMPORT_BACKGROUND_ROWS:
+            # A long list is imported by a Celery task while the clerk watches its progress.
+            job = import_jobs.queue_import(
+                model_label=import_jobs.VOUCHER_APPLICATIONS,
+                user=request.user,
+                data=data,
+                file_name=form.cleaned_data["file"].name,
+                options={"batch": batch.pk},
             )
+            return redirect("vouchers:application_import_job", pk=job.pk)
+        try:
+            result = import_applications(data, batch=batch, actor=request.user)
         except ValueError as error:
             errors = [str(error)]
         else:
@@ -273,6 +290,40 @@ def application_import(request):
         "vouchers/application_import.html",
         {"form": form, "errors": errors, **nav_context(request, "import")},
     )
+
+
+def _import_job(request, pk: int) -> ImportJob:
+    return get_object_or_404(
+        ImportJob,
+        pk=pk,
+        model_label=import_jobs.VOUCHER_APPLICATIONS,
+        created_by=request.user,
+    )
+
+
+@bureau_page
+@require_GET
+def application_import_job(request, pk: int):
+    """A long application list being imported: a progress bar, then the result."""
+    job = _import_job(request, pk)
+    batch = VoucherBatch.objects.filter(pk=job.options.get("batch")).first()
+    return render(
+        request,
+        "vouchers/application_import_job.html",
+        {
+            "job": job,
+            "state": import_jobs.job_state(job),
+            "batch": batch,
+            "created": job.totals.get("new", 0),
+            **nav_context(request, "import"),
+        },
+    )
+
+
+@bureau_page
+@require_GET
+def application_import_job_state(request, pk: int):
+    return JsonResponse(import_jobs.job_state(_import_job(request, pk)))
 
 
 @bureau_page
