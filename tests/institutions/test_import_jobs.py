@@ -41,6 +41,17 @@ def _job_url(model, job, view="import_job") -> str:
     return reverse(f"admin:institutions_{model._meta.model_name}_{view}", args=[job.pk])
 
 
+def _queued(user, rows) -> ImportJob:
+    """An institution import queued as the confirm step queues it (without the preview)."""
+    return services.queue_import(
+        model_label="institutions.institution",
+        user=user,
+        data=xlsx_upload(INSTITUTION_COLUMNS, rows).read(),
+        format_index=int(XLSX),
+        file_name="机构.xlsx",
+    )
+
+
 @pytest.fixture
 def background_from_two_rows(settings):
     settings.IMPORT_BACKGROUND_ROWS = 2
@@ -114,15 +125,7 @@ def test_confirm_queues_a_job_and_the_page_shows_its_progress(
 def test_a_bad_row_in_a_background_import_writes_nothing_and_is_named(bureau):
     rows = _institution_rows(3)
     rows[1][1] = wrong_check_char(rows[1][1])
-    upload = xlsx_upload(INSTITUTION_COLUMNS, rows)
-    job = services.queue_import(
-        model_label="institutions.institution",
-        user=bureau,
-        data=upload.read(),
-        format_index=int(XLSX),
-        resource_index=0,
-        file_name="机构.xlsx",
-    )
+    job = _queued(bureau, rows)
 
     services.run_import(job.pk)
 
@@ -149,15 +152,7 @@ def test_a_job_is_shown_only_to_whoever_started_it(client_as, bureau, operator_a
 
 @pytest.mark.django_db
 def test_a_job_held_by_a_live_worker_is_not_run_twice_but_a_stale_one_is(bureau):
-    upload = xlsx_upload(INSTITUTION_COLUMNS, _institution_rows(2))
-    job = services.queue_import(
-        model_label="institutions.institution",
-        user=bureau,
-        data=upload.read(),
-        format_index=int(XLSX),
-        resource_index=0,
-        file_name="机构.xlsx",
-    )
+    job = _queued(bureau, _institution_rows(2))
     ImportJob.objects.filter(pk=job.pk).update(state="running", started_at=timezone.now())
     assert services.run_import(job.pk).state == "running"
     assert Institution.objects.count() == 0
