@@ -52,7 +52,23 @@ class ServiceErrorsMixin:
 
 
 class ReadOnlyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Records written by the pages and the API: read here, with their history."""
+    """Records written by the pages and the API: read here, with their history.
+
+    Related records show as their number (raw id), not as a list of every choice: the history's
+    "view this version" page renders the form, and a finding's list of every inspection result
+    of the city made that page take most of a minute.
+    """
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not self.raw_id_fields:
+            self.raw_id_fields = [
+                field.name
+                for field in model._meta.get_fields()
+                if field.concrete
+                and not field.auto_created
+                and (field.many_to_one or field.one_to_one or field.many_to_many)
+            ]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -95,3 +95,24 @@ def test_every_model_keeps_history_and_says_how_it_reaches_an_institution():
             continue
         assert hasattr(model, "history"), model
         assert hasattr(model, "institution_path"), model
+
+
+def test_a_findings_version_page_does_not_list_every_inspection_result(
+    client_as, bureau, institution_a, inspector
+):
+    """The history's "view this version" page renders the admin form: related records are shown
+    by number, not as a <select> of every inspection result in the city (which took ~45 s with
+    the demo's 11,830 results)."""
+    from inspections.models import Finding, InspectionResult
+
+    for _ in range(3):
+        make_inspection(institution=institution_a, inspectors=[inspector], fail=(0,))
+    finding = Finding.objects.order_by("pk").first()
+    version = finding.history.order_by("history_id").first()
+    url = reverse("admin:inspections_finding_simple_history", args=[finding.pk, version.history_id])
+
+    html = client_as(bureau).get(url).content.decode()
+
+    assert InspectionResult.objects.count() > 30
+    assert f'name="result" value="{finding.result_id}"' in html
+    assert '<select name="result"' not in html and '<select name="inspection"' not in html
