@@ -173,8 +173,18 @@ class RectificationForm(forms.Form):
     def clean_evidence(self):
         files = self.cleaned_data.get("evidence") or []
         validate_file_count(files)
+        # Every refused file named, so that the operator knows which to replace.
+        errors = []
         for file in files:
-            validate_evidence_file(file)
+            try:
+                validate_evidence_file(file)
+            except ValidationError as error:
+                errors += [
+                    ValidationError(f"{file.name}：{message}", code=error.code)
+                    for message in error.messages
+                ]
+        if errors:
+            raise ValidationError(errors)
         return files
 
 

@@ -1,7 +1,7 @@
 """Rules of the inspections app that forms, serializers and services share.
 
 - Uploaded files: the type is read from the file's first bytes, not trusted from its name or the
-  browser's content type, and the size is capped.
+  browser's content type, and the size is capped (per kind, and by the UPLOAD_MAX_BYTES setting).
 - Public wording: text shown on the public page must not carry an ID or a mobile number.
 - Inspection rules: a spot check needs at least two inspectors.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -53,10 +54,12 @@ def _read_head(file) -> bytes:
 
 
 def _validate_file(file, *, allowed: set[str], max_bytes: int, what: str) -> str:
+    # The deployment's UPLOAD_MAX_BYTES caps every kind; each kind may have a lower cap of its own.
+    max_bytes = min(max_bytes, settings.UPLOAD_MAX_BYTES)
     size = getattr(file, "size", None) or 0
     if size > max_bytes:
         raise ValidationError(
-            _("%(what)s不能超过%(mb)sMB。") % {"what": what, "mb": max_bytes // 2**20},
+            _("%(what)s不能超过%(mb)sMB。") % {"what": what, "mb": f"{max_bytes / 2**20:g}"},
             code="file_too_large",
         )
     if size == 0:

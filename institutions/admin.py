@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +30,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lequing_tuoyu.admin import ScopedAdminMixin
 from lequing_tuoyu.personal_data import keyed_hash
+from lequing_tuoyu.roles import is_bureau
 from lequing_tuoyu.validators import normalize_resident_id
 
+from .forms import SpreadsheetImportForm
+from .import_jobs.admin import BackgroundImportMixin
 from .models import (
     ApprovedPlaces,
     CareContract,
@@ -45,6 +52,7 @@ from .resources import (
     SPREADSHEET_FORMATS,
     CertificateResource,
     InstitutionResource,
+    SpreadsheetFileError,
     StaffMemberResource,
     save_institution,
 )
@@ -104,7 +112,7 @@ class RegistryInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
 
 
-class SpreadsheetAdminMixin(ImportExportMixin):
+class SpreadsheetAdminMixin(BackgroundImportMixin, ImportExportMixin):
     """Import (preview, then confirm) and export as xlsx or csv, plus an empty template per import.
 
     An import is all or nothing: the preview runs every row in a transaction that is rolled back,
@@ -114,14 +122,57 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     import_formats = SPREADSHEET_FORMATS
     export_formats = SPREADSHEET_FORMATS
+    import_form_class = SpreadsheetImportForm
     import_template_name = "admin/institutions/import.html"
     import_export_change_list_template = "admin/institutions/change_list_import_export.html"
+    # A list of people (names, masked ID numbers) leaves the portal only through bureau staff;
+    # other readers (auditors, inspectors, education staff) see it on screen only.
+    exports_personal_data = False
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
     def has_export_permission(self, request):
+        if self.exports_personal_data and not is_bureau(request.user):
+            return False
         return self.has_view_permission(request)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The file, and an admin log entry saying who exported how many rows of what."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        dataset = self.get_data_for_export(
+            request, queryset, force_native_type=isinstance(file_format, XLSX), **kwargs
+        )
+        data = file_format.export_data(dataset)
+        encoding = kwargs.get("encoding")
+        if not file_format.is_binary() and encoding:
+            data = data.encode(encoding)
+        # In the site's language whatever the exporter's browser says, so that one search finds
+        # every export.
+        with translation.override(settings.LANGUAGE_CODE):
+            LogEntry.objects.create(
+                user=request.user,
+                content_type=ContentType.objects.get_for_model(self.model),
+                object_repr=gettext("%(name)s导出") % {"name": self.opts.verbose_name},
+                action_flag=CHANGE,
+                change_message=gettext("导出 %(rows)s 行 (%(format)s)")
+                % {"rows": len(dataset), "format": file_format.get_extension()},
+            )
+        return data
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # The library's message names the exception in English; ours says what is wrong with the
+        # file. Exception text from a parser is not shown: it may quote the file's content.
+        if isinstance(e, SpreadsheetFileError):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                gettext(
+                    "文件无法读取，请确认所选格式（xlsx 或 csv）与文件一致，或下载导入模板重新填写。"
+                ),
+            )
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -164,6 +215,8 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             resource = self.get_import_resource_classes(request)[0]()
             context["import_error_messages"] = resource.error_messages(result)
         context["import_template_url"] = self._url("import_template")
+        context["import_max_size"] = filesizeformat(settings.IMPORT_MAX_BYTES)
+        context["import_max_rows"] = settings.IMPORT_MAX_ROWS
         self._discard_unconfirmable_upload(request, context)
         return response
 
@@ -452,6 +505,7 @@ class CertificateInline(RegistryInline):
 @admin.register(StaffMember)
 class StaffMemberAdmin(IdNumberSearchMixin, SpreadsheetAdminMixin, ServiceAdmin):
     resource_classes = [StaffMemberResource]
+    exports_personal_data = True
     list_display = ["name", "masked_id_number", "institution", "role", "hired_on", "left_on"]
     list_filter = ["role", "institution__township"]
     search_fields = ["name", "institution__name"]
@@ -468,6 +522,7 @@ class StaffMemberAdmin(IdNumberSearchMixin, SpreadsheetAdminMixin, ServiceAdmin)
 @admin.register(Certificate)
 class CertificateAdmin(IdNumberSearchMixin, SpreadsheetAdminMixin, ServiceAdmin):
     resource_classes = [CertificateResource]
+    exports_personal_data = True
     id_number_hash_lookup = "staff__id_number_hash"
     list_display = ["staff", "institution", "kind", "number", "issued_on", "expires_on"]
     list_filter = ["kind", "staff__institution__township"]

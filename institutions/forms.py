@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm
 
 from lequing_tuoyu.personal_data import UNCHANGED
 
@@ -125,3 +126,17 @@ class PublicFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             {"placeholder": _("输入机构名称"), "type": "search", "enterkeyhint": "search"}
         )
+
+
+class SpreadsheetImportForm(ImportForm):
+    """The admin's import form, refusing a file over IMPORT_MAX_BYTES before it is saved or read."""
+
+    def clean_import_file(self):
+        from .resources import SpreadsheetFileError, check_import_size
+
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_import_size(upload.size)
+        except SpreadsheetFileError as error:
+            raise ValidationError(str(error), code="file_too_large") from None
+        return upload

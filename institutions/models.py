@@ -564,14 +564,15 @@ class Certificate(models.Model):
         return self.kind in self.QUALIFYING
 
 
-# Monthly reports live in their own module; importing them here registers them with this app.
+# Monthly reports and import jobs live in their own modules; importing them here registers them
+# with this app.
+from institutions.import_jobs.models import ImportJob  # noqa: E402
 from institutions.reports.models import (  # noqa: E402
     MonthlyReport,
     ParentingSession,
     ReportReminder,
     ReportWindowException,
 )
-from institutions.import_jobs.models import ImportJob  # noqa: E402
 
 __all__ = [
     "ApprovedPlaces",

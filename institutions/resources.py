@@ -11,17 +11,25 @@ filled in by one clerk must import whatever language another clerk's browser is 
 
 from __future__ import annotations
 
+import copy
+import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from decimal import Decimal, InvalidOperation
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q, QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from lequing_tuoyu.personal_data import keyed_hash
 from lequing_tuoyu.roles import scope
@@ -42,12 +50,85 @@ FIRST_DATA_ROW = 2
 # --- Formats --------------------------------------------------------------------------------------
 
 
+class SpreadsheetFileError(ValueError):
+    """A file refused before any row is read; the message is for the clerk who uploaded it."""
+
+
+# Characters that make a spreadsheet treat a cell as a formula (and tab and carriage return, which
+# some programs strip before looking at the next character).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def check_import_size(size: int) -> None:
+    """Refuse a file over IMPORT_MAX_BYTES, before anything reads it."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise SpreadsheetFileError(
+            _("文件太大（%(size)s），导入文件不能超过 %(limit)s。请拆分成几个文件分别导入。")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+        )
+
+
+def _check_row_count(count: int) -> None:
+    limit = settings.IMPORT_MAX_ROWS
+    if count > limit:
+        raise SpreadsheetFileError(
+            _("文件超过 %(limit)s 行数据，请拆分成几个文件分别导入。") % {"limit": limit}
+        )
+
+
+def escape_formulae(dataset: tablib.Dataset) -> None:
+    """Prefix an apostrophe to text a spreadsheet would run as a formula (=HYPERLINK(...) typed into
+    an institution's name), so that whoever opens an export sees it as text. Plain numbers ("-1.5")
+    are left alone. `cell_text` takes the apostrophe off again when the file is imported back."""
+    for index, row in enumerate(dataset):
+        if any(_needs_escape(value) for value in row):
+            dataset[index] = tuple("'" + value if _needs_escape(value) else value for value in row)
+
+
+def _needs_escape(value) -> bool:
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    )
+
+
+def _rows_to_dataset(rows) -> tablib.Dataset:
+    """The first row as headers, the others cut or padded to as many cells, at most
+    IMPORT_MAX_ROWS of them (counted while reading, so a huge file stops early).
+
+    Empty rows are kept only when a data row follows, so that row numbers match the sheet's
+    while the formatted but empty rows at the end of many sheets neither count nor show.
+    """
+    rows = iter(rows)
+    headers = list(next(rows, []))
+    while headers and cell_text(headers[-1]) == "":
+        headers.pop()
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers or None)
+    blank_rows = 0
+    for row in rows:
+        values = (list(row) + [None] * width)[:width]
+        if all(cell_text(value) == "" for value in values):
+            blank_rows += 1
+            continue
+        for _blank in range(blank_rows):
+            dataset.append([None] * width)
+        blank_rows = 0
+        dataset.append(values)
+        _check_row_count(len(dataset))
+    return dataset
+
+
 class SpreadsheetCSV(base_formats.CSV):
     """CSV as office software in China writes it.
 
     Excel saves "CSV" in GB18030 (GBK) on Chinese Windows and in UTF-8 with a BOM elsewhere, so an
-    import accepts both; an export carries a BOM so that Excel opens it with the Chinese intact.
-    Read as bytes (is_binary) so that the decoding is ours, not the temp file's.
+    import accepts both (and UTF-16, Excel's "Unicode text"); an export carries a BOM so that Excel
+    opens it with the Chinese intact. Read as bytes (is_binary) so that the decoding is ours, not
+    the temp file's.
     """
 
     def is_binary(self):
@@ -58,29 +139,132 @@ class SpreadsheetCSV(base_formats.CSV):
 
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
+            check_import_size(len(in_stream))
+            in_stream = self._decode(in_stream)
+        try:
+            return _rows_to_dataset(csv.reader(io.StringIO(in_stream, newline="")))
+        except csv.Error:
+            raise SpreadsheetFileError(
+                _("文件无法按 CSV 读取，请用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”后再导入。")
+            ) from None
+
+    @staticmethod
+    def _decode(data: bytes) -> str:
+        if data.startswith(b"PK\x03\x04"):
+            raise SpreadsheetFileError(
+                _("这是一个 Excel（xlsx）文件，不是 CSV 文件：请将格式选为 xlsx 后再导入。")
+            )
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encodings = ("utf-16",)
+        elif b"\x00" in data:
+            encodings = ()  # binary data, not text
+        else:
+            encodings = ("utf-8-sig", "gb18030")
+        for encoding in encodings:
             try:
-                in_stream = in_stream.decode("utf-8-sig")
+                return data.decode(encoding)
             except UnicodeDecodeError:
-                in_stream = in_stream.decode("gb18030")
-        return tablib.import_set(in_stream, format="csv", **kwargs)
+                continue
+        raise SpreadsheetFileError(
+            _(
+                "文件无法按文本读取：不是 CSV 文件，或编码无法识别。"
+                "请用 Excel 另存为“CSV UTF-8”或“CSV（逗号分隔）”后再导入。"
+            )
+        )
 
     def export_data(self, dataset, **kwargs):
+        escape_formulae(dataset)
         return "\ufeff" + super().export_data(dataset, **kwargs)
 
 
-SPREADSHEET_FORMATS = [base_formats.XLSX, SpreadsheetCSV]
+class SpreadsheetXLSX(base_formats.XLSX):
+    """xlsx, read with limits: size, rows, how far the zip unpacks, and no formulas.
+
+    A formula cell is refused rather than read: the value saved with it may be stale or missing
+    (files written by programs other than Excel carry none), and it is never computed here.
+    """
+
+    def create_dataset(self, in_stream):
+        check_import_size(len(in_stream))
+        not_xlsx = SpreadsheetFileError(
+            _(
+                "文件不是有效的 Excel（xlsx）文件。请用 Excel 打开后另存为“Excel 工作簿（*.xlsx）”再导入。"
+            )
+        )
+        if not in_stream.startswith(b"PK\x03\x04"):
+            raise not_xlsx
+        try:
+            with zipfile.ZipFile(io.BytesIO(in_stream)) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile:
+            raise not_xlsx from None
+        if unpacked > settings.IMPORT_MAX_UNZIP_RATIO * len(in_stream):
+            raise SpreadsheetFileError(
+                _("文件解压后异常庞大（%(size)s），无法导入。请把数据复制到新的工作簿后再导入。")
+                % {"size": filesizeformat(unpacked)}
+            )
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(in_stream), read_only=True, data_only=False
+            )
+            return self._read(workbook.active)
+        except SpreadsheetFileError:
+            raise
+        except Exception:  # noqa: BLE001 - any fault of a malformed workbook is the same answer
+            raise not_xlsx from None
+
+    @staticmethod
+    def _read(sheet) -> tablib.Dataset:
+        from openpyxl.utils import get_column_letter
+
+        formulas = []
+
+        def values(rows):
+            for line, row in enumerate(rows, start=1):
+                for index, cell in enumerate(row):
+                    if cell.data_type == "f":
+                        formulas.append(f"{get_column_letter(index + 1)}{line}")
+                yield [cell.value for cell in row]
+
+        dataset = _rows_to_dataset(values(sheet.iter_rows()))
+        if formulas:
+            shown = "、".join(formulas[:10]) + ("等" if len(formulas) > 10 else "")
+            raise SpreadsheetFileError(
+                _(
+                    "以下单元格是公式：%(cells)s。导入不计算公式，请复制这些单元格，"
+                    "“选择性粘贴—数值”后再导入。"
+                )
+                % {"cells": shown}
+            )
+        return dataset
+
+    def export_data(self, dataset, **kwargs):
+        escape_formulae(dataset)
+        return super().export_data(dataset, **kwargs)
+
+
+SPREADSHEET_FORMATS = [SpreadsheetXLSX, SpreadsheetCSV]
 
 
 # --- Cell values ----------------------------------------------------------------------------------
 
 
 def cell_text(value) -> str:
-    """A cell as text. Spreadsheets hand back all-digit cells as numbers (1.0 for "1")."""
+    """A cell as text. Spreadsheets hand back all-digit cells as numbers (1.0 for "1").
+
+    The apostrophe an export puts before formula-like text (`escape_formulae`) is taken off, so an
+    exported file imports back unchanged.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
 
 
 def _messages(error: ValidationError) -> str:
@@ -116,6 +300,14 @@ class ChoiceWidget(widgets.Widget):
         super().__init__()
 
     def _labels(self) -> dict[str, str]:
+        # Built once per language: an import asks for every row.
+        language = translation.get_language()
+        cache = self.__dict__.setdefault("_labels_by_language", {})
+        if language not in cache:
+            cache[language] = self._build_labels()
+        return cache[language]
+
+    def _build_labels(self) -> dict[str, str]:
         accepted = {}
         for choice in self.choices:
             accepted[choice.value] = choice.value
@@ -213,12 +405,25 @@ class DecimalWidget(widgets.Widget):
 class TownshipWidget(widgets.Widget):
     """A township by its name (柳市镇, or 柳市), or its statistical code (330382114)."""
 
+    def __init__(self):
+        super().__init__()
+        self._by_code_or_name: dict[str, Township] | None = None
+
+    def preload(self) -> None:
+        """Read the 25 townships once, so that an import of thousands of rows asks for none."""
+        townships = Township.objects.order_by("code")
+        self._by_code_or_name = {key: t for t in townships for key in (t.name, t.code)}
+
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
             return None
         names = [text] + [text + suffix for suffix in ("街道", "镇", "乡")]
-        township = Township.objects.filter(Q(code=text) | Q(name__in=names)).first()
+        if self._by_code_or_name is not None:
+            found = (self._by_code_or_name.get(name) for name in names)
+            township = next((t for t in found if t is not None), None)
+        else:
+            township = Township.objects.filter(Q(code=text) | Q(name__in=names)).first()
         if township is None:
             raise ValueError(
                 _("所属镇街“%(value)s”不存在，请填写乐清市的镇街名称或统计用区划代码。")
@@ -324,6 +529,25 @@ def save_institution(instance: Institution, *, actor, operators=None) -> Institu
     return created
 
 
+def institutions_bulk_save(instances: list[Institution], *, fields: list[str], actor) -> None:
+    """Create and update many institutions at once, each with its history record by `actor`.
+
+    For a whole file that has passed the row checks: field rules and clean() have run on every
+    instance; uniqueness and the check constraints are left to the database, which refuses the
+    whole write (IntegrityError) if any row breaks one.
+    """
+    adding = [instance for instance in instances if instance._state.adding]
+    changing = [instance for instance in instances if not instance._state.adding]
+    if adding:
+        bulk_create_with_history(adding, Institution, batch_size=1000, default_user=actor)
+        for instance in adding:
+            instance._state.adding = False
+    if changing:
+        bulk_update_with_history(
+            changing, Institution, fields=fields, batch_size=1000, default_user=actor
+        )
+
+
 class RegistryResource(resources.ModelResource):
     """Shared rules: one transaction, model validation, saves through the services."""
 
@@ -331,6 +555,11 @@ class RegistryResource(resources.ModelResource):
     required_columns: tuple[str, ...] = ()
     # Help shown as a comment on each header of the downloadable template.
     column_help: dict[str, str] = {}
+    # Foreign keys whose widgets return only objects read from the database.
+    looked_up_foreign_keys: tuple[str, ...] = ()
+    # Above this many rows the preview lists each row's kind (new, update) without its cells:
+    # thousands of rows of cells make a page nobody reads and take a third of the import's time.
+    preview_cells_max_rows = 1000
 
     class Meta:
         use_transactions = True
@@ -361,6 +590,28 @@ class RegistryResource(resources.ModelResource):
             )
         if not len(dataset):
             raise ValueError(_("文件中没有数据行。"))
+        if len(dataset) > self.preview_cells_max_rows:
+            self._meta = copy.copy(self._meta)  # this import's options, not the class's
+            self._meta.skip_diff = True
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The field rules and clean(), in Python. Uniqueness and the constraints, which each cost a
+        # query or three, are checked once when the row is saved (by the service, or by the
+        # database for a bulk write), not here as well.
+        errors = dict(import_validation_errors or {})
+        # A foreign key its widget has just read from the database needs no query to prove it
+        # exists.
+        looked_up = [
+            name for name in self.looked_up_foreign_keys if getattr(instance, f"{name}_id", None)
+        ]
+        try:
+            instance.full_clean(
+                exclude=[*errors, *looked_up], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         self.before_save_instance(instance, row, **kwargs)
@@ -490,6 +741,7 @@ class InstitutionResource(RegistryResource):
         "示范单位": "是 / 否",
         "普惠性幼儿园": "是 / 否（仅幼儿园）",
     }
+    looked_up_foreign_keys = ("township",)
 
     name = fields.Field("name", "机构名称", TextWidget())
     credit_code = fields.Field("credit_code", CREDIT_CODE, CreditCodeWidget())
@@ -518,6 +770,9 @@ class InstitutionResource(RegistryResource):
     class Meta(RegistryResource.Meta):
         model = Institution
         import_id_fields = ["credit_code"]
+        # No savepoint per row: rows only read until `after_import` writes them together (the
+        # library's own bulk lists stay empty, since save_instance is ours).
+        use_bulk = True
         fields = (
             "name",
             "credit_code",
@@ -542,11 +797,69 @@ class InstitutionResource(RegistryResource):
     def get_display_name(cls):
         return _("托育机构")
 
+    # Speed (10,000 institutions in one file): the townships and the file's known institutions are
+    # read once before the rows; valid rows are written together at the end with their history
+    # (`institutions_bulk_save`). If the database refuses that write, the rows are saved again one
+    # by one through the service to say which row is wrong and why; either way it is all or nothing.
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.fields["township"].widget.preload()
+        codes = {normalize_credit_code(cell_text(value)) for value in dataset[CREDIT_CODE]}
+        known = scope(self.user, Institution).filter(credit_code__in=codes - {""})
+        self._known = {institution.credit_code: institution for institution in known}
+        self._pending: list[tuple[int, dict, Institution]] = []
+
     def get_instance(self, instance_loader, row):
         code = normalize_credit_code(cell_text(row.get(CREDIT_CODE)))
         if not code:
             return None
+        if hasattr(self, "_known"):
+            return self._known.get(code)
         return scope(self.user, Institution).filter(credit_code=code).first()
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not self._is_using_transactions(kwargs) and self._is_dry_run(kwargs):
+            return
+        if not hasattr(self, "_pending"):
+            super().save_instance(instance, is_create, row, **kwargs)
+            return
+        self._pending.append((kwargs["row_number"], row, instance))
+        # A later row with the same code updates this one, as it would once saved.
+        self._known[instance.credit_code] = instance
+
+    def after_import(self, dataset, result, **kwargs):
+        pending, self._pending = getattr(self, "_pending", []), []
+        if not pending or result.has_errors() or result.has_validation_errors():
+            return  # rolled back whole: nothing to write
+        instances = list({id(instance): instance for _n, _r, instance in pending}.values())
+        adding = [instance for instance in instances if instance._state.adding]
+        try:
+            with transaction.atomic():
+                institutions_bulk_save(
+                    instances, fields=self._bulk_fields(), actor=kwargs.get("user")
+                )
+        except IntegrityError:
+            for instance in adding:  # the write was rolled back: they are new again
+                instance.pk = None
+                instance._state.adding = True
+            self._save_one_by_one(pending, result, actor=kwargs.get("user"))
+
+    def _bulk_fields(self) -> list[str]:
+        return [field.attribute for field in self.get_import_fields() if field.attribute]
+
+    def _save_one_by_one(self, pending, result, *, actor) -> None:
+        saved: set[int] = set()
+        for number, row, instance in pending:
+            if id(instance) in saved:
+                continue
+            try:
+                with transaction.atomic():
+                    save_institution(instance, actor=actor)
+            except ValidationError as error:
+                result.append_invalid_row(number, row, error)
+            else:
+                saved.add(id(instance))
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
         return queryset.select_related("township")

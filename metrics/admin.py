@@ -2,6 +2,9 @@ from django.contrib import admin
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from institutions.forms import SpreadsheetImportForm
+from institutions.resources import SPREADSHEET_FORMATS
+
 from .models import CityIncome, ComputeRun, PopulationBase, Snapshot, Target
 from .resources import CityIncomeResource, PopulationBaseResource
 
@@ -10,6 +13,11 @@ class PermissionedImportExportMixin(ImportExportMixin):
     """django-import-export lets any admin user import and export unless told otherwise: import
     needs the add and change permissions, export the view permission (auditors and education
     staff only read)."""
+
+    # The registry's formats and upload form: size, row and unzip limits, no formulas.
+    import_formats = SPREADSHEET_FORMATS
+    export_formats = SPREADSHEET_FORMATS
+    import_form_class = SpreadsheetImportForm
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Township
 from institutions.reports.window import add_months, month_start
+from institutions.resources import SpreadsheetFileError, check_import_size
 from lequing_tuoyu.personal_data import keyed_hash
 from lequing_tuoyu.validators import validate_resident_id
 
@@ -230,8 +231,6 @@ class RejectForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    MAX_BYTES = 5 * 1024 * 1024
-
     batch = forms.ModelChoiceField(
         label=_("发放批次"), queryset=VoucherBatch.objects.none(), empty_label=None
     )
@@ -253,8 +252,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("请上传 xlsx 格式的文件（Excel 2007 及以上）。"))
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError(_("文件不能超过5MB。"))
+        try:
+            check_import_size(upload.size)  # IMPORT_MAX_BYTES, as every spreadsheet import
+        except SpreadsheetFileError as error:
+            raise ValidationError(str(error)) from None
         return upload
 
 

@@ -18,12 +18,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.formats.base_formats import XLSX
 from import_export.results import Result, RowResult
 
 from institutions.resources import (
     DateWidget,
     ResidentIdWidget,
+    SpreadsheetFileError,
+    SpreadsheetXLSX,
     TextWidget,
     TownshipWidget,
     YesNoWidget,
@@ -256,7 +257,7 @@ def count_rows(file_bytes: bytes) -> int | None:
     """Data rows of an xlsx application list, or None when the file cannot be read (the import
     then says why)."""
     try:
-        return len(XLSX().create_dataset(file_bytes))
+        return len(SpreadsheetXLSX().create_dataset(file_bytes))
     except Exception:  # noqa: BLE001 - import_applications gives the clerk the message
         return None
 
@@ -265,8 +266,10 @@ def import_applications(file_bytes: bytes, *, batch: VoucherBatch, actor) -> Res
     """Import an xlsx application list into `batch` as `actor`; nothing is written when any row
     fails. Look at `result.has_errors()`, `result.has_validation_errors()`."""
     try:
-        dataset = XLSX().create_dataset(file_bytes)
-    except Exception as error:  # noqa: BLE001 - any unreadable file gets the same answer
+        dataset = SpreadsheetXLSX().create_dataset(file_bytes)
+    except SpreadsheetFileError:  # too large, too many rows, not an xlsx, formulas: says which
+        raise
+    except Exception as error:  # noqa: BLE001 - any other unreadable file gets the same answer
         logger.info("unreadable application import: %r", error)
         raise ValueError(_("无法读取该文件，请确认是 xlsx 格式并使用导入模板。")) from None
     resource = ApplicationImportResource(batch=batch, actor=actor)

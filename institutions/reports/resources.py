@@ -29,10 +29,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result, RowResult
 
 from institutions.models import Institution
+from institutions.resources import SpreadsheetCSV, SpreadsheetXLSX
 
 from . import services
 from .models import MonthlyReport, ParentingSession
@@ -346,21 +346,14 @@ class ParentingSessionResource(resources.ModelResource):
         return str(session.get_organiser_kind_display())
 
 
-def _decoded(file_bytes: bytes) -> str:
-    # Excel and WPS in China save csv as GB18030 unless told otherwise.
-    try:
-        return file_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return file_bytes.decode("gb18030")
-
-
 def import_reports(file_bytes: bytes, format: str, actor, dry_run: bool = False) -> Result:
     """Import a file of monthly reports ("xlsx" or "csv") as `actor`; nothing is written when any
-    row fails or when `dry_run`. Look at `result.has_errors()` and `result.invalid_rows`."""
+    row fails or when `dry_run`. Look at `result.has_errors()` and `result.invalid_rows`. A file
+    refused as a whole (too large, not a spreadsheet, formulas) raises SpreadsheetFileError."""
     if format == "xlsx":
-        dataset = XLSX().create_dataset(file_bytes)
+        dataset = SpreadsheetXLSX().create_dataset(file_bytes)
     elif format == "csv":
-        dataset = CSV().create_dataset(_decoded(file_bytes))
+        dataset = SpreadsheetCSV().create_dataset(file_bytes)
     else:
         raise ValueError(format)
     return MonthlyReportResource(actor=actor).import_data(dataset, dry_run=dry_run, user=actor)

@@ -366,11 +366,11 @@ def export(client, model, resource_class, file_format):
 
 
 @pytest.mark.django_db
-def test_staff_export_shows_masked_id_numbers_only(client_as, auditor):
+def test_staff_export_shows_masked_id_numbers_only(client_as, bureau):
     staff = StaffMemberFactory(institution=InstitutionFactory(credit_code=credit_code(1)))
     plain, masked = staff.id_number.reveal(), str(staff.id_number)
     assert plain != masked
-    client = client_as(auditor)
+    client = client_as(bureau)
 
     response = export(client, StaffMember, StaffMemberResource, CSV)
 
@@ -451,3 +451,65 @@ def test_filled_in_template_imports(client_as, bureau):
     institution = Institution.objects.get(credit_code=credit_code(5))
     assert (institution.kind, institution.township.name) == ("family_point", "虹桥镇")
     assert institution.special_needs_care is True
+
+
+# --- Rows the database refuses, and speed ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_row_breaking_a_database_constraint_is_named_and_nothing_is_written(client_as, bureau):
+    """Valid rows are written together; when the database refuses that write, the rows are saved
+    one by one to say which row is wrong, and the whole file is still refused."""
+    columns = [*INSTITUTION_COLUMNS, "普惠性幼儿园"]
+    rows = [
+        ["甲园", credit_code(1), "托育机构（中心）", "民办", "柳市镇", "2024-03-01", "否"],
+        ["乙园", credit_code(2), "托育机构（中心）", "民办", "柳市镇", "2024-03-01", "是"],
+        ["丙园", credit_code(3), "kindergarten", "公办", "柳市镇", "2024-03-01", "是"],
+    ]
+    client = client_as(bureau)
+
+    response = preview(client, Institution, xlsx_upload(columns, rows), XLSX)
+
+    assert response.context.get("confirm_form") is None
+    assert "第3行：只有幼儿园可以标记为普惠性幼儿园。" in response.content.decode()
+    assert Institution.objects.count() == 0
+    assert Institution.history.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_same_credit_code_twice_in_a_file_adds_one_institution(client_as, bureau):
+    rows = [
+        ["甲园", credit_code(1), "托育机构（中心）", "民办", "柳市镇", "2024-03-01"],
+        ["甲园（更名）", credit_code(1), "托育机构（中心）", "民办", "柳市镇", "2024-03-01"],
+    ]
+    client = client_as(bureau)
+
+    response = preview(client, Institution, xlsx_upload(INSTITUTION_COLUMNS, rows), XLSX)
+    assert confirm(client, Institution, response).status_code == 302
+
+    assert list(Institution.objects.values_list("name", flat=True)) == ["甲园（更名）"]
+
+
+@pytest.mark.django_db
+def test_institution_import_runs_a_bounded_number_of_queries(
+    client_as, bureau, django_assert_max_num_queries
+):
+    """Issue #9: the queries of an import do not grow with its rows (the townships and known
+    institutions are read once; rows are written in batches with their history)."""
+    from institutions.resources import SpreadsheetXLSX
+
+    rows = [
+        [f"园{n}", credit_code(n), "托育机构（中心）", "民办", "柳市镇", "2024-03-01"]
+        for n in range(1, 301)
+    ]
+    InstitutionFactory(credit_code=credit_code(1), name="旧名")  # one update among the adds
+    content = xlsx_upload(INSTITUTION_COLUMNS, rows).read()
+    dataset = SpreadsheetXLSX().create_dataset(content)
+
+    with django_assert_max_num_queries(20):
+        result = InstitutionResource().import_data(dataset, dry_run=False, user=bureau)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Institution.objects.count() == 300
+    assert Institution.objects.get(credit_code=credit_code(1)).name == "园1"
+    assert Institution.history.filter(history_user=bureau).count() == 300

@@ -70,6 +70,20 @@ def _inst(world):
     return {"pk": world.institution_a.pk}
 
 
+def _import_job(label: str, name: str = "job_id"):
+    """kwargs {name: an import job of `label` started by the bureau persona}."""
+
+    def kwargs(world):
+        from institutions.models import ImportJob
+
+        job, _ = ImportJob.objects.get_or_create(
+            model_label=label, created_by=world.users["bureau"], defaults={"file_name": "导入.xlsx"}
+        )
+        return {name: job.pk}
+
+    return kwargs
+
+
 def _staff(world):
     from institutions.models import StaffMember
 
@@ -132,6 +146,9 @@ def _drilldown(world):
 
 # --- Pages and API -------------------------------------------------------------------------------
 ENTRIES: dict[str, Entry] = {
+    "audit_search": Entry(
+        get=_s(BUREAU_ADMIN, AUDITOR), why="bureau admins and auditors search the audit trail"
+    ),
     "home": Entry(get=EVERYONE, post=EVERYONE),
     "healthz": Entry(get=EVERYONE),
     "set_language": Entry(get=EVERYONE, post=EVERYONE),
@@ -195,6 +212,12 @@ ENTRIES: dict[str, Entry] = {
     "admin:institutions.community:redirect": Entry(get=CITY),
     "admin:institutions.institution:import_template": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.institution:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:institutions.institution:import_job": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "admin:institutions.institution:import_job_state": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
     "admin:institutions.institution:import": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.institution:export": Entry(get=CITY, post=CITY),
     "admin:institutions.institution:simple_history": Entry(get=CITY),
@@ -247,12 +270,17 @@ ENTRIES: dict[str, Entry] = {
     "admin:institutions.carecontract:redirect": Entry(get=CITY),
     "admin:institutions.staffmember:import_template": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.staffmember:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:institutions.staffmember:import_job": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "admin:institutions.staffmember:import_job_state": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
     "admin:institutions.staffmember:import": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.staffmember:export": Entry(
-        get=CITY,
-        post=CITY,
-        why="names and masked ID numbers; the registry's tests make exporting part of reading "
-        "(tests/institutions/test_admin.py); issue 10 asks for bureau only: open question",
+        get=BUREAUS,
+        post=BUREAUS,
+        why="names and masked ID numbers: personal data, exported by bureau staff only (logged)",
     ),
     "admin:institutions.staffmember:changelist": Entry(get=CITY),
     "admin:institutions.staffmember:add": Entry(get=BUREAUS, post=BUREAUS),
@@ -262,12 +290,17 @@ ENTRIES: dict[str, Entry] = {
     "admin:institutions.staffmember:redirect": Entry(get=CITY),
     "admin:institutions.certificate:import_template": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.certificate:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:institutions.certificate:import_job": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "admin:institutions.certificate:import_job_state": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
     "admin:institutions.certificate:import": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.certificate:export": Entry(
-        get=CITY,
-        post=CITY,
-        why="names and masked ID numbers; the registry's tests make exporting part of reading "
-        "(tests/institutions/test_admin.py); issue 10 asks for bureau only: open question",
+        get=BUREAUS,
+        post=BUREAUS,
+        why="names and masked ID numbers: personal data, exported by bureau staff only (logged)",
     ),
     "admin:institutions.certificate:changelist": Entry(get=CITY),
     "admin:institutions.certificate:add": Entry(get=BUREAUS, post=BUREAUS),
@@ -650,6 +683,12 @@ ENTRIES: dict[str, Entry] = {
     "vouchers:application_import": Entry(
         get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
     ),
+    "vouchers:application_import_job": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "vouchers:application_import_job_state": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
     "vouchers:application_import_template": Entry(
         get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
@@ -891,6 +930,14 @@ ENTRIES: dict[str, Entry] = {
     "admin:metrics.target:simple_history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
 }
 KWARGS: dict[str, Callable] = {
+    "vouchers:application_import_job": _import_job("vouchers.voucherapplication", "pk"),
+    "vouchers:application_import_job_state": _import_job("vouchers.voucherapplication", "pk"),
+    "admin:institutions_institution_import_job": _import_job("institutions.institution"),
+    "admin:institutions_institution_import_job_state": _import_job("institutions.institution"),
+    "admin:institutions_staffmember_import_job": _import_job("institutions.staffmember"),
+    "admin:institutions_staffmember_import_job_state": _import_job("institutions.staffmember"),
+    "admin:institutions_certificate_import_job": _import_job("institutions.certificate"),
+    "admin:institutions_certificate_import_job_state": _import_job("institutions.certificate"),
     "institutions:institution_detail": _inst,
     "institutions:staff_list": _inst,
     "institutions:staff_add": _inst,

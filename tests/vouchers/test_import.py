@@ -168,7 +168,7 @@ def test_only_xlsx_is_accepted(client_as, bureau, batch):
     assert response.status_code == 200
     assert "xlsx" in response.content.decode()
     garbage = upload(client_as(bureau), batch, b"not a workbook", name="名单.xlsx")
-    assert "无法读取该文件" in garbage.content.decode()
+    assert "文件不是有效的 Excel（xlsx）文件" in garbage.content.decode()
     assert nothing_written()
 
 
