@@ -13,9 +13,28 @@ def report_reminders() -> int:
     return send_report_reminders()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def run_import_job(job_id: int) -> str:
     """A confirmed spreadsheet import (institutions.import_jobs); returns the job's end state."""
     from institutions.import_jobs.services import run_import
 
     return run_import(job_id).state
+
+
+@shared_task
+def requeue_waiting_imports() -> int:
+    """Every 15 minutes: imports confirmed while the broker was down are queued again."""
+    from institutions.import_jobs.services import requeue_waiting_jobs
+
+    return requeue_waiting_jobs()
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Nightly: previewed spreadsheets never confirmed (staff lists hold ID numbers) are removed
+    after IMPORT_TMP_MAX_AGE_HOURS."""
+    from django.conf import settings
+
+    from institutions.import_jobs.storage import purge_import_files as purge
+
+    return purge(older_than_seconds=settings.IMPORT_TMP_MAX_AGE_HOURS * 3600)

@@ -45,6 +45,22 @@ app.conf.beat_schedule = {
         "task": "metrics.tasks.compute_recent",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Every 15 minutes: recomputes asked for while Redis was down never reached the queue; they
+    # wait in the database as "queued" and are queued again here once the broker is back.
+    "requeue-waiting-recomputes": {
+        "task": "metrics.tasks.requeue_waiting_runs",
+        "schedule": 900.0,
+    },
+    # Every 15 minutes: imports confirmed while Redis was down wait as "queued" jobs; queue them.
+    "requeue-waiting-imports": {
+        "task": "institutions.tasks.requeue_waiting_imports",
+        "schedule": 900.0,
+    },
+    # Nightly 03:00: previewed spreadsheets never confirmed (staff ID numbers) are removed.
+    "purge-import-files": {
+        "task": "institutions.tasks.purge_import_files",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Nightly 01:00: compare each voucher's stored balance with its ledger and log any drift.
     "voucher-reconciliation": {
         "task": "vouchers.tasks.reconcile_balances",

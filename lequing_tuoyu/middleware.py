@@ -4,14 +4,20 @@ A view (or the lazy session and user lookups it triggers) that hits OperationalE
 InterfaceError gets a 503 instead of a 500: JSON `{code, detail}` under /api/, a short Chinese
 page elsewhere, with Retry-After. The broken connections are dropped so the next request opens a
 fresh one as soon as PostgreSQL is back: nothing has to be restarted.
+
+Redis going away is not an error at all: the cache treats it as a miss (lequing_tuoyu/cache.py)
+and a task the broker cannot take becomes a notice to the user (TaskQueueNoticeMiddleware).
 """
 
 import logging
 
+from django.contrib import messages
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from .dispatch import take_notices
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +65,27 @@ class DatabaseUnavailableMiddleware:
         logger.warning("database unavailable during %s: %s", request.path, type(exception).__name__)
         _drop_broken_connections()
         return database_unavailable_response(request)
+
+
+class TaskQueueNoticeMiddleware:
+    """Shows the person who asked for background work that the task queue could not take it.
+
+    lequing_tuoyu.dispatch.enqueue records a notice when the broker is down; after the view, each
+    becomes a warning message on the next page (listed after MessageMiddleware, so the message
+    is stored). API clients get the header `X-Task-Queue: unavailable` instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        take_notices()  # nothing left over from an earlier request in this thread
+        response = self.get_response(request)
+        notices = take_notices()
+        if notices:
+            if request.path.startswith("/api/"):
+                response["X-Task-Queue"] = "unavailable"
+            else:
+                for notice in notices:
+                    messages.warning(request, notice, fail_silently=True)
+        return response

@@ -6,6 +6,7 @@ the pilot's start, baseline and reporting deadlines are settings too.
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A task the broker could not take (Redis down) becomes a notice to the user, not a 500.
+    "lequing_tuoyu.middleware.TaskQueueNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A lost database connection in a view is a 503 with a readable message, not a 500.
     "lequing_tuoyu.middleware.DatabaseUnavailableMiddleware",
@@ -171,6 +174,30 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 
+# --- Uploads and spreadsheet imports ---
+# A request body without files (form fields, JSON) above this is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Files above this go to a temporary file on disk instead of memory while a request is read.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Cap on every uploaded photo or document, on top of each kind's own cap (photos 10 MB, evidence
+# 20 MB); lower it to tighten both.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 2**20)
+# A spreadsheet import larger than this is refused before it is read.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 2**20)
+# Data rows one import may hold (the registry has about 10,000 institutions).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+# An xlsx is a zip: its unpacked content may be at most this many times the file's size
+# (a few hundred kB of zip can unpack to gigabytes).
+IMPORT_MAX_UNZIP_RATIO = env_int("IMPORT_MAX_UNZIP_RATIO", 100)
+# A confirmed import of this many rows or more runs as a Celery task behind a progress page;
+# shorter ones are imported in the request.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
+# Previewed spreadsheets wait here for their confirm step; ones never confirmed are removed by the
+# nightly purge after IMPORT_TMP_MAX_AGE_HOURS.
+IMPORT_TMP_DIR = env("IMPORT_TMP_DIR") or str(Path(tempfile.gettempdir()) / "lequing_tuoyu-imports")
+IMPORT_TMP_MAX_AGE_HOURS = env_int("IMPORT_TMP_MAX_AGE_HOURS", 24)
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "institutions.import_jobs.storage.ImportTempStorage"
+
 # --- Security (production values when DEBUG is off) ---
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Institutions share computers: a session also ends when the browser closes.
@@ -240,6 +267,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = dt.timedelta(days=2)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With Redis, an unacknowledged task (its worker was killed) goes back to the queue this many
+# seconds after it was delivered, and another worker runs it again. Longer than the longest task
+# (the nightly indicators, an evaluation report), or a task still running would be run twice.
+_visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    # Look for such tasks every few seconds (kombu's default is about every 100 seconds).
+    "unacked_restore_interval": max(1, min(10, _visibility_timeout // 2)),
+    "unacked_restore_throttle": 1,
+}
+# A web request that queues a task gives up within a second when the broker is down, instead of
+# hanging; lequing_tuoyu/dispatch.py turns the failure into a notice (see docs/backup.md).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 
 # --- Personal data ---
 # Fernet keys, newest first: the first encrypts, every one decrypts (key rotation).
@@ -304,9 +349,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Cache: Redis when available for throttling; local memory otherwise (single process).
+# Redis unreachable is a cache miss, not a 500 (lequing_tuoyu/cache.py): pages and redemptions
+# go on, throttles and progress bars forget for a while.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "lequing_tuoyu.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if not CELERY_TASK_ALWAYS_EAGER and env_bool("CACHE_USE_REDIS", True)
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -21,8 +21,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from institutions.reports.window import parse_period
+from lequing_tuoyu import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +86,24 @@ def request_report(*, period: dt.date, actor=None) -> dict:
     month = f"{period:%Y-%m}"
 
     def enqueue() -> None:
-        result = generate_evaluation_report.delay(month)
+        task_id = dispatch.enqueue(
+            generate_evaluation_report,
+            month,
+            notice=_("任务队列暂时不可用，评估报告未能开始生成，请稍后再试。"),
+        )
+        if task_id is None:  # the broker is down: nothing runs, so say so and free the month
+            state.update(_set_state(period, state=FAILED, progress=0, step="failed"))
+            cache.delete(_claim_key(period))
+            return
         current = cache.get(_state_key(period)) or state
         if current.get("state") == QUEUED:
-            _set_state(period, **{**current, "task_id": result.id})
+            _set_state(period, **{**current, "task_id": task_id})
 
     transaction.on_commit(enqueue)
     return state
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def generate_evaluation_report(month: str) -> str:
     """Render the month's evaluation report and store it; records progress as it goes."""
     from .pdf import evaluation_report_pdf

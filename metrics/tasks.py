@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -22,8 +23,27 @@ def compute_recent() -> int:
     return count
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def compute_run(run_id: int) -> str:
     """A recompute asked for from the dashboard, with progress."""
     run = services.run_compute(ComputeRun.objects.get(pk=run_id))
     return run.state
+
+
+@shared_task
+def requeue_waiting_runs(older_than_minutes: int = 10) -> int:
+    """Queue again the recomputes still waiting after `older_than_minutes`: their task never
+    reached the broker (Redis was down when they were asked for). A run queued twice is computed
+    once (run_compute skips a run already done)."""
+    from lequing_tuoyu.dispatch import enqueue
+
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    waiting = list(
+        ComputeRun.objects.filter(state=ComputeRun.State.QUEUED, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    queued = sum(enqueue(compute_run, pk) is not None for pk in waiting)
+    if waiting:
+        logger.info("waiting recomputes queued again: %s of %s", queued, len(waiting))
+    return queued

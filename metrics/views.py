@@ -280,6 +280,8 @@ def report_request(request):
     state = report_tasks.request_report(period=period, actor=request.user)
     if state["state"] == report_tasks.QUEUED:
         messages.info(request, _("%(month)s 评估报告已开始生成。") % {"month": f"{period:%Y-%m}"})
+    elif state["state"] == report_tasks.FAILED:
+        pass  # the task queue was down: TaskQueueNoticeMiddleware tells the user why
     else:
         messages.info(request, _("%(month)s 评估报告正在生成中。") % {"month": f"{period:%Y-%m}"})
     return redirect(_dashboard_url(period) + "#report")

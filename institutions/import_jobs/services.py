@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lequing_tuoyu.dispatch import enqueue
 from lequing_tuoyu.personal_data import fernet
 
 from .models import ImportJob
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 100
 PROGRESS_SECONDS = 24 * 3600
 STALE_SECONDS = 30 * 60
+REQUEUE_AFTER_SECONDS = 10 * 60
 VOUCHER_APPLICATIONS = "vouchers.voucherapplication"
 TEXT_MARK = b"t:"  # payloads of text formats (csv) are kept as UTF-8 behind this mark
 
@@ -56,10 +58,32 @@ def queue_import(
         payload=fernet().encrypt(raw),
         created_by=user,
     )
+    transaction.on_commit(lambda: _dispatch(job.pk))
+    return job
+
+
+def _dispatch(job_id: int) -> None:
     from institutions.tasks import run_import_job
 
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
-    return job
+    enqueue(
+        run_import_job,
+        job_id,
+        notice=_("任务队列暂时不可用：导入已登记，队列恢复后将自动开始，无需重复提交。"),
+    )
+
+
+def requeue_waiting_jobs(*, older_than_seconds: int = REQUEUE_AFTER_SECONDS) -> int:
+    """Queue again the jobs still waiting after a while (the broker was down when they were
+    confirmed, or their message was lost); a job runs once however often it is queued."""
+    since = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    waiting = list(
+        ImportJob.objects.filter(state=ImportJob.State.QUEUED, created_at__lt=since).values_list(
+            "pk", flat=True
+        )
+    )
+    for job_id in waiting:
+        _dispatch(job_id)
+    return len(waiting)
 
 
 def job_state(job: ImportJob) -> dict:

@@ -3,6 +3,7 @@ file encrypted in a job, a real worker imports it with the same all-or-nothing r
 page shows a progress bar and then the result."""
 
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -189,3 +190,51 @@ def test_a_real_worker_imports_the_confirmed_file(
     assert state["state"] == "done", state
     assert Institution.objects.count() == 5
     assert {record.history_user for record in Institution.history.all()} == {bureau}
+
+
+@pytest.mark.django_db
+def test_previewed_files_wait_in_the_portals_folder_and_old_ones_are_purged(
+    client_as, bureau, settings, tmp_path
+):
+    import os
+    from pathlib import Path
+
+    from institutions.tasks import purge_import_files
+
+    settings.IMPORT_TMP_DIR = str(tmp_path / "imports")
+    rows = [[credit_code(1), "张三", resident_id(1), "保育人员", "2024-03-01"]]
+    InstitutionFactory(credit_code=credit_code(1))
+    response = preview(client_as(bureau), StaffMember, csv_upload(STAFF_COLUMNS, rows), CSV)
+    name = response.context["confirm_form"].initial["import_file_name"]
+    waiting = Path(settings.IMPORT_TMP_DIR) / name
+    assert waiting.is_file()  # previewed, not confirmed: the staff list waits here
+    assert oct(Path(settings.IMPORT_TMP_DIR).stat().st_mode & 0o777) == "0o700"
+    fresh = Path(settings.IMPORT_TMP_DIR) / "import-fresh"
+    fresh.write_bytes(b"x")
+    a_day_ago = time.time() - 25 * 3600
+    os.utime(waiting, (a_day_ago, a_day_ago))
+
+    assert purge_import_files() == 1
+
+    assert not waiting.exists() and fresh.exists()
+
+
+@pytest.mark.django_db
+def test_jobs_confirmed_while_the_broker_was_down_are_queued_again(
+    bureau, django_capture_on_commit_callbacks, monkeypatch
+):
+    from institutions.tasks import requeue_waiting_imports
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = _queued(bureau, _institution_rows(2))  # its message never reached the queue
+    assert requeue_waiting_imports() == 0  # not yet: it may still be on its way
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - timezone.timedelta(hours=1)
+    )
+    sent = []
+    # Where the message goes is the broker's business: record what the sweep sends.
+    monkeypatch.setattr(
+        run_import_job, "delay", lambda *args: sent.append(args) or SimpleNamespace(id="sent")
+    )
+    assert requeue_waiting_imports() == 1
+    assert sent == [(job.pk,)]

@@ -1,5 +1,5 @@
-"""Faults: the database going away mid-request, Redis down. Nothing is lost, and the portal
-recovers by itself."""
+"""Faults: the database going away mid-request. Nothing is lost, and the portal recovers by
+itself. Redis down, a worker killed mid-task and backup/restore are in tests/faults/."""
 
 import pytest
 from django.db import connection
