@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e security lint format messages system-deps browser-deps services screenshots bench clean
+.PHONY: run test e2e security fuzz backup-check lint format messages system-deps browser-deps services screenshots bench clean
 
 # Virtualenv with the pinned runtime and dev requirements; redone when they change.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -44,12 +44,14 @@ browser-deps:
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -f /usr/lib/chromium/locales/zh-CN.pak || missing="$$missing chromium-l10n"; \
 	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-# README screenshots in docs/screenshots/, from a portal started as `make run` starts it.
+# Every page at phone and desktop width (docs/screenshots/pages/, gallery docs/pages.md) and the
+# README's screenshots, from a portal started as `make run` starts it (about 5 minutes).
 screenshots: $(STAMP) messages browser-deps
 	$(PY) scripts/screenshots.py
 
@@ -76,10 +78,20 @@ test: $(STAMP) messages system-deps browser-deps services lint
 e2e: $(STAMP) messages browser-deps services
 	$(VENV)/bin/pytest -m e2e
 
-# The slow security runs CI adds after `make test`: the full authorization matrix (every URL x
-# persona x method, ~6 minutes) and, when it lands, the API fuzz run. See docs/security.md.
+# The full authorization matrix (every URL x persona x method, ~6 minutes), which CI runs after
+# `make test` (.ci/run). See docs/security.md.
 security: $(STAMP) messages services
-	$(VENV)/bin/pytest tests/security -m "security_slow or fuzz"
+	$(VENV)/bin/pytest tests/security -m security_slow
+
+# The API fuzzed from its OpenAPI schema (schemathesis, bounded and derandomized examples), also
+# run by CI after `make test`. See docs/security.md.
+fuzz: $(STAMP) messages services
+	$(VENV)/bin/pytest tests/fuzz -m fuzz
+
+# Dump the database, restore it into a scratch database and compare (docs/backup.md);
+# BACKUP=path keeps the dump.
+backup-check: $(STAMP) services
+	$(PY) manage.py backup_check $(if $(BACKUP),--output $(BACKUP))
 
 # Benchmarks (bench/run.py; not part of `make test`): its own database lequing_tuoyu_bench, created
 # and dropped by the script; results in bench/results/latest.{md,json}. BENCH_ARGS, e.g.
