@@ -93,9 +93,11 @@ fuzz: $(STAMP) messages services
 backup-check: $(STAMP) services
 	$(PY) manage.py backup_check $(if $(BACKUP),--output $(BACKUP))
 
-# Benchmarks (bench/run.py; not part of `make test`): its own database lequing_tuoyu_bench, created
-# and dropped by the script; results in bench/results/latest.{md,json}. BENCH_ARGS, e.g.
-# BENCH_ARGS="--scales city --seconds 10", narrows a run.
+# Benchmarks (bench/run.py; not part of `make test`): its own databases ($BENCH_DB, default
+# lequing_tuoyu_bench, plus _pgbench and _migrated), created and dropped by the script; results
+# in bench/results/latest.{md,json}. Default scales city,province (5-15 min on 2 cores).
+# BENCH_ARGS="--scales city --seconds 10" narrows a run; BENCH_ARGS="--scales city,national
+# --indicators-only --results-name national" measures the 40,000-institution sample.
 bench: $(STAMP) system-deps services
 	@command -v pgbench >/dev/null || \
 	  ((apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib)
