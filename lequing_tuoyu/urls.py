@@ -68,3 +68,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# JSON error answers under /api/ (the schema documents them), the portal's pages elsewhere.
+handler404 = "lequing_tuoyu.api.page_not_found"
+handler400 = "lequing_tuoyu.api.bad_request"

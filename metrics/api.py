@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 
 from institutions.reports.window import parse_period
-from lequing_tuoyu.api import RolePermission
+from lequing_tuoyu.api import ErrorDocumentingAutoSchema, RolePermission
 from lequing_tuoyu.roles import BUREAU_ROLES, Role
 
 from .models import CITY, Indicator, Snapshot
@@ -38,6 +38,7 @@ class KpiListView(ListAPIView):
 
     serializer_class = SnapshotSerializer
     permission_classes = [RolePermission]
+    schema = ErrorDocumentingAutoSchema()
     read_roles = frozenset(BUREAU_ROLES | {Role.EDUCATION, Role.AUDITOR, Role.INSPECTOR})
     pagination_class = None
     filter_backends: list = []

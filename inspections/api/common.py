@@ -15,7 +15,7 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.settings import api_settings
 
 from institutions.models import Institution
-from lequing_tuoyu.api import RolePermission
+from lequing_tuoyu.api import ErrorDocumentingAutoSchema, RolePermission
 from lequing_tuoyu.personal_data import ResidentId
 from lequing_tuoyu.roles import (
     BUREAU_ROLES,
@@ -81,6 +81,7 @@ class InspectionPermission(RolePermission):
 
 class ScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, InspectionPermission]
+    schema = ErrorDocumentingAutoSchema()
     read_roles = READERS
     write_roles = INSPECTORS
     action_roles: dict = {}

@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, permissions, serializers, status
+from rest_framework import exceptions, generics, mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lequing_tuoyu.api import ErrorDocumentingAutoSchema
 from lequing_tuoyu.roles import (
     CITY_WIDE_ROLES,
     Role,
@@ -332,6 +333,7 @@ class FileView(APIView):
     """A photo or an evidence file, for whoever may see its inspection."""
 
     permission_classes = [permissions.IsAuthenticated]
+    schema = ErrorDocumentingAutoSchema()
     model = None
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -455,7 +457,8 @@ class IncidentViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):
-        incident = get_scoped_or_404(request.user, Incident, pk=pk)
+        # DRF's lookup, not Django's: an id that is not a number is a 404, not a ValueError.
+        incident = generics.get_object_or_404(scope(request.user, Incident), pk=pk)
         # Nobody deletes harm to a child: the refusal does not depend on the caller's role.
         if incident.is_harm:
             raise exceptions.PermissionDenied(
@@ -518,6 +521,7 @@ class CoverageView(APIView):
     quarter) and annual inspection (its year), by township."""
 
     permission_classes = [permissions.IsAuthenticated, InspectionPermission]
+    schema = ErrorDocumentingAutoSchema()
     read_roles = CITY_WIDE_ROLES
 
     @extend_schema(

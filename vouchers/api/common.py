@@ -20,6 +20,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
 from institutions.models import Institution
+from lequing_tuoyu.api import ErrorDocumentingAutoSchema
 from lequing_tuoyu.personal_data import MaskedValue
 from lequing_tuoyu.roles import BUREAU_ROLES, Role, can_write, user_roles
 from lequing_tuoyu.validators import mask_name
@@ -63,6 +64,7 @@ class VoucherViewSetMixin:
     """Signed in, and the roles of `VoucherPermission`; views set the roles."""
 
     permission_classes = [permissions.IsAuthenticated, VoucherPermission]
+    schema = ErrorDocumentingAutoSchema()
     read_roles = READERS
     write_roles = BUREAU
     action_roles: dict = {}
@@ -160,7 +162,10 @@ class MonthField(serializers.Field):
         text = str(data).strip()
         if not re.fullmatch(MONTH_PATTERN, text):
             self.fail("invalid")
-        return dt.date(int(text[:4]), int(text[5:7]), 1)
+        try:
+            return dt.date(int(text[:4]), int(text[5:7]), 1)
+        except ValueError:  # year 0000, which the pattern lets through
+            self.fail("invalid")
 
     def to_representation(self, value: dt.date) -> str:
         return f"{value:%Y-%m}"

@@ -35,6 +35,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lequing_tuoyu.api import ErrorDocumentingAutoSchema
 from lequing_tuoyu.roles import is_bureau
 
 from .. import codes, family, selectors, services
@@ -154,11 +155,17 @@ class RedemptionViewSet(
                 idempotency_key=key,
                 actor=request.user,
             )
-        redemption = (
-            Redemption.objects.select_related("voucher")
-            .annotate(balance_after=selectors.redemption_balance_after())
-            .get(pk=result.redemption.pk)
-        )
+        if result.replayed:
+            redemption = (
+                Redemption.objects.select_related("voucher")
+                .annotate(balance_after=selectors.redemption_balance_after())
+                .get(pk=result.redemption.pk)
+            )
+        else:
+            # Just written under the voucher's lock: its ledger entry's balance_after is the
+            # voucher's balance now, so no query to read it back (the hottest write path).
+            redemption = result.redemption
+            redemption.balance_after = redemption.voucher.balance
         response = Response(
             s.RedemptionCreatedSerializer(redemption).data, status=status.HTTP_201_CREATED
         )
@@ -284,6 +291,7 @@ class PublicVoucherBalanceView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    schema = ErrorDocumentingAutoSchema()
     throttle_classes = [family.BalanceRateThrottle]
 
     def throttled(self, request, wait):
