@@ -160,3 +160,42 @@ def test_an_evaluation_report_asked_for_while_redis_is_down_is_reported_as_not_s
     assert state["state"] == report_tasks.FAILED
     assert report_tasks.report_state(dt.date(2025, 6, 1))["state"] == report_tasks.FAILED
     assert cache.add(report_tasks._claim_key(dt.date(2025, 6, 1)), "x")  # the claim was given back
+
+
+def test_a_large_import_confirmed_while_redis_is_down_runs_once_it_is_back(
+    redis_down, client_as, bureau, settings, tmp_path
+):
+    from institutions.import_jobs.services import requeue_waiting_jobs
+    from institutions.models import ImportJob, Institution
+    from tests.institutions.test_import import (
+        INSTITUTION_COLUMNS,
+        XLSX,
+        confirm,
+        preview,
+        xlsx_upload,
+    )
+    from tests.institutions.test_import_jobs import _institution_rows
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    client = client_as(bureau)
+    upload = xlsx_upload(INSTITUTION_COLUMNS, _institution_rows(3))
+    response = confirm(client, Institution, preview(client, Institution, upload, XLSX))
+    page = client.get(response["Location"])
+    assert any(QUEUE_DOWN in text and "自动开始" in text for text in warnings_on(page))
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.QUEUED and not Institution.objects.exists()
+
+    redis_down()  # Redis is back
+    worker = start_worker("celery", tmp_path / "worker.log")
+    try:
+        # What beat's sweep does every 15 minutes.
+        assert requeue_waiting_jobs(older_than_seconds=0) == 1
+        wait_for(
+            lambda: ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.DONE).exists(),
+            timeout=60,
+            what="the import to run",
+        )
+    finally:
+        stop_worker(worker)
+    assert Institution.objects.count() == 3
+    assert requeue_waiting_jobs(older_than_seconds=0) == 0
