@@ -705,8 +705,8 @@ WHY_MISSED = {
         "(1.8 s of 2.9 s at province), the places subqueries evaluated once per aggregate "
         "(26 lookups per institution, now 13) and a sort joined into every report lookup; "
         "x17-23 before at province. Left: a set-based registry query (one DISTINCT ON pass "
-        "per fact table) or a nightly facts-as-of-month table, which means changing "
-        "institutions/selectors.py (outside this change's files)"
+        "per fact table) or a nightly facts-as-of-month table in "
+        "institutions/selectors.py: the next step, not done in issue 9"
     ),
     "redeem_ratio": (
         "the web workers are CPU-bound, not waiting: pg_stat_activity sampled during an "
@@ -725,15 +725,15 @@ WHY_MISSED = {
         "workers (p50 with one client is in the table), not lock waits"
     ),
     "import": (
-        "InstitutionResource runs per-row validation and history through django-import-export; "
-        "being reworked in institutions/resources.py by someone else (measured only)"
+        "InstitutionResource validated and saved row by row (29 queries a row); it now checks "
+        "rows in Python and writes them in bulk (institutions/resources.py)"
     ),
     "pages": (
         "the dashboard's time does not grow with scale (p50 173 ms at city, 188 ms at "
         "province; its 9 queries take about 0.15 s in all): it is Python rendering one "
         "table of 25 areas x 25 indicators (about 560 {% url %} reversals and 5,500 variable "
         "lookups a page, cProfile), so its p95 crosses 300 ms when the shared machine is "
-        "loaded. Fix (metrics/views.py and its template, outside this change's files): "
+        "loaded. Next step (metrics/views.py and its template, not done in issue 9): "
         "cache the rendered table per month, as the indicators change once a night"
     ),
 }
