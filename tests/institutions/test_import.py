@@ -9,9 +9,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from import_export.tmp_storages import TempFolderStorage
 from openpyxl import Workbook, load_workbook
 
+from institutions.import_jobs.storage import ImportTempStorage
 from institutions.models import Certificate, Institution, StaffMember
 from institutions.resources import CertificateResource, InstitutionResource, StaffMemberResource
 from lequing_tuoyu.personal_data import keyed_hash
@@ -194,7 +194,7 @@ def test_forged_confirm_of_a_file_with_a_bad_row_writes_nothing(client_as, burea
         ["乙园", credit_code(2), "托育机构（中心）", "民办", "柳市镇", "2024-03-01"],
         ["丙园", credit_code(3), "不是类型", "民办", "柳市镇", "2024-03-01"],
     ]
-    storage = TempFolderStorage(read_mode="rb")
+    storage = ImportTempStorage(read_mode="rb")
     storage.save(xlsx_upload(INSTITUTION_COLUMNS, rows).read())
     client = client_as(bureau)
 
@@ -279,7 +279,7 @@ def test_staff_import_with_a_bad_id_check_digit_is_refused(client_as, bureau):
     assert StaffMember.objects.count() == 0
     # A file that cannot be confirmed is not left in the temporary folder with its ID numbers.
     stored = response.wsgi_request.FILES["import_file"].tmp_storage_name
-    assert not os.path.exists(TempFolderStorage(name=stored).get_full_path())
+    assert not os.path.exists(ImportTempStorage(name=stored).get_full_path())
 
 
 @pytest.mark.django_db
