@@ -42,3 +42,10 @@ def share_of(part, whole) -> str:
     if not whole:
         return format_number(None, "K5")
     return format_number(Decimal(part or 0) / Decimal(whole), "K5")
+
+
+@register.filter
+def kpi_code(indicator: str) -> str:
+    """The indicator's number as kpis.md writes it: "K9" for both K9_sessions and K9_families
+    (the name beside it tells them apart); the stored id stays in data attributes and URLs."""
+    return str(indicator).split("_", 1)[0]

@@ -354,3 +354,15 @@ def test_dashboard_and_drilldown_queries_do_not_grow_with_the_registry(
         client.get(DASHBOARD, {"month": "2025-06"})
     with django_assert_max_num_queries(9):
         client.get("/zhibiao/city/K1/", {"month": "2025-06"})
+
+
+def test_indicator_numbers_are_shown_as_kpis_md_writes_them(client_as, bureau):
+    """K9_sessions and K9_families are both "K9" to the reader; the names tell them apart. The
+    stored ids stay in the data attributes and links only."""
+    hand_built_registry()
+    compute()
+    html = client_as(bureau).get(DASHBOARD, {"month": "2025-06"}).content.decode()
+    assert '<span class="kpi-id">K9</span>' in html
+    assert '<span class="kpi-id">K9_sessions</span>' not in html
+    assert '<span class="kpi-id">K13_issued</span>' not in html
+    assert 'data-indicator="K9_sessions"' in html
