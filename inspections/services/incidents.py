@@ -83,6 +83,8 @@ def incident_update(*, incident: Incident, actor, **fields: Any) -> Incident:
         raise ValidationError(
             _("这些字段不能修改：%s") % ", ".join(sorted(unknown)), code="readonly"
         )
+    if "occurred_at" in fields and fields["occurred_at"] > timezone.now():
+        raise field_error("occurred_at", _("发生时间不能晚于现在。"), "future")
     was_harm = incident.is_harm
     for name, value in fields.items():
         setattr(incident, name, value)

@@ -64,6 +64,18 @@ def test_service_refuses_to_turn_harm_into_another_kind(harm, bureau):
         services.incident_update(incident=harm, actor=bureau, kind=Incident.Kind.INJURY)
 
 
+def test_service_refuses_to_move_an_incident_into_the_future(harm, bureau):
+    """The report refuses a future time; so does a correction (the API checked it, the service
+    did not)."""
+    before = Incident.objects.get(pk=harm.pk).occurred_at
+    with pytest.raises(ValidationError) as refused:
+        services.incident_update(
+            incident=harm, actor=bureau, occurred_at=timezone.now() + dt.timedelta(hours=2)
+        )
+    assert "发生时间不能晚于现在。" in str(refused.value)
+    assert Incident.objects.get(pk=harm.pk).occurred_at == before
+
+
 def test_database_refuses_raw_delete_and_kind_change(harm):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM inspections_incident WHERE id = %s", [harm.pk])
