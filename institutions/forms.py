@@ -23,6 +23,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def prompt_first(field: forms.ChoiceField, prompt: str) -> None:
+    """A required choice's empty option says what to do ("请选择岗位"), not Django's "---------"."""
+    field.choices = [("", prompt), *[choice for choice in field.choices if choice[0] != ""]]
+
+
 class StaffForm(forms.ModelForm):
     class Meta:
         model = StaffMember
@@ -32,6 +37,7 @@ class StaffForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "off"
+        prompt_first(self.fields["role"], _("请选择岗位"))
         if self.instance.pk:
             self.fields["id_number"].help_text = _(
                 "为保护个人信息，号码以脱敏形式显示；不修改则保留原号码，如需更正请输入完整的18位号码。"
@@ -67,6 +73,10 @@ class CertificateForm(forms.ModelForm):
         model = Certificate
         fields = ["kind", "number", "issued_on", "expires_on"]
         widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prompt_first(self.fields["kind"], _("请选择证书类型"))
 
 
 def service_fields(form: forms.ModelForm) -> dict[str, Any]:

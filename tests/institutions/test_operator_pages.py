@@ -183,6 +183,18 @@ def test_operator_of_two_institutions_chooses_and_sees_no_third(
 # --- Writes by the operator ----------------------------------------------------------------
 
 
+def test_empty_choices_say_what_to_choose(client_as, operator_a, institution_a):
+    client = client_as(operator_a)
+    html = client.get(reverse("institutions:staff_add", args=[institution_a.pk])).content.decode()
+    assert '<option value="" selected>请选择岗位</option>' in html
+    assert "---------" not in html
+    member = StaffMemberFactory(institution=institution_a)
+    url = reverse("institutions:certificate_add", args=[institution_a.pk, member.pk])
+    html = client.get(url).content.decode()
+    assert '<option value="" selected>请选择证书类型</option>' in html
+    assert "---------" not in html
+
+
 def test_operator_adds_staff_member_recorded_in_history(client_as, operator_a, institution_a):
     data = staff_post(name="陈保育")
     response = client_as(operator_a).post(
