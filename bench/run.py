@@ -187,8 +187,8 @@ def scenario_indicators(scale: str, seed_seconds: float) -> dict:
     from django.utils import timezone
 
     from institutions.models import Institution
-    from institutions.reports.window import add_months
     from metrics.services import compute_period, months_between
+    from portal.dates import add_months
 
     this_month = timezone.localdate().replace(day=1)
     month = add_months(this_month, -1)
@@ -397,10 +397,10 @@ def prepare_redemptions(vouchers_per_host: int = 50, hosts_wanted: int = 4) -> d
     from rest_framework.authtoken.models import Token
 
     from institutions.models import Institution, Township
-    from institutions.reports.window import month_end
     from institutions.selectors import institutions_as_of
     from lequing_tuoyu.demo import make_mobile, make_person_name, make_resident_id
-    from lequing_tuoyu.roles import Role
+    from portal.dates import month_end
+    from portal.roles import Role
     from vouchers import services
     from vouchers.models import VoucherApplication, VoucherBatch
 
@@ -629,7 +629,7 @@ def scenario_import(rows: int) -> dict:
 
     from institutions.models import Institution, Township
     from institutions.resources import InstitutionResource
-    from lequing_tuoyu.validators import credit_code_check_char
+    from portal.validators import credit_code_check_char
 
     townships = [t.name for t in Township.objects.order_by("code")]
     workbook = Workbook()
@@ -676,8 +676,8 @@ def scenario_import(rows: int) -> dict:
 def scenario_pdf() -> dict:
     from django.utils import timezone
 
-    from institutions.reports.window import add_months
     from metrics.pdf import evaluation_report_pdf
+    from portal.dates import add_months
 
     month = add_months(timezone.localdate().replace(day=1), -1)
     start = time.perf_counter()

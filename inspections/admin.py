@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from lequing_tuoyu.admin import ScopedAdminMixin
-from lequing_tuoyu.roles import Role, has_role, is_bureau
+from portal.admin import ScopedAdminMixin
+from portal.roles import Role, has_role, is_bureau
 
 from . import services
 from .models import (

@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution, Township
-from lequing_tuoyu.roles import scope
+from portal.roles import scope
 
 from .models import Area, Incident, Inspection, InspectionKind, InspectionResult, Severity
 from .selectors import ROUTINE_KINDS, inspector_pool_candidates

@@ -12,7 +12,7 @@
 - Staff credit records (从业人员信用记录): a disqualifying finding against a person, by ID hash.
 
 Every write is in `services.py`, every read in `selectors.py`. Each model says how it reaches an
-institution (`institution_path`) for `lequing_tuoyu.roles.scope`; `None` means operators never see
+institution (`institution_path`) for `portal.roles.scope`; `None` means operators never see
 it (draws before publication, conflicts of interest, credit records).
 """
 
@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from institutions.models import Institution, StaffMember
-from lequing_tuoyu.personal_data import KeyedHashField, ResidentIdField
+from portal.personal_data import KeyedHashField, ResidentIdField
 
 from .validators import (
     EVIDENCE_MAX_BYTES,

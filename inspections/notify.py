@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lequing_tuoyu.roles import BUREAU_ROLES
+from portal.roles import BUREAU_ROLES
 
 logger = logging.getLogger(__name__)
 

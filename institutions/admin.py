@@ -28,10 +28,11 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from lequing_tuoyu.admin import ScopedAdminMixin
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.roles import is_bureau
-from lequing_tuoyu.validators import normalize_resident_id
+from portal.admin import ScopedAdminMixin
+from portal.personal_data import keyed_hash
+from portal.roles import is_bureau
+from portal.spreadsheets import SPREADSHEET_FORMATS, SpreadsheetFileError
+from portal.validators import normalize_resident_id
 
 from .forms import SpreadsheetImportForm
 from .import_jobs.admin import BackgroundImportMixin
@@ -49,10 +50,8 @@ from .models import (
     Township,
 )
 from .resources import (
-    SPREADSHEET_FORMATS,
     CertificateResource,
     InstitutionResource,
-    SpreadsheetFileError,
     StaffMemberResource,
     save_institution,
 )

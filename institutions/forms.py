@@ -9,7 +9,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
-from lequing_tuoyu.personal_data import UNCHANGED
+from portal.personal_data import UNCHANGED
+from portal.spreadsheets import SpreadsheetFileError, check_import_size
 
 from .models import Certificate, Institution, StaffMember, Township
 
@@ -142,7 +143,6 @@ class SpreadsheetImportForm(ImportForm):
     """The admin's import form, refusing a file over IMPORT_MAX_BYTES before it is saved or read."""
 
     def clean_import_file(self):
-        from .resources import SpreadsheetFileError, check_import_size
 
         upload = self.cleaned_data["import_file"]
         try:

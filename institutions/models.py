@@ -8,9 +8,9 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lequing_tuoyu.constraints import PostgresExclusionConstraint
-from lequing_tuoyu.personal_data import KeyedHashField, ResidentIdField
-from lequing_tuoyu.validators import validate_credit_code
+from portal.constraints import PostgresExclusionConstraint
+from portal.personal_data import KeyedHashField, ResidentIdField
+from portal.validators import validate_credit_code
 
 
 class Township(models.Model):

@@ -91,7 +91,7 @@ def _check_not_employed_twice(staff: StaffMember) -> None:
     """Same rule as the exclusion constraint, in code, for a readable message on any database."""
     if not staff.id_number:
         return
-    from lequing_tuoyu.personal_data import keyed_hash
+    from portal.personal_data import keyed_hash
 
     number = staff.id_number.reveal() if hasattr(staff.id_number, "reveal") else staff.id_number
     others = StaffMember.objects.filter(

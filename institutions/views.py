@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lequing_tuoyu.roles import Role, can_write, get_scoped_or_404, has_role, is_bureau, scope
+from portal.roles import Role, can_write, get_scoped_or_404, has_role, is_bureau, scope
 
 from . import services
 from .forms import (

@@ -3,19 +3,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import admin
+from django.db.models import Subquery
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .roles import can_write, is_bureau, scope
-
-
-class ScopedAdminMixin:
-    """Admin querysets pass through the same scoping helper as pages and the API."""
-
-    def get_queryset(self, request):
-        return scope(request.user, super().get_queryset(request))
-
+from inspections.selectors import finding_list
+from institutions.reports.selectors import review_queue
+from metrics.models import CITY, Indicator, Snapshot
+from portal.roles import can_write, is_bureau, scope
+from vouchers.models import VoucherApplication
 
 # --- The admin's home page: the bureau's day --------------------------------------------------------
 
@@ -33,13 +30,6 @@ def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
     One count per item (five queries), whatever the amount of data; each item links to the page
     where the work is done.
     """
-    from django.db.models import Subquery
-
-    from inspections.selectors import finding_list
-    from institutions.reports.selectors import review_queue
-    from metrics.models import CITY, Indicator, Snapshot
-    from vouchers.models import VoucherApplication
-
     if not (is_bureau(user) and can_write(user)):
         return None
     today = today or timezone.localdate()

@@ -1,14 +1,9 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
-class PortalConfig(AppConfig):
+class ProjectConfig(AppConfig):
+    """The top floor as an app only so that its management commands (seed_demo, backup_check,
+    rotate_personal_data) are found; it has no models."""
+
     name = "lequing_tuoyu"
-    verbose_name = "乐清市普惠托育服务平台"
-
-    def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
-        from .roles import sync_roles
-
-        # Groups need the permissions that migrate creates, so they are synced after it.
-        post_migrate.connect(sync_roles, sender=self, dispatch_uid="lequing_tuoyu.sync_roles")
+    verbose_name = "乐清市普惠托育服务平台（项目）"

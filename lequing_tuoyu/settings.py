@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "portal",
     "lequing_tuoyu",
     "institutions",
     "vouchers",
@@ -87,10 +88,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A task the broker could not take (Redis down) becomes a notice to the user, not a 500.
-    "lequing_tuoyu.middleware.TaskQueueNoticeMiddleware",
+    "portal.middleware.TaskQueueNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A lost database connection in a view is a 503 with a readable message, not a 500.
-    "lequing_tuoyu.middleware.DatabaseUnavailableMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
@@ -110,6 +111,9 @@ AXES_LOCKOUT_CALLABLE = "lequing_tuoyu.views.lockout"
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "lequing_tuoyu.urls"
+# The model scoping reaches institutions through (portal.roles names it, so the base imports
+# no app).
+PORTAL_INSTITUTION_MODEL = "institutions.Institution"
 WSGI_APPLICATION = "lequing_tuoyu.wsgi.application"
 
 TEMPLATES = [
@@ -123,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lequing_tuoyu.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -278,7 +282,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 # A web request that queues a task gives up within a second when the broker is down, instead of
-# hanging; lequing_tuoyu/dispatch.py turns the failure into a notice (see docs/backup.md).
+# hanging; portal/dispatch.py turns the failure into a notice (see docs/backup.md).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -317,14 +321,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "lequing_tuoyu.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "lequing_tuoyu.rest.exception_handler",
+    "EXCEPTION_HANDLER": "portal.rest.exception_handler",
     # Throttles key on the client address: trust X-Forwarded-For only behind our own proxy.
     "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else 0,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -349,12 +353,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Cache: Redis when available for throttling; local memory otherwise (single process).
-# Redis unreachable is a cache miss, not a 500 (lequing_tuoyu/cache.py): pages and redemptions
+# Redis unreachable is a cache miss, not a 500 (portal/cache.py): pages and redemptions
 # go on, throttles and progress bars forget for a while.
 CACHES = {
     "default": (
         {
-            "BACKEND": "lequing_tuoyu.cache.TolerantRedisCache",
+            "BACKEND": "portal.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -367,7 +371,7 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_personal_data": {"()": "lequing_tuoyu.logging.RedactPersonalDataFilter"}},
+    "filters": {"redact_personal_data": {"()": "portal.logging.RedactPersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {

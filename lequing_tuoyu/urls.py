@@ -3,49 +3,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
-from institutions.api import (
-    ApprovedPlacesViewSet,
-    CareContractViewSet,
-    CertificateViewSet,
-    CommunityViewSet,
-    FeeStandardViewSet,
-    InclusiveRecognitionViewSet,
-    InstitutionViewSet,
-    InstructorAssignmentViewSet,
-    StaffViewSet,
-    StarRatingViewSet,
-    TownshipViewSet,
-)
+from portal import audit_views
+from portal.api import TokenView
 
-from . import audit_views, views
-from .api import TokenView
+from . import views
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "管理首页"
 
-router = DefaultRouter()
-router.register("townships", TownshipViewSet, basename="township")
-router.register("communities", CommunityViewSet, basename="community")
-router.register("institutions", InstitutionViewSet, basename="institution")
-router.register("approved-places", ApprovedPlacesViewSet, basename="approved-places")
-router.register("fee-standards", FeeStandardViewSet, basename="fee-standard")
-router.register("star-ratings", StarRatingViewSet, basename="star-rating")
-router.register(
-    "instructor-assignments", InstructorAssignmentViewSet, basename="instructor-assignment"
-)
-router.register(
-    "inclusive-recognitions", InclusiveRecognitionViewSet, basename="inclusive-recognition"
-)
-router.register("care-contracts", CareContractViewSet, basename="care-contract")
-router.register("staff", StaffViewSet, basename="staff")
-router.register("certificates", CertificateViewSet, basename="certificate")
-
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("", include(router.urls)),
+    path("", include("institutions.api_urls")),
     path("", include("institutions.reports.api_urls")),
     path("", include("inspections.api_urls")),
     path("", include("vouchers.api_urls")),
@@ -70,5 +40,5 @@ urlpatterns = [
 ]
 
 # JSON error answers under /api/ (the schema documents them), the portal's pages elsewhere.
-handler404 = "lequing_tuoyu.api.page_not_found"
-handler400 = "lequing_tuoyu.api.bad_request"
+handler404 = "portal.api.page_not_found"
+handler400 = "portal.api.bad_request"

@@ -3,7 +3,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from institutions.forms import SpreadsheetImportForm
-from institutions.resources import SPREADSHEET_FORMATS
+from portal.spreadsheets import SPREADSHEET_FORMATS
 
 from .models import CityIncome, ComputeRun, PopulationBase, Snapshot, Target
 from .resources import CityIncomeResource, PopulationBaseResource

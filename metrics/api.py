@@ -6,9 +6,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 
-from institutions.reports.window import parse_period
-from lequing_tuoyu.api import ErrorDocumentingAutoSchema, RolePermission
-from lequing_tuoyu.roles import BUREAU_ROLES, Role
+from portal.api import ErrorDocumentingAutoSchema, RolePermission
+from portal.dates import parse_period
+from portal.roles import BUREAU_ROLES, Role
 
 from .models import CITY, Indicator, Snapshot
 

@@ -40,8 +40,8 @@ from institutions.models import (
     ParentingSession,
     Township,
 )
-from institutions.reports.window import deadline_as_datetime, month_end
 from institutions.selectors import counted_on, institutions_as_of
+from portal.dates import deadline_as_datetime, month_end
 
 from .models import CITY, CityIncome, PopulationBase
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from institutions.models import ApprovedPlaces, InclusiveRecognition, Institution, Township
-from institutions.reports.window import add_months, due_on
 from institutions.selectors import institutions_as_of
+from portal.dates import add_months, due_on
 
 from .formatting import format_number, format_target, status_class, unit_of
 from .models import CITY, HEADLINE, Indicator, PopulationBase, Snapshot, Target, Unit

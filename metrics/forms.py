@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from institutions.reports.window import parse_period
+from portal.dates import parse_period
 
 from .services import months_between
 

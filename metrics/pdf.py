@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from institutions.reports.selectors import missing_reports
-from institutions.reports.window import month_end
+from portal.dates import month_end
 
 from .models import Snapshot
 from .selectors import SECTION_INDICATORS, month_overview

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.reports.window import parse_period
-from lequing_tuoyu import dispatch
+from portal import dispatch
+from portal.dates import parse_period
 
 logger = logging.getLogger(__name__)
 

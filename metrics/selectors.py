@@ -36,8 +36,8 @@ from institutions.models import (
     ParentingSession,
     Township,
 )
-from institutions.reports.window import add_months, month_end
 from institutions.selectors import counted_on, institutions_as_of
+from portal.dates import add_months, month_end
 
 from .charts import Point, trend_svg
 from .formatting import (

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.reports.window import add_months
+from portal.dates import add_months
 
 from .computation import compute_figures
 from .models import ComputeRun, Snapshot, Target
@@ -130,7 +130,7 @@ def request_compute(*, first: dt.date, last: dt.date, actor=None) -> ComputeRun:
 
     With the broker down the run stays "queued" and the person is told; the sweep
     metrics.tasks.requeue_waiting_runs queues it once the broker is back."""
-    from lequing_tuoyu.dispatch import enqueue
+    from portal.dispatch import enqueue
 
     from .tasks import compute_run
 

@@ -4,7 +4,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from institutions.reports.window import add_months
+from portal.dates import add_months
 
 from . import services
 from .models import ComputeRun
@@ -35,7 +35,7 @@ def requeue_waiting_runs(older_than_minutes: int = 10) -> int:
     """Queue again the recomputes still waiting after `older_than_minutes`: their task never
     reached the broker (Redis was down when they were asked for). A run queued twice is computed
     once (run_compute skips a run already done)."""
-    from lequing_tuoyu.dispatch import enqueue
+    from portal.dispatch import enqueue
 
     cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
     waiting = list(

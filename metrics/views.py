@@ -26,8 +26,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from institutions.models import Township
-from institutions.reports.window import due_on
-from lequing_tuoyu.roles import Role, can_write, has_role, is_bureau
+from portal.dates import due_on
+from portal.roles import Role, can_write, has_role, is_bureau
 
 from . import forecast as forecasting
 from . import report_tasks, selectors, services

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from institutions.models import Township
 from institutions.reference import load_townships
-from lequing_tuoyu.roles import Role, sync_roles
+from portal.roles import Role, sync_roles
 from tests.factories import InstitutionFactory, UserFactory
 
 

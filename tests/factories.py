@@ -21,7 +21,7 @@ from institutions.models import (
     Township,
 )
 from lequing_tuoyu.demo import make_credit_code, make_resident_id
-from lequing_tuoyu.roles import ADMIN_ROLES, Role
+from portal.roles import ADMIN_ROLES, Role
 
 _rng = random.Random(7)
 

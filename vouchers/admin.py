@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from institutions.admin import IdNumberSearchMixin
-from lequing_tuoyu.admin import ScopedAdminMixin
-from lequing_tuoyu.roles import can_write, is_bureau
+from portal.admin import ScopedAdminMixin
+from portal.roles import can_write, is_bureau
 
 from . import codes, services
 from .models import (

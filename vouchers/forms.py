@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Township
-from institutions.reports.window import add_months, month_start
-from institutions.resources import SpreadsheetFileError, check_import_size
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.validators import validate_resident_id
+from portal.dates import add_months, month_start
+from portal.personal_data import keyed_hash
+from portal.spreadsheets import SpreadsheetFileError, check_import_size
+from portal.validators import validate_resident_id
 
 from . import codes
 from .models import Guardian, Settlement, Voucher, VoucherApplication, VoucherBatch

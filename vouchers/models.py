@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from institutions.models import Institution, Township
-from lequing_tuoyu.constraints import PostgresExclusionConstraint
-from lequing_tuoyu.personal_data import (
+from portal.constraints import PostgresExclusionConstraint
+from portal.personal_data import (
     KeyedHashField,
     PersonNameField,
     PhoneNumberField,

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from institutions.models import MonthlyReport
-from institutions.reports.window import add_months, due_on, month_start
+from portal.dates import add_months, due_on, month_start
 
 from .models import (
     ZERO,

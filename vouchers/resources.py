@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.results import Result, RowResult
 
-from institutions.resources import (
+from institutions.resources import TownshipWidget
+from portal.spreadsheets import (
     DateWidget,
     ResidentIdWidget,
     SpreadsheetFileError,
     SpreadsheetXLSX,
     TextWidget,
-    TownshipWidget,
     YesNoWidget,
     cell_text,
 )

@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from institutions.models import InclusiveRecognition, Institution
-from institutions.reports.window import month_end
 from institutions.selectors import counted_on
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.roles import (
+from portal.dates import month_end
+from portal.personal_data import keyed_hash
+from portal.roles import (
     Role,
     User,
     has_role,

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from institutions.models import FeeStandard, InclusiveRecognition, Institution
-from institutions.reports.window import month_end
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.validators import birth_date_from_resident_id, validate_resident_id
+from portal.dates import month_end
+from portal.personal_data import keyed_hash
+from portal.validators import birth_date_from_resident_id, validate_resident_id
 
 from . import codes
 from .models import (

@@ -15,9 +15,9 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.settings import api_settings
 
 from institutions.models import Institution
-from lequing_tuoyu.api import ErrorDocumentingAutoSchema, RolePermission
-from lequing_tuoyu.personal_data import ResidentId
-from lequing_tuoyu.roles import (
+from portal.api import ErrorDocumentingAutoSchema, RolePermission
+from portal.personal_data import ResidentId
+from portal.roles import (
     BUREAU_ROLES,
     CITY_WIDE_ROLES,
     Role,
@@ -25,7 +25,7 @@ from lequing_tuoyu.roles import (
     scope,
     user_roles,
 )
-from lequing_tuoyu.validators import mask_resident_id
+from portal.validators import mask_resident_id
 
 from .. import services
 from ..models import (

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from institutions.models import Institution
-from lequing_tuoyu.roles import scope
-from lequing_tuoyu.validators import validate_resident_id
+from portal.roles import scope
+from portal.validators import validate_resident_id
 
 from ..models import (
     ChecklistItem,

@@ -14,8 +14,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lequing_tuoyu.api import ErrorDocumentingAutoSchema
-from lequing_tuoyu.roles import (
+from portal.api import ErrorDocumentingAutoSchema
+from portal.roles import (
     CITY_WIDE_ROLES,
     Role,
     get_scoped_or_404,
@@ -500,7 +500,7 @@ class StaffCreditRecordViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retr
         queryset = super().get_queryset()
         number = self.request.query_params.get("id_number")
         if number:
-            from lequing_tuoyu.personal_data import keyed_hash
+            from portal.personal_data import keyed_hash
 
             queryset = queryset.filter(id_number_hash=keyed_hash(number))
         return queryset

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import inspections.models
 import inspections.validators
-import lequing_tuoyu.personal_data
+import portal.personal_data
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -345,8 +345,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('id_number', lequing_tuoyu.personal_data.ResidentIdField(help_text='18位居民身份证号码，加密存储，页面中脱敏显示。', verbose_name='身份证号码')),
-                ('id_number_hash', lequing_tuoyu.personal_data.KeyedHashField(source='id_number')),
+                ('id_number', portal.personal_data.ResidentIdField(help_text='18位居民身份证号码，加密存储，页面中脱敏显示。', verbose_name='身份证号码')),
+                ('id_number_hash', portal.personal_data.KeyedHashField(source='id_number')),
                 ('reason', models.TextField(verbose_name='认定事实')),
                 ('recorded_on', models.DateField(help_text='当日起生效。', verbose_name='认定日期')),
                 ('valid_until', models.DateField(blank=True, help_text='含当日；留空表示长期有效。', null=True, verbose_name='有效期至')),
@@ -694,8 +694,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('id_number', lequing_tuoyu.personal_data.ResidentIdField(help_text='18位居民身份证号码，加密存储，页面中脱敏显示。', verbose_name='身份证号码')),
-                ('id_number_hash', lequing_tuoyu.personal_data.KeyedHashField(source='id_number')),
+                ('id_number', portal.personal_data.ResidentIdField(help_text='18位居民身份证号码，加密存储，页面中脱敏显示。', verbose_name='身份证号码')),
+                ('id_number_hash', portal.personal_data.KeyedHashField(source='id_number')),
                 ('reason', models.TextField(verbose_name='认定事实')),
                 ('recorded_on', models.DateField(help_text='当日起生效。', verbose_name='认定日期')),
                 ('valid_until', models.DateField(blank=True, help_text='含当日；留空表示长期有效。', null=True, verbose_name='有效期至')),

@@ -18,8 +18,8 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from institutions.models import Institution, MonthlyReport
-from institutions.reports.window import add_months, deadline_as_datetime
 from institutions.selectors import counted_on
+from portal.dates import add_months, deadline_as_datetime
 
 from ..models import (
     ConflictOfInterest,
@@ -128,7 +128,7 @@ def conflicted_pairs(
 
 def inspector_pool_candidates() -> QuerySet:
     """Active users in the inspector group: who can be drawn."""
-    from lequing_tuoyu.roles import Role
+    from portal.roles import Role
 
     return (
         get_user_model()

@@ -14,7 +14,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from institutions.reports.window import add_months
+from portal.dates import add_months
 
 from ..models import (
     Finding,

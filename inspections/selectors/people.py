@@ -12,7 +12,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from lequing_tuoyu.roles import scope
+from portal.roles import scope
 
 from ..models import (
     ChecklistTemplate,

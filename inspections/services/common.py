@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from institutions.models import Institution
-from lequing_tuoyu.roles import Role, can_write, has_role, is_bureau
+from portal.roles import Role, can_write, has_role, is_bureau
 
 from ..models import (
     Inspection,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lequing_tuoyu.roles import Role, has_role
+from portal.roles import Role, has_role
 
 from .. import notify
 from ..models import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from institutions.models import Institution
-from lequing_tuoyu.roles import Role, has_role
+from portal.roles import Role, has_role
 
 from .. import notify
 from ..models import (

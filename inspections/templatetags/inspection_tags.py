@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lequing_tuoyu.roles import sees_every_institution
+from portal.roles import sees_every_institution
 
 register = template.Library()
 

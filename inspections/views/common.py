@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from lequing_tuoyu.roles import (
+from portal.roles import (
     Role,
     can_write,
     get_scoped_or_404,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from institutions.models import Township
-from lequing_tuoyu.roles import (
+from portal.roles import (
     get_scoped_or_404,
     sees_every_institution,
 )

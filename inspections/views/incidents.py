@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lequing_tuoyu.roles import (
+from portal.roles import (
     can_write,
     get_scoped_or_404,
 )

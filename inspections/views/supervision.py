@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from institutions.models import Institution
-from lequing_tuoyu.roles import (
+from portal.roles import (
     can_write,
     get_scoped_or_404,
     is_bureau,

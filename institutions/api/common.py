@@ -18,10 +18,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.settings import api_settings
 
-from lequing_tuoyu.api import RolePermission
-from lequing_tuoyu.personal_data import ResidentId
-from lequing_tuoyu.roles import can_write, scope, user_roles
-from lequing_tuoyu.validators import mask_resident_id, normalize_resident_id, validate_resident_id
+from portal.api import RolePermission
+from portal.personal_data import ResidentId
+from portal.roles import can_write, scope, user_roles
+from portal.validators import mask_resident_id, normalize_resident_id, validate_resident_id
 
 WRITE_ACTIONS = frozenset({"create", "update", "partial_update"})
 

@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.validators import validate_resident_id
+from portal.personal_data import keyed_hash
+from portal.validators import validate_resident_id
 
 from ..models import (
     ApprovedPlaces,

@@ -17,8 +17,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lequing_tuoyu.personal_data import UNCHANGED
-from lequing_tuoyu.validators import validate_credit_code
+from portal.personal_data import UNCHANGED
+from portal.validators import validate_credit_code
 
 from ..models import (
     ApprovedPlaces,

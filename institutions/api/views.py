@@ -25,8 +25,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
-from lequing_tuoyu.api import ScopedQuerysetMixin
-from lequing_tuoyu.roles import BUREAU_ROLES, CITY_WIDE_ROLES, Role
+from portal.api import ScopedQuerysetMixin
+from portal.roles import BUREAU_ROLES, CITY_WIDE_ROLES, Role
 
 from .. import services
 from ..models import (

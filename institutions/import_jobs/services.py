@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lequing_tuoyu.dispatch import enqueue
-from lequing_tuoyu.personal_data import fernet
+from portal.dispatch import enqueue
+from portal.personal_data import fernet
 
 from .models import ImportJob
 

@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import lequing_tuoyu.personal_data
+import portal.personal_data
 
 
 class Migration(migrations.Migration):
@@ -322,12 +322,12 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=50, verbose_name="姓名")),
                 (
                     "id_number",
-                    lequing_tuoyu.personal_data.ResidentIdField(
+                    portal.personal_data.ResidentIdField(
                         help_text="18位居民身份证号码，加密存储，页面中脱敏显示。",
                         verbose_name="身份证号码",
                     ),
                 ),
-                ("id_number_hash", lequing_tuoyu.personal_data.KeyedHashField(source="id_number")),
+                ("id_number_hash", portal.personal_data.KeyedHashField(source="id_number")),
                 (
                     "role",
                     models.CharField(
@@ -450,12 +450,12 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=50, verbose_name="姓名")),
                 (
                     "id_number",
-                    lequing_tuoyu.personal_data.ResidentIdField(
+                    portal.personal_data.ResidentIdField(
                         help_text="18位居民身份证号码，加密存储，页面中脱敏显示。",
                         verbose_name="身份证号码",
                     ),
                 ),
-                ("id_number_hash", lequing_tuoyu.personal_data.KeyedHashField(source="id_number")),
+                ("id_number_hash", portal.personal_data.KeyedHashField(source="id_number")),
                 (
                     "role",
                     models.CharField(

@@ -11,7 +11,7 @@ from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 import institutions.models
-import lequing_tuoyu.constraints
+import portal.constraints
 
 
 class Migration(migrations.Migration):
@@ -767,7 +767,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="staffmember",
-            constraint=lequing_tuoyu.constraints.PostgresExclusionConstraint(
+            constraint=portal.constraints.PostgresExclusionConstraint(
                 expressions=[
                     ("institution", "="),
                     ("id_number_hash", "="),
@@ -1107,7 +1107,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="carecontract",
-            constraint=lequing_tuoyu.constraints.PostgresExclusionConstraint(
+            constraint=portal.constraints.PostgresExclusionConstraint(
                 expressions=[
                     ("institution", "="),
                     (
@@ -1188,7 +1188,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="inclusiverecognition",
-            constraint=lequing_tuoyu.constraints.PostgresExclusionConstraint(
+            constraint=portal.constraints.PostgresExclusionConstraint(
                 expressions=[
                     ("institution", "="),
                     (

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import CHILDREN_PER_CARER, ClassType, Institution, Township
+from portal.dates import add_months, month_start, parse_period
 
 from . import selectors
 from .models import CLASS_FIELDS, MonthlyReport, ParentingSession
-from .window import add_months, month_start, parse_period
 
 # --- Shared widgets and fields -------------------------------------------------------------------
 

@@ -16,9 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.dates import add_months, due_on
+
 from .models import ReportReminder
 from .selectors import missing_reports
-from .window import add_months, due_on
 
 logger = logging.getLogger(__name__)
 

@@ -32,12 +32,12 @@ from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
 from institutions.models import Institution
-from institutions.resources import SpreadsheetCSV, SpreadsheetXLSX
+from portal.dates import deadline_as_datetime, parse_period
+from portal.spreadsheets import SpreadsheetCSV, SpreadsheetXLSX
 
 from . import services
 from .models import MonthlyReport, ParentingSession
 from .selectors import reportable_institutions
-from .window import deadline_as_datetime, parse_period
 
 # Column headers are the file format: they are fixed Chinese, not translated, so a file exported
 # under one language imports under any other.

@@ -19,20 +19,12 @@ from django.db.models import (
 from django.utils import timezone
 
 from institutions.models import Institution, Township
+from institutions.reports.window import WindowState, window_state
 from institutions.selectors import counted_on
-from lequing_tuoyu.roles import Role, can_write, has_role, is_bureau, scope
+from portal.dates import add_months, deadline_as_datetime, due_on, month_end, month_start, opens_on
+from portal.roles import Role, can_write, has_role, is_bureau, scope
 
 from .models import MonthlyReport, ReportWindowException
-from .window import (
-    WindowState,
-    add_months,
-    deadline_as_datetime,
-    due_on,
-    month_end,
-    month_start,
-    opens_on,
-    window_state,
-)
 
 
 def review_queue(

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from institutions.models import Institution
+from institutions.reports.window import window_state
 from institutions.selectors import institutions_as_of
+from portal.dates import add_months, month_end
 
 from .models import CLASS_FIELDS, MonthlyReport, ParentingSession, ReportWindowException
 from .validators import CheckResult, check_report, registry_state
-from .window import add_months, month_end, window_state
 
 EDITABLE_STATES = (MonthlyReport.State.DRAFT, MonthlyReport.State.RETURNED)
 EDITABLE_FIELDS = (

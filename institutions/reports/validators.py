@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from institutions.models import CHILDREN_PER_CARER, ClassType, Institution
 from institutions.selectors import institutions_as_of
+from portal.dates import add_months, month_end
 
 from .models import CLASS_FIELDS, COUNT_FIELDS, MonthlyReport
-from .window import add_months, month_end
 
 CHANGE_LIMIT = Decimal("0.30")  # a change above 30% from the previous month needs a comment
 

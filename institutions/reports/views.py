@@ -34,7 +34,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from institutions.models import CHILDREN_PER_CARER, ClassType, Institution
-from lequing_tuoyu.roles import (
+from portal.dates import add_months, due_on, locks_on, month_end, month_start, opens_on
+from portal.roles import (
     Role,
     can_write,
     get_scoped_or_404,
@@ -58,7 +59,6 @@ from .forms import (
 )
 from .models import CLASS_FIELDS, MonthlyReport, ParentingSession, ReportWindowException
 from .validators import Warning, check_report, registry_state
-from .window import add_months, due_on, locks_on, month_end, month_start, opens_on
 
 LOGIN_URL = reverse_lazy("institutions:login")
 PAGE_SIZE = 50

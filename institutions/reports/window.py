@@ -1,14 +1,7 @@
-"""The reporting window (DHIS2-style): when the report for month M may be filed.
-
-- opens on the 1st of M+1;
-- due (on time) until settings.REPORT_DEADLINE_DAY of M+1, inclusive;
-- locks settings.REPORT_LOCK_AFTER_DAYS days after the due day, unless the bureau granted the
-  institution an exception for that month (ReportWindowException, open until a day, inclusive).
-"""
+"""Whether the reporting window lets a report be filed today (the calendar is portal.dates)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -16,45 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(period: dt.date) -> dt.date:
-    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
-
-
-def add_months(period: dt.date, months: int) -> dt.date:
-    index = period.year * 12 + period.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def parse_period(text: str) -> dt.date:
-    """'2025-03' -> 2025-03-01; raises ValueError on anything else."""
-    year, month = text.split("-")
-    return dt.date(int(year), int(month), 1)
-
-
-def opens_on(period: dt.date) -> dt.date:
-    return add_months(period, 1)
-
-
-def due_on(period: dt.date) -> dt.date:
-    following = add_months(period, 1)
-    last = calendar.monthrange(following.year, following.month)[1]
-    return following.replace(day=min(settings.REPORT_DEADLINE_DAY, last))
-
-
-def locks_on(period: dt.date) -> dt.date:
-    """The first day on which the report can no longer be filed without an exception."""
-    return due_on(period) + dt.timedelta(days=settings.REPORT_LOCK_AFTER_DAYS + 1)
-
-
-def deadline_as_datetime(period: dt.date) -> dt.datetime:
-    """The end of the due day, Asia/Shanghai: a submission at or before it is on time."""
-    end = dt.datetime.combine(due_on(period), dt.time.max)
-    return timezone.make_aware(end, timezone.get_default_timezone())
+from portal.dates import locks_on, opens_on
 
 
 @dataclass(frozen=True)

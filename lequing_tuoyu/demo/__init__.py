@@ -16,7 +16,7 @@ from django.db import transaction
 
 from institutions.models import Township
 from institutions.reference import load_townships
-from lequing_tuoyu.roles import ADMIN_ROLES, Role, sync_roles
+from portal.roles import ADMIN_ROLES, Role, sync_roles
 
 from .inspections import seed_inspections
 from .metrics import compute_indicators, seed_population

@@ -33,7 +33,7 @@ from inspections.models import (
 )
 from inspections.selectors import outcome_for, period_bounds, score_of
 from institutions.models import Institution
-from lequing_tuoyu.roles import Role
+from portal.roles import Role
 
 from .registry import DEMO_SUFFIX
 

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from institutions.models import Township
-from institutions.reports.window import add_months
 from metrics.models import CityIncome, PopulationBase
+from portal.dates import add_months
 
 from .registry import TOWNSHIP_WEIGHTS
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from lequing_tuoyu.validators import credit_code_check_char, resident_id_check_char
+from portal.validators import credit_code_check_char, resident_id_check_char
 
 NAME_WORDS = [
     "阳光",

@@ -25,8 +25,8 @@ from institutions.models import (
     Township,
 )
 from institutions.reports.models import CLASS_FIELDS
-from institutions.reports.window import add_months, deadline_as_datetime, month_end, opens_on
 from institutions.selectors import institutions_as_of
+from portal.dates import add_months, deadline_as_datetime, month_end, opens_on
 
 TOPICS = [
     "婴幼儿喂养与营养",

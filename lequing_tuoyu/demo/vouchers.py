@@ -25,8 +25,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from institutions.models import Institution, MonthlyReport, Township
-from institutions.reports.window import add_months, month_end, month_start
 from institutions.selectors import institutions_as_of
+from portal.dates import add_months, month_end, month_start
 from vouchers import codes, services
 from vouchers.models import Redemption, Voucher, VoucherApplication, VoucherBatch
 

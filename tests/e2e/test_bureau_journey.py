@@ -15,7 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from lequing_tuoyu.demo import DEMO_PASSWORD
-from lequing_tuoyu.validators import credit_code_check_char
+from portal.validators import credit_code_check_char
 
 RETURN_REASON = "在托人数与上月差异较大，请核对乳儿班人数后重新提交。"
 

@@ -42,7 +42,7 @@ def operator_setup(demo):
 
     from institutions.models import Institution, MonthlyReport
     from institutions.reports import services as report_services
-    from institutions.reports.window import add_months, month_start
+    from portal.dates import add_months, month_start
     from tests.inspections.factories import make_inspection
 
     users = get_user_model().objects

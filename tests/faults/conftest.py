@@ -28,7 +28,7 @@ def redis_down(settings):
     original_caches = settings.CACHES
     settings.CACHES = {
         "default": {
-            "BACKEND": "lequing_tuoyu.cache.TolerantRedisCache",
+            "BACKEND": "portal.cache.TolerantRedisCache",
             "LOCATION": DEAD_REDIS,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -18,10 +18,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from institutions.reports.window import add_months
 from metrics.models import Snapshot
 from metrics.services import compute_period
 from metrics.tasks import compute_recent
+from portal.dates import add_months
 from tests.bulk import make_registry
 
 from .workers import start_worker, stop_worker, wait_for

@@ -18,10 +18,10 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from lequing_tuoyu.cache import TolerantRedisCache
 from metrics import report_tasks
 from metrics.models import ComputeRun, Snapshot
 from metrics.tasks import requeue_waiting_runs
+from portal.cache import TolerantRedisCache
 from tests.bulk import make_registry
 from tests.vouchers.helpers import TODAY
 from vouchers import codes
@@ -42,7 +42,7 @@ def warnings_on(response) -> list[str]:
 def test_the_cache_treats_an_outage_as_a_miss_and_logs_no_key(caplog):
     down = TolerantRedisCache(DEAD_REDIS, {"OPTIONS": {"socket_connect_timeout": 1}})
     key = "voucher-balance:failures:330382202401150012"
-    with caplog.at_level(logging.DEBUG, logger="lequing_tuoyu.cache"):
+    with caplog.at_level(logging.DEBUG, logger="portal.cache"):
         assert down.get(key, "default") == "default"
         assert down.add(key, 1) is True  # an empty cache that forgets every write
         down.set(key, 1)

@@ -57,7 +57,7 @@ def _known_ids(user, list_paths) -> dict:
     from django.apps import apps
     from rest_framework.test import APIClient
 
-    from lequing_tuoyu.roles import scope
+    from portal.roles import scope
 
     client = APIClient()
     client.force_authenticate(user)

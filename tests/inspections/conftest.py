@@ -2,7 +2,7 @@
 
 import pytest
 
-from lequing_tuoyu.roles import Role
+from portal.roles import Role
 from tests.factories import UserFactory
 
 

@@ -13,7 +13,7 @@ from inspections import services
 from inspections.draw import run_draw
 from inspections.models import ConflictOfInterest, InspectionKind, RandomDraw
 from inspections.selectors import published_draws
-from lequing_tuoyu.roles import Role
+from portal.roles import Role
 from tests.factories import (
     InstitutionFactory,
     InstructorAssignmentFactory,

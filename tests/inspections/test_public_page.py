@@ -11,7 +11,7 @@ from django.urls import reverse
 from inspections import services
 from inspections.models import InspectionKind
 from inspections.selectors import public_results_for
-from lequing_tuoyu.roles import Role
+from portal.roles import Role
 from tests.bulk import make_registry
 from tests.factories import StaffMemberFactory, UserFactory
 

@@ -11,7 +11,7 @@ from inspections import services
 from inspections.models import StaffCreditAlert
 from inspections.selectors import disqualified_hashes
 from lequing_tuoyu.demo import make_resident_id
-from lequing_tuoyu.personal_data import keyed_hash
+from portal.personal_data import keyed_hash
 from tests.factories import StaffMemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from institutions.models import (
     StarRating,
 )
 from lequing_tuoyu.demo import make_credit_code, make_resident_id
-from lequing_tuoyu.validators import mask_resident_id
+from portal.validators import mask_resident_id
 from tests.bulk import make_registry
 from tests.factories import (
     ApprovedPlacesFactory,

@@ -14,8 +14,8 @@ from openpyxl import Workbook, load_workbook
 from institutions.import_jobs.storage import ImportTempStorage
 from institutions.models import Certificate, Institution, StaffMember
 from institutions.resources import CertificateResource, InstitutionResource, StaffMemberResource
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.validators import credit_code_check_char, resident_id_check_char
+from portal.personal_data import keyed_hash
+from portal.validators import credit_code_check_char, resident_id_check_char
 from tests.factories import InstitutionFactory, StaffMemberFactory
 
 # Indexes of the admin's import and export formats.
@@ -496,7 +496,7 @@ def test_institution_import_runs_a_bounded_number_of_queries(
 ):
     """Issue #9: the queries of an import do not grow with its rows (the townships and known
     institutions are read once; rows are written in batches with their history)."""
-    from institutions.resources import SpreadsheetXLSX
+    from portal.spreadsheets import SpreadsheetXLSX
 
     rows = [
         [f"园{n}", credit_code(n), "托育机构（中心）", "民办", "柳市镇", "2024-03-01"]

@@ -13,8 +13,8 @@ from django.utils import timezone
 from institutions.import_jobs import services
 from institutions.models import ImportJob, Institution, StaffMember
 from institutions.tasks import run_import_job
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.roles import Role
+from portal.personal_data import keyed_hash
+from portal.roles import Role
 from tests.factories import InstitutionFactory, UserFactory
 from tests.institutions.test_import import (
     CSV,

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from institutions.models import Institution
 from lequing_tuoyu.demo import make_resident_id
-from lequing_tuoyu.validators import mask_resident_id
+from portal.validators import mask_resident_id
 from tests.bulk import make_registry
 from tests.factories import (
     ApprovedPlacesFactory,

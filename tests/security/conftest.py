@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from lequing_tuoyu.roles import Role, scope
+from portal.roles import Role, scope
 from tests.factories import StarRatingFactory, UserFactory
 
 
@@ -214,7 +214,7 @@ def world(django_db_setup, django_db_blocker):
 
             from institutions.models import Township
             from institutions.reference import load_townships
-            from lequing_tuoyu.roles import sync_roles
+            from portal.roles import sync_roles
 
             if Township.objects.count() < 25:
                 load_townships(Township)

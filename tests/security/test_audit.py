@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from lequing_tuoyu.roles import PORTAL_APPS
+from portal.roles import PORTAL_APPS
 from tests.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
-from lequing_tuoyu.personal_data import encrypted_fields
+from portal.personal_data import encrypted_fields
 from tests.factories import InstitutionFactory, StaffMemberFactory
 from vouchers import services
 

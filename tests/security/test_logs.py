@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from institutions.models import Institution, StaffMember
-from lequing_tuoyu.personal_data import MaskedValue, encrypted_fields
+from portal.personal_data import MaskedValue, encrypted_fields
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_a_seeded_run_and_requests_log_no_id_or_phone_number(settings, client):
         number = staff.id_number.reveal()
         bureau = UserFactory(
             username="log_bureau",
-            role=__import__("lequing_tuoyu.roles", fromlist=["Role"]).Role.BUREAU_STAFF,
+            role=__import__("portal.roles", fromlist=["Role"]).Role.BUREAU_STAFF,
         )
         client.force_login(bureau)
         client.get("/jigou/")

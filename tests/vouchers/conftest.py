@@ -12,7 +12,7 @@ GUARDIAN_ID = "11010519491231002X"
 
 
 def valid_id(first17: str) -> str:
-    from lequing_tuoyu.validators import resident_id_check_char
+    from portal.validators import resident_id_check_char
 
     return first17 + resident_id_check_char(first17)
 

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from lequing_tuoyu.validators import resident_id_check_char
+from portal.validators import resident_id_check_char
 from tests.factories import InstitutionFactory
 from vouchers import codes, family, services
 from vouchers.models import VoucherBatch

@@ -8,9 +8,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from institutions.models import Institution
-from institutions.reports.window import add_months, month_start
 from institutions.selectors import institutions_as_of
 from lequing_tuoyu import demo
+from portal.dates import add_months, month_start
 from vouchers import reports, services
 from vouchers.models import (
     Enrolment,

@@ -20,10 +20,10 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
 from institutions.models import Institution
-from lequing_tuoyu.api import ErrorDocumentingAutoSchema
-from lequing_tuoyu.personal_data import MaskedValue
-from lequing_tuoyu.roles import BUREAU_ROLES, Role, can_write, user_roles
-from lequing_tuoyu.validators import mask_name
+from portal.api import ErrorDocumentingAutoSchema
+from portal.personal_data import MaskedValue
+from portal.roles import BUREAU_ROLES, Role, can_write, user_roles
+from portal.validators import mask_name
 
 from ..services import VoucherError
 

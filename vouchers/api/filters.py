@@ -15,9 +15,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from institutions.models import Institution
-from lequing_tuoyu.personal_data import keyed_hash
-from lequing_tuoyu.roles import scope
-from lequing_tuoyu.validators import validate_resident_id
+from portal.personal_data import keyed_hash
+from portal.roles import scope
+from portal.validators import validate_resident_id
 
 from .. import codes
 from ..models import Enrolment, Redemption, Settlement, Voucher, VoucherApplication

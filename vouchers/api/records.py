@@ -10,7 +10,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from lequing_tuoyu.roles import Role
+from portal.roles import Role
 
 from .. import selectors, services
 from ..models import VoucherApplication, VoucherBatch

@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from institutions.models import Institution, Township
-from lequing_tuoyu.validators import validate_resident_id
+from portal.validators import validate_resident_id
 
 from ..models import (
     Child,

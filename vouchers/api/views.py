@@ -35,8 +35,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lequing_tuoyu.api import ErrorDocumentingAutoSchema
-from lequing_tuoyu.roles import is_bureau
+from portal.api import ErrorDocumentingAutoSchema
+from portal.roles import is_bureau
 
 from .. import codes, family, selectors, services
 from ..models import Redemption, Voucher

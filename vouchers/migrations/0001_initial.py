@@ -3,8 +3,8 @@
 import django.contrib.postgres.fields.ranges
 import django.core.validators
 import django.db.models.deletion
-import lequing_tuoyu.constraints
-import lequing_tuoyu.personal_data
+import portal.constraints
+import portal.personal_data
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -29,18 +29,18 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("name", lequing_tuoyu.personal_data.PersonNameField(verbose_name="姓名")),
-                ("phone", lequing_tuoyu.personal_data.PhoneNumberField(verbose_name="联系电话")),
+                ("name", portal.personal_data.PersonNameField(verbose_name="姓名")),
+                ("phone", portal.personal_data.PhoneNumberField(verbose_name="联系电话")),
                 (
                     "id_number",
-                    lequing_tuoyu.personal_data.ResidentIdField(
+                    portal.personal_data.ResidentIdField(
                         help_text="18位居民身份证号码，加密存储，页面中脱敏显示。",
                         verbose_name="身份证号码",
                     ),
                 ),
                 (
                     "id_number_hash",
-                    lequing_tuoyu.personal_data.KeyedHashField(source="id_number", unique=True),
+                    portal.personal_data.KeyedHashField(source="id_number", unique=True),
                 ),
                 (
                     "user",
@@ -68,17 +68,17 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("name", lequing_tuoyu.personal_data.PersonNameField(verbose_name="幼儿姓名")),
+                ("name", portal.personal_data.PersonNameField(verbose_name="幼儿姓名")),
                 (
                     "id_number",
-                    lequing_tuoyu.personal_data.ResidentIdField(
+                    portal.personal_data.ResidentIdField(
                         help_text="18位居民身份证号码，加密存储，页面中脱敏显示。",
                         verbose_name="幼儿身份证号码",
                     ),
                 ),
                 (
                     "id_number_hash",
-                    lequing_tuoyu.personal_data.KeyedHashField(source="id_number", unique=True),
+                    portal.personal_data.KeyedHashField(source="id_number", unique=True),
                 ),
                 (
                     "birth_date",
@@ -127,15 +127,15 @@ class Migration(migrations.Migration):
                         auto_created=True, blank=True, db_index=True, verbose_name="ID"
                     ),
                 ),
-                ("name", lequing_tuoyu.personal_data.PersonNameField(verbose_name="幼儿姓名")),
+                ("name", portal.personal_data.PersonNameField(verbose_name="幼儿姓名")),
                 (
                     "id_number",
-                    lequing_tuoyu.personal_data.ResidentIdField(
+                    portal.personal_data.ResidentIdField(
                         help_text="18位居民身份证号码，加密存储，页面中脱敏显示。",
                         verbose_name="幼儿身份证号码",
                     ),
                 ),
-                ("id_number_hash", lequing_tuoyu.personal_data.KeyedHashField(source="id_number")),
+                ("id_number_hash", portal.personal_data.KeyedHashField(source="id_number")),
                 (
                     "birth_date",
                     models.DateField(
@@ -289,16 +289,16 @@ class Migration(migrations.Migration):
                         auto_created=True, blank=True, db_index=True, verbose_name="ID"
                     ),
                 ),
-                ("name", lequing_tuoyu.personal_data.PersonNameField(verbose_name="姓名")),
-                ("phone", lequing_tuoyu.personal_data.PhoneNumberField(verbose_name="联系电话")),
+                ("name", portal.personal_data.PersonNameField(verbose_name="姓名")),
+                ("phone", portal.personal_data.PhoneNumberField(verbose_name="联系电话")),
                 (
                     "id_number",
-                    lequing_tuoyu.personal_data.ResidentIdField(
+                    portal.personal_data.ResidentIdField(
                         help_text="18位居民身份证号码，加密存储，页面中脱敏显示。",
                         verbose_name="身份证号码",
                     ),
                 ),
-                ("id_number_hash", lequing_tuoyu.personal_data.KeyedHashField(source="id_number")),
+                ("id_number_hash", portal.personal_data.KeyedHashField(source="id_number")),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
@@ -1556,7 +1556,7 @@ class Migration(migrations.Migration):
                         name="enrolment_end_after_start",
                         violation_error_message="离托日期不能早于入托日期。",
                     ),
-                    lequing_tuoyu.constraints.PostgresExclusionConstraint(
+                    portal.constraints.PostgresExclusionConstraint(
                         expressions=[
                             ("child", "="),
                             (

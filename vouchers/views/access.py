@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from institutions.models import Institution
-from lequing_tuoyu.roles import (
+from portal.roles import (
     BUREAU_ROLES,
     Role,
     can_write,

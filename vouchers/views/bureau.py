@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from institutions.import_jobs import services as import_jobs
 from institutions.models import ImportJob
-from lequing_tuoyu.roles import get_scoped_or_404, scope
+from portal.roles import get_scoped_or_404, scope
 
 from .. import reports, services
 from ..forms import (

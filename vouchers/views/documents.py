@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from lequing_tuoyu.roles import Role, has_role, scope
+from portal.roles import Role, has_role, scope
 
 from .. import codes, pdf, reports
 from ..models import Enrolment, Voucher

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from institutions.models import Institution
-from institutions.reports.window import month_start
-from lequing_tuoyu.roles import get_scoped_or_404, scope
+from portal.dates import month_start
+from portal.roles import get_scoped_or_404, scope
 
 from .. import codes, reports, services
 from ..forms import (

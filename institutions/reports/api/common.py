@@ -21,11 +21,11 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
 from institutions.models import Institution
-from lequing_tuoyu.api import RolePermission
-from lequing_tuoyu.roles import BUREAU_ROLES, CITY_WIDE_ROLES, Role, can_write
+from portal.api import RolePermission
+from portal.dates import parse_period
+from portal.roles import BUREAU_ROLES, CITY_WIDE_ROLES, Role, can_write
 
 from .. import selectors
-from ..window import parse_period
 
 READERS = frozenset(CITY_WIDE_ROLES | {Role.OPERATOR})
 BUREAU = frozenset(BUREAU_ROLES)

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from institutions.models import Institution
-from lequing_tuoyu.roles import scope
+from portal.dates import month_end
+from portal.roles import scope
 
 from ..models import MonthlyReport, ParentingSession
-from ..window import month_end
 from .common import MonthFilter, township_filter
 
 

@@ -11,11 +11,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from institutions.models import Township
-from lequing_tuoyu.roles import is_bureau
+from portal.dates import deadline_as_datetime, due_on
+from portal.roles import is_bureau
 
 from .. import services
 from ..models import MonthlyReport, ParentingSession
-from ..window import deadline_as_datetime, due_on
 from .common import MonthField, ReportableInstitutionField
 
 # --- Monthly reports ---------------------------------------------------------------------------

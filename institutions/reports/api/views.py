@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from lequing_tuoyu.api import ScopedQuerysetMixin
-from lequing_tuoyu.roles import Role
+from portal.api import ScopedQuerysetMixin
+from portal.roles import Role
 
 from .. import exports, selectors, services
 from ..models import MonthlyReport, ParentingSession

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from lequing_tuoyu.personal_data import encrypted_fields, reencrypt
+from portal.personal_data import encrypted_fields, reencrypt
 
 
 def rotate_all(*, dry_run: bool = False) -> dict[str, int]:

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from institutions.reports.window import add_months, parse_period
 from metrics import services
+from portal.dates import add_months, parse_period
 
 
 class Command(BaseCommand):

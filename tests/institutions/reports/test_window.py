@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from institutions.models import MonthlyReport
 from institutions.reports import services
-from institutions.reports.window import due_on, locks_on, opens_on
+from portal.dates import due_on, locks_on, opens_on
 
 from .conftest import MARCH, good_numbers
 

@@ -2,7 +2,7 @@ from django.db import models
 from django.test.utils import isolate_apps
 from simple_history.models import HistoricalRecords
 
-from lequing_tuoyu.checks import every_model_has_history
+from portal.checks import every_model_has_history
 
 
 def test_every_portal_model_has_audit_history():

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from lequing_tuoyu.validators import (
+from portal.validators import (
     birth_date_from_resident_id,
     credit_code_check_char,
     mask_phone,

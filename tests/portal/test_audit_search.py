@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from institutions import services as registry
 from institutions.models import StaffMember
-from lequing_tuoyu import audit
+from portal import audit
 
 pytestmark = pytest.mark.django_db
 URL = reverse("audit_search")

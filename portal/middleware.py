@@ -5,7 +5,7 @@ InterfaceError gets a 503 instead of a 500: JSON `{code, detail}` under /api/, a
 page elsewhere, with Retry-After. The broken connections are dropped so the next request opens a
 fresh one as soon as PostgreSQL is back: nothing has to be restarted.
 
-Redis going away is not an error at all: the cache treats it as a miss (lequing_tuoyu/cache.py)
+Redis going away is not an error at all: the cache treats it as a miss (portal/cache.py)
 and a task the broker cannot take becomes a notice to the user (TaskQueueNoticeMiddleware).
 """
 
@@ -70,7 +70,7 @@ class DatabaseUnavailableMiddleware:
 class TaskQueueNoticeMiddleware:
     """Shows the person who asked for background work that the task queue could not take it.
 
-    lequing_tuoyu.dispatch.enqueue records a notice when the broker is down; after the view, each
+    portal.dispatch.enqueue records a notice when the broker is down; after the view, each
     becomes a warning message on the next page (listed after MessageMiddleware, so the message
     is stored). API clients get the header `X-Task-Queue: unavailable` instead.
     """

@@ -8,7 +8,7 @@ from django.core.exceptions import FieldError
 from django.db import connection
 
 from institutions.models import StaffMember
-from lequing_tuoyu.personal_data import ResidentId, decrypt, keyed_hash, reencrypt
+from portal.personal_data import ResidentId, decrypt, keyed_hash, reencrypt
 from tests.factories import StaffMemberFactory
 
 NUMBER = "11010519491231002X"
@@ -154,7 +154,7 @@ def test_edit_form_shows_mask_and_keeps_number_when_sent_back(institution_a):
 
 
 def test_phone_and_name_values_print_masked():
-    from lequing_tuoyu.personal_data import PersonName, PhoneNumber
+    from portal.personal_data import PersonName, PhoneNumber
 
     assert str(PhoneNumber("13812345678")) == "138****5678"
     assert f"{PersonName('王小明')}" == "王**"
@@ -165,7 +165,7 @@ def test_phone_and_name_values_print_masked():
 def test_phone_field_validates_and_normalises():
     from django.core.exceptions import ValidationError
 
-    from lequing_tuoyu.personal_data import PhoneNumberField
+    from portal.personal_data import PhoneNumberField
 
     field = PhoneNumberField()
     assert field.to_python("138-1234-5678").reveal() == "13812345678"

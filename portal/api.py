@@ -40,7 +40,7 @@ def bad_request(request, exception):
 
 
 class ApiErrorSerializer(serializers.Serializer):
-    """Every error answer (`lequing_tuoyu.rest.exception_handler`): a machine code, a readable
+    """Every error answer (`portal.rest.exception_handler`): a machine code, a readable
     message, and the field errors of a 400."""
 
     code = serializers.CharField()

@@ -1,10 +1,15 @@
-"""Template helpers for the portal's pages: the navigation, which depends on the user's role."""
+"""Template helpers for the portal's pages: the navigation, which depends on the user's role and
+knows every app, so it lives on the top floor."""
 
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lequing_tuoyu.roles import Role, has_role, is_bureau, sees_every_institution
+from metrics.views import may_view as sees_indicators
+from portal.audit_views import may_search
+from portal.roles import Role, has_role, is_bureau, sees_every_institution
+
+from ..admin import day_work
 
 register = template.Library()
 
@@ -16,8 +21,6 @@ def portal_nav(context) -> list[dict]:
     of reports; bureau staff vouchers and inspections too; inspectors inspections; bureau,
     education and audit staff the indicators; admin users the admin. The link of the section the
     page belongs to (the longest matching address) is marked current."""
-    from metrics.views import may_view as sees_indicators
-
     request = context.get("request")
     user = getattr(request, "user", None)
     items = [{"url": reverse("institutions:public_list"), "label": _("信息公示")}]
@@ -72,8 +75,6 @@ def stars(value) -> str:
 def admin_day_work(context) -> list[dict] | None:
     """The bureau's day for the admin's home page (lequing_tuoyu.admin.day_work); None for
     other users, who see the admin's usual home page."""
-    from lequing_tuoyu.admin import day_work
-
     request = context.get("request")
     return day_work(getattr(request, "user", None))
 
@@ -81,8 +82,6 @@ def admin_day_work(context) -> list[dict] | None:
 @register.simple_tag(takes_context=True)
 def may_search_audit(context) -> bool:
     """Whether the admin's home page links to the audit search (bureau admins and auditors)."""
-    from lequing_tuoyu.audit_views import may_search
-
     request = context.get("request")
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and may_search(user))

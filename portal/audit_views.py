@@ -1,5 +1,5 @@
 """The audit search page (审计查询) in the admin: bureau admins and auditors search who changed
-what and when, across every record (lequing_tuoyu/audit.py)."""
+what and when, across every record (portal/audit.py)."""
 
 from __future__ import annotations
 

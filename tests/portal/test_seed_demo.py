@@ -10,7 +10,7 @@ from institutions.models import (
     StaffMember,
 )
 from lequing_tuoyu import demo
-from lequing_tuoyu.roles import Role, user_roles
+from portal.roles import Role, user_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_demo_reports_have_late_missing_returned_and_warned_ones():
     from django.db.models import F
 
     from institutions.reports.selectors import missing_reports
-    from institutions.reports.window import deadline_as_datetime
+    from portal.dates import deadline_as_datetime
 
     demo.seed(scale="city", seed=2025, with_indicators=False)
     reports = MonthlyReport.objects.all()

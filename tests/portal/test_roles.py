@@ -2,7 +2,7 @@ import pytest
 from django.http import Http404
 
 from institutions.models import Institution, StaffMember
-from lequing_tuoyu.roles import can_write, get_scoped_or_404, scope, user_roles
+from portal.roles import can_write, get_scoped_or_404, scope, user_roles
 from tests.factories import StaffMemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import (
     AbstractBaseUser,
     AnonymousUser,
@@ -93,9 +95,8 @@ def can_write(user: User | None) -> bool:
 
 
 def operated_institution_ids(user: User) -> QuerySet:
-    from institutions.models import Institution
-
-    return Institution.objects.filter(operators=user).values("pk")
+    institution = apps.get_model(settings.PORTAL_INSTITUTION_MODEL)
+    return institution._default_manager.filter(operators=user).values("pk")
 
 
 def scope(user: User | None, queryset: QuerySet | type[models.Model]) -> QuerySet:
@@ -132,7 +133,7 @@ def get_scoped_or_404(user: User | None, queryset: QuerySet | type[models.Model]
 _ALL = {"view", "add", "change", "delete"}
 _EDIT = {"view", "add", "change"}
 _VIEW = {"view"}
-PORTAL_APPS = ("lequing_tuoyu", "institutions", "vouchers", "inspections", "metrics")
+PORTAL_APPS = ("portal", "institutions", "vouchers", "inspections", "metrics")
 
 ROLE_PERMISSIONS: dict[Role, dict[str, set[str]]] = {
     Role.BUREAU_ADMIN: {
