@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.roles import Role, can_write, get_scoped_or_404, has_role, is_bureau, scope
 
 from . import services
+from .disclosure import public_results_for
 from .forms import (
     CertificateForm,
     PublicFilterForm,
@@ -508,9 +509,8 @@ def public_list(request):
             institutions = institutions.filter(is_inclusive=data["inclusive"] == "yes")
     page = Paginator(institutions, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    # 一公开: each institution's published spot-check and annual inspection results (2 queries).
-    from inspections.selectors import public_results_for
-
+    # 一公开: each institution's published spot-check and annual inspection results (2 queries),
+    # from the inspections app through the hook it registers (see disclosure.py).
     results = public_results_for([i.pk for i in page.object_list], today=today)
     for institution in page.object_list:
         institution.public_results = results.get(institution.pk, [])

@@ -11,6 +11,7 @@ from django.urls import reverse
 from inspections import services
 from inspections.models import InspectionKind
 from inspections.selectors import public_results_for
+from institutions import disclosure
 from portal.roles import Role
 from tests.bulk import make_registry
 from tests.factories import StaffMemberFactory, UserFactory
@@ -120,6 +121,20 @@ def test_include_renders_for_the_registry_page(results):
     )
     assert "年检" in html and "已按期整改" in html
     assert "暂无公示" in render_to_string("inspections/_public_results.html", {"results": []})
+
+
+def test_the_registry_disclosure_page_shows_the_results_inspections_hands_it(results, client):
+    """The registry's page (/gongshi/) cannot import inspections; inspections registers its
+    results with it in AppConfig.ready (institutions.disclosure)."""
+    assert public_results_for in disclosure._providers
+    response = client.get(reverse("institutions:public_list"))
+    assert response.status_code == 200
+    cards = {i.pk: i.public_results for i in response.context["page"].object_list}
+    annual, patrol = results["annual"], results["patrol"]
+    assert [item.kind_label for item in cards[annual.institution_id]] == ["年检"]
+    assert cards[patrol.institution_id] == []
+    html = response.content.decode()
+    assert "2025-05-06" in html and "已按期整改" in html
 
 
 @pytest.mark.parametrize("count", [100, 1000])
