@@ -66,15 +66,6 @@ class InspectorChoiceField(forms.ModelMultipleChoiceField):
         return user_label(obj)
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- Inspections ---------------------------------------------------------------------------------
 
 

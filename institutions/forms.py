@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
@@ -86,30 +86,6 @@ def service_fields(form: forms.ModelForm) -> dict[str, Any]:
     An ID number sent back masked means "keep the stored one", so it is left out.
     """
     return {name: value for name, value in form.cleaned_data.items() if value is not UNCHANGED}
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields else None
-        if field != NON_FIELD_ERRORS and target is None:
-            # A rule about a field the form does not show (e.g. the institution): say which.
-            label = _field_label(form, field)
-            errors = [ValidationError(f"{label}：{message}") for e in errors for message in e]
-        form.add_error(target, errors)
-
-
-def _field_label(form: forms.Form, field: str) -> str:
-    model = getattr(getattr(form, "_meta", None), "model", None)
-    if model is None:
-        return field
-    try:
-        return str(model._meta.get_field(field).verbose_name)
-    except Exception:  # noqa: BLE001 - any unknown name is shown as it is
-        return field
 
 
 class PublicFilterForm(forms.Form):

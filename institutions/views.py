@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,10 +19,10 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.roles import Role, can_write, get_scoped_or_404, has_role, is_bureau, scope
+from portal.pages import add_service_error, bureau_acts, is_operator, portal_page
+from portal.roles import Role, get_scoped_or_404, has_role, scope
 
 from . import services
 from .disclosure import public_results_for
@@ -33,13 +32,11 @@ from .forms import (
     StaffEditForm,
     StaffForm,
     StaffLeaveForm,
-    add_service_error,
     service_fields,
 )
 from .models import Certificate, ClassType, Institution, StaffMember
 from .selectors import PLACE_FIELDS, certificate_valid_on, institutions_as_of, staff_flags
 
-LOGIN_URL = reverse_lazy("institutions:login")
 # Certificates expiring within this many days are flagged on the staff pages.
 EXPIRY_WARNING_DAYS = 60
 PUBLIC_PAGE_SIZE = 30
@@ -63,19 +60,13 @@ class PortalLogoutView(LogoutView):
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def operator_page(view):
-    """Login required (to the portal's login, which every role may use); never cached, since
-    these pages show personal data."""
-    return login_required(never_cache(view), login_url=LOGIN_URL)
-
-
 def can_edit_registry_pages(user) -> bool:
     """Operators (for their own institutions, by scoping) and bureau staff write here.
 
     Read-only roles (auditors, education staff) never do; inspectors write inspections, not the
     registry, so they read here too.
     """
-    return can_write(user) and (is_bureau(user) or has_role(user, Role.OPERATOR))
+    return bureau_acts(user) or is_operator(user)
 
 
 def _require_editor(request) -> None:
@@ -131,13 +122,13 @@ def _mark_current_period(records: list, today: dt.date) -> list:
 def write_page(view):
     """A page that writes on POST. Each such view looks its object up (scoped: 404) before it
     checks `_require_editor` (403), so an operator probing another institution learns nothing."""
-    return operator_page(require_http_methods(["GET", "POST"])(view))
+    return portal_page(require_http_methods(["GET", "POST"])(view))
 
 
 # --- Operator pages: institutions ----------------------------------------------------------------
 
 
-@operator_page
+@portal_page
 @require_GET
 def my_institutions(request):
     institutions = scope(request.user, Institution.objects.select_related("township")).order_by(
@@ -157,7 +148,7 @@ def my_institutions(request):
     )
 
 
-@operator_page
+@portal_page
 @require_GET
 def institution_detail(request, pk: int):
     today = timezone.localdate()
@@ -208,7 +199,7 @@ def institution_detail(request, pk: int):
 # --- Operator pages: staff -----------------------------------------------------------------------
 
 
-@operator_page
+@portal_page
 @require_GET
 def staff_list(request, pk: int):
     today = timezone.localdate()
@@ -258,7 +249,7 @@ def staff_list(request, pk: int):
     )
 
 
-@operator_page
+@portal_page
 @require_GET
 def staff_detail(request, pk: int, staff_pk: int):
     today = timezone.localdate()

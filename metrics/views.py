@@ -11,30 +11,28 @@ import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from institutions.models import Township
 from portal.dates import due_on
-from portal.roles import Role, can_write, has_role, is_bureau
+from portal.pages import bureau_acts, portal_page, require_bureau_actor
+from portal.roles import Role, has_role
 
 from . import forecast as forecasting
 from . import report_tasks, selectors, services
 from .forms import ForecastForm, MonthChoiceForm, RecomputeForm, ReportForm
 from .models import CITY, ComputeRun, Indicator
 
-LOGIN_URL = reverse_lazy("institutions:login")
 DRILL_PAGE_SIZE = 100
 VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR)
 REPORT_STEPS = {
@@ -49,7 +47,8 @@ REPORT_STEPS = {
 
 
 def indicator_page(view):
-    """Login required (the portal's login); never cached; bureau, education and audit only."""
+    """A portal page (login required, never cached) that bureau, education and audit staff
+    only may see."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -57,21 +56,15 @@ def indicator_page(view):
             raise PermissionDenied(_("只有卫健局、教育局和审计人员可以查看试点指标。"))
         return view(request, *args, **kwargs)
 
-    return login_required(never_cache(wrapped), login_url=LOGIN_URL)
+    return portal_page(wrapped)
 
 
 def may_view(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, *VIEW_ROLES)
 
 
-def may_act(user) -> bool:
-    """Bureau staff start recomputes and reports; a read-only role never does."""
-    return is_bureau(user) and can_write(user)
-
-
-def _require_actor(request) -> None:
-    if not may_act(request.user):
-        raise PermissionDenied(_("只有卫健局工作人员可以重新计算指标或生成评估报告。"))
+# Only bureau staff who may write start a recompute or a report (the reason of the 403).
+ACTORS_ONLY = gettext_lazy("只有卫健局工作人员可以重新计算指标或生成评估报告。")
 
 
 def _dashboard_url(month: dt.date | None, **extra) -> str:
@@ -180,7 +173,7 @@ def dashboard(request):
             "overview": overview,
             "run": _run_payload(run) if run else None,
             "last_run": last_run,
-            "may_act": may_act(request.user),
+            "may_act": bureau_acts(request.user),
             "recompute_form": recompute_form,
             "report": report,
             # The month's reports are still being filed: report-based figures are incomplete.
@@ -237,7 +230,7 @@ def drilldown(request, area: str, indicator: str):
 @require_POST
 def recompute(request):
     """POST first, last (YYYY-MM): queue a recompute of those months (bureau staff only)."""
-    _require_actor(request)
+    require_bureau_actor(request, ACTORS_ONLY)
     form = RecomputeForm(request.POST)
     back = request.POST.get("month") or None
     try:
@@ -271,7 +264,7 @@ def run_status(request, pk: int):
 @require_POST
 def report_request(request):
     """POST month (YYYY-MM): generate that month's evaluation report (bureau staff only)."""
-    _require_actor(request)
+    require_bureau_actor(request, ACTORS_ONLY)
     form = ReportForm(request.POST)
     if not form.is_valid() or form.cleaned_data["month"] not in selectors.snapshot_months():
         messages.error(request, _("请选择已有计算结果的月份。"))

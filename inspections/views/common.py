@@ -1,14 +1,10 @@
-"""Helpers the inspection pages share: the login decorator, who may fill, answer or review,
-the scoped inspection lookup and serving a stored file."""
+"""Helpers the inspection pages share: who may fill, answer or review, the scoped inspection
+lookup and serving a stored file. The login decorator and the bureau checks are portal.pages'."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.urls import reverse_lazy
-from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.roles import (
     Role,
@@ -16,33 +12,21 @@ from portal.roles import (
     get_scoped_or_404,
     has_role,
     is_bureau,
-    sees_every_institution,
 )
 
 from .. import services
 from ..models import Inspection
 from ..validators import sniff_type
 
-LOGIN_URL = reverse_lazy("institutions:login")
 PAGE_SIZE = 30
 PUBLIC_PAGE_SIZE = 20
 PUBLIC_DRAWS = 5  # the latest published draws, on the first page
 
 
-def page(view):
-    """Login required (the portal's login, for every role); never cached: these pages show
-    records that are not public."""
-    return login_required(never_cache(view), login_url=LOGIN_URL)
-
-
-def _require_city_wide(request) -> None:
-    if not sees_every_institution(request.user):
-        raise PermissionDenied(_("只有卫健局、检查员和监督部门可以查看此页面。"))
-
-
-def _require_bureau(request) -> None:
-    if not (is_bureau(request.user) and can_write(request.user)):
-        raise PermissionDenied(_("只有卫健局工作人员可以执行此操作。"))
+# Who may see or do this, as the reason of the 403 (portal.pages.require_city_wide and
+# require_bureau_actor); the 403 page itself is the same for every refusal.
+CITY_WIDE_ONLY = _lazy("只有卫健局、检查员和监督部门可以查看此页面。")
+BUREAU_ONLY = _lazy("只有卫健局工作人员可以执行此操作。")
 
 
 def _can_fill(user, inspection: Inspection) -> bool:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from institutions.models import Township
+from portal.pages import add_service_error, portal_page
 from portal.roles import (
     get_scoped_or_404,
     sees_every_institution,
@@ -23,7 +24,6 @@ from ..forms import (
     FindingEditForm,
     RectificationForm,
     ReviewForm,
-    add_service_error,
 )
 from ..models import (
     Finding,
@@ -34,11 +34,10 @@ from .common import (
     _can_answer,
     _can_review,
     file_response,
-    page,
 )
 
 
-@page
+@portal_page
 @require_GET
 def finding_list(request):
     today = timezone.localdate()
@@ -69,7 +68,7 @@ def finding_list(request):
     )
 
 
-@page
+@portal_page
 @require_http_methods(["GET", "POST"])
 def finding_detail(request, pk: int):
     finding = get_scoped_or_404(
@@ -168,7 +167,7 @@ def finding_detail(request, pk: int):
     )
 
 
-@page
+@portal_page
 @require_GET
 def evidence_file(request, pk: int):
     evidence = get_scoped_or_404(request.user, RectificationEvidence, pk=pk)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.pages import add_service_error, portal_page
 from portal.roles import (
     can_write,
     get_scoped_or_404,
@@ -18,17 +19,15 @@ from .. import selectors, services
 from ..forms import (
     FollowUpForm,
     IncidentForm,
-    add_service_error,
     user_label,
 )
 from ..models import Incident
 from .common import (
     PAGE_SIZE,
-    page,
 )
 
 
-@page
+@portal_page
 @require_GET
 def incident_list(request):
     incidents = selectors.incident_list(request.user)
@@ -49,7 +48,7 @@ def incident_list(request):
     )
 
 
-@page
+@portal_page
 @require_http_methods(["GET", "POST"])
 def incident_new(request):
     if not can_write(request.user):
@@ -71,7 +70,7 @@ def incident_new(request):
     return render(request, "inspections/incident_new.html", {"form": form, "tab": "incidents"})
 
 
-@page
+@portal_page
 @require_http_methods(["GET", "POST"])
 def incident_detail(request, pk: int):
     incident = get_scoped_or_404(

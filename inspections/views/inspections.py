@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from institutions.models import Township
+from portal.pages import add_service_error, portal_page
 from portal.roles import (
     can_write,
     get_scoped_or_404,
@@ -28,7 +29,6 @@ from ..forms import (
     CompleteForm,
     FindingAddForm,
     InspectionCreateForm,
-    add_service_error,
     parse_results,
     user_label,
 )
@@ -50,11 +50,10 @@ from .common import (
     _inspection,
     _wants_json,
     file_response,
-    page,
 )
 
 
-@page
+@portal_page
 @require_GET
 def inspection_list(request):
     inspections = selectors.inspection_list(request.user)
@@ -95,7 +94,7 @@ def inspection_list(request):
     )
 
 
-@page
+@portal_page
 @require_http_methods(["GET", "POST"])
 def inspection_new(request):
     if not (can_write(request.user) and services.is_inspector_or_bureau(request.user)):
@@ -117,7 +116,7 @@ def inspection_new(request):
     return render(request, "inspections/inspection_new.html", {"form": form, "tab": "inspections"})
 
 
-@page
+@portal_page
 @require_GET
 def inspection_detail(request, pk: int):
     inspection = _inspection(request, pk)
@@ -162,7 +161,7 @@ def _form_context(inspection: Inspection, **extra) -> dict:
     }
 
 
-@page
+@portal_page
 @require_http_methods(["GET", "POST"])
 def inspection_form(request, pk: int):
     """The on-site form: one page, grouped by area; works without JavaScript, and with it saves
@@ -212,7 +211,7 @@ def inspection_form(request, pk: int):
     )
 
 
-@page
+@portal_page
 @require_POST
 def inspection_draft(request, pk: int):
     """Save answers sent by the form's script: `{"results": {"<id>": {"result", "note"}}}`."""
@@ -241,7 +240,7 @@ def inspection_draft(request, pk: int):
     )
 
 
-@page
+@portal_page
 @require_POST
 def inspection_photo(request, pk: int):
     inspection = _inspection(request, pk)
@@ -272,14 +271,14 @@ def inspection_photo(request, pk: int):
     return redirect("inspections:inspection_form", pk=inspection.pk)
 
 
-@page
+@portal_page
 @require_GET
 def photo_file(request, pk: int):
     photo = get_scoped_or_404(request.user, InspectionPhoto, pk=pk)
     return file_response(photo.file)
 
 
-@page
+@portal_page
 @require_POST
 def photo_delete(request, pk: int):
     photo = get_scoped_or_404(
@@ -297,7 +296,7 @@ def photo_delete(request, pk: int):
     return redirect("inspections:inspection_form", pk=inspection_pk)
 
 
-@page
+@portal_page
 @require_POST
 def finding_add(request, pk: int):
     inspection = _inspection(request, pk)

@@ -11,6 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from institutions.models import Institution
+from portal.pages import (
+    add_service_error,
+    bureau_acts,
+    portal_page,
+    require_bureau_actor,
+    require_city_wide,
+)
 from portal.roles import (
     can_write,
     get_scoped_or_404,
@@ -22,7 +29,6 @@ from .. import selectors, services
 from ..forms import (
     CoverageForm,
     DrawForm,
-    add_service_error,
     user_label,
 )
 from ..models import (
@@ -39,19 +45,18 @@ from ..selectors import (
     still_needed,
 )
 from .common import (
+    BUREAU_ONLY,
+    CITY_WIDE_ONLY,
     PAGE_SIZE,
-    _require_bureau,
-    _require_city_wide,
-    page,
 )
 
 
-@page
+@portal_page
 @require_GET
 def coverage(request):
     """Which counted institutions still need their patrol (month), guidance (quarter) and annual
     inspection (year), by township and by health instructor."""
-    _require_city_wide(request)
+    require_city_wide(request, CITY_WIDE_ONLY)
     today = timezone.localdate()
     form = CoverageForm(request.GET or None, initial={"month": today.replace(day=1)})
     day = today
@@ -88,10 +93,10 @@ def coverage(request):
     )
 
 
-@page
+@portal_page
 @require_GET
 def draw_list(request):
-    _require_city_wide(request)
+    require_city_wide(request, CITY_WIDE_ONLY)
     draws = scope(request.user, RandomDraw.objects.select_related("created_by")).order_by(
         "-drawn_on", "-pk"
     )
@@ -101,16 +106,16 @@ def draw_list(request):
         "inspections/draw_list.html",
         {
             "page": listing,
-            "can_draw": is_bureau(request.user) and can_write(request.user),
+            "can_draw": bureau_acts(request.user),
             "tab": "draws",
         },
     )
 
 
-@page
+@portal_page
 @require_http_methods(["GET", "POST"])
 def draw_new(request):
-    _require_bureau(request)
+    require_bureau_actor(request, BUREAU_ONLY)
     form = DrawForm(request.POST or None, initial={"drawn_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -139,14 +144,14 @@ def draw_new(request):
     return render(request, "inspections/draw_new.html", {"form": form, "tab": "draws"})
 
 
-@page
+@portal_page
 @require_http_methods(["GET", "POST"])
 def draw_detail(request, pk: int):
-    _require_city_wide(request)
+    require_city_wide(request, CITY_WIDE_ONLY)
     draw = get_scoped_or_404(request.user, selectors.draws_with_assignments(), pk=pk)
     if request.method == "POST":
         if request.POST.get("action") == "publish":
-            _require_bureau(request)
+            require_bureau_actor(request, BUREAU_ONLY)
             services.draw_publish(draw=draw, actor=request.user)
             messages.success(request, _("已公示。"))
         return redirect("inspections:draw_detail", pk=draw.pk)
@@ -181,16 +186,16 @@ def draw_detail(request, pk: int):
                 for pk in pool_ids
             ],
             "reproduces": services.draw_reproduces(draw),
-            "can_publish": is_bureau(user) and can_write(user) and not draw.is_published,
+            "can_publish": bureau_acts(user) and not draw.is_published,
             "tab": "draws",
         },
     )
 
 
-@page
+@portal_page
 @require_POST
 def draw_start(request, pk: int, assignment_pk: int):
-    _require_city_wide(request)
+    require_city_wide(request, CITY_WIDE_ONLY)
     assignment = get_scoped_or_404(
         request.user,
         DrawAssignment.objects.select_related("institution"),

@@ -10,62 +10,20 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from institutions.models import Institution
-from portal.roles import (
-    BUREAU_ROLES,
-    Role,
-    can_write,
-    get_scoped_or_404,
-    has_role,
-    is_bureau,
-)
+from portal.pages import bureau_acts, operates, portal_page, require_bureau_actor
+from portal.roles import BUREAU_ROLES, Role, get_scoped_or_404, has_role
 
-LOGIN_URL = reverse_lazy("institutions:login")
 VIEWER_ROLES = frozenset(BUREAU_ROLES | {Role.AUDITOR, Role.EDUCATION})
 
 
 def sees_vouchers(user) -> bool:
     """Reads every institution's voucher records: bureau, auditors, education staff."""
     return bool(getattr(user, "is_superuser", False)) or has_role(user, *VIEWER_ROLES)
-
-
-def bureau_acts(user) -> bool:
-    return is_bureau(user) and can_write(user)
-
-
-def is_operator(user) -> bool:
-    return can_write(user) and has_role(user, Role.OPERATOR)
-
-
-def operated_ids(user) -> frozenset[int]:
-    """The institutions `user` works for, read once per user object."""
-    cached = getattr(user, "_voucher_operated_ids", None)
-    if cached is None:
-        cached = frozenset(
-            Institution.objects.filter(operators=user).values_list("pk", flat=True)
-            if is_operator(user)
-            else []
-        )
-        user._voucher_operated_ids = cached
-    return cached
-
-
-def operates(user, institution: Institution) -> bool:
-    """`user` works for this institution. Checked on the link itself, not only by scope: a user
-    who also has a city-wide role sees every institution but acts only for their own."""
-    return institution.pk in operated_ids(user)
-
-
-def portal_page(view):
-    """Login (the portal's, for every role) required; never cached (personal data)."""
-    return login_required(never_cache(view), login_url=LOGIN_URL)
 
 
 def bureau_page(view):
@@ -75,8 +33,8 @@ def bureau_page(view):
     def wrapped(request, *args, **kwargs):
         if not sees_vouchers(request.user):
             raise PermissionDenied(_("只有卫健局、审计和教育局的工作人员可以查看此页面。"))
-        if request.method == "POST" and not bureau_acts(request.user):
-            raise PermissionDenied(_("您的账号只能查看，不能审核或修改。"))
+        if request.method == "POST":
+            require_bureau_actor(request)
         return view(request, *args, **kwargs)
 
     return portal_page(require_http_methods(["GET", "POST"])(wrapped))

@@ -15,12 +15,13 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from institutions.import_jobs import services as import_jobs
-from institutions.models import ImportJob
+from institutions.models import ImportJob, MonthlyReport
+from portal.pages import safe_next
 from portal.roles import get_scoped_or_404, scope
 
 from .. import reports, services
@@ -50,15 +51,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _first_month():
     return settings.PILOT_START_DATE.replace(day=1)
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def xlsx_response(body: bytes, filename: str) -> HttpResponse:
@@ -158,7 +150,7 @@ def applications_decide(request):
     if request.method != "POST":
         return redirect("vouchers:applications")
     fallback = reverse("vouchers:applications")
-    target = _safe_next(request, fallback)
+    target = safe_next(request, fallback)
     ids = _selected_ids(request)
     selected = list(
         scope(request.user, VoucherApplication)
@@ -368,8 +360,6 @@ def anomalies(request):
     today = timezone.localdate()
     rows = reports.anomalies(month_from=month_from, month_to=month_to, as_of=today, name=name)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    from institutions.models import MonthlyReport
-
     report_states = dict(MonthlyReport.State.choices)
     for row in page.object_list:
         row["kind"] = reports.anomaly_kind(row)

@@ -11,11 +11,12 @@ from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from portal.pages import operated_ids, portal_page
 from portal.roles import Role, has_role, scope
 
 from .. import codes, pdf, reports
 from ..models import Enrolment, Voucher
-from .access import operated_ids, portal_page, sees_vouchers
+from .access import sees_vouchers
 from .institution import _settlement
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from institutions.models import Institution
 from portal.dates import month_start
+from portal.pages import bureau_acts, operated_ids, operates, portal_page, require_bureau_actor
 from portal.roles import get_scoped_or_404, scope
 
 from .. import codes, reports, services
@@ -35,12 +36,8 @@ from ..forms import (
 from ..models import Enrolment, Redemption, Settlement, Voucher, VoucherApplication, VoucherMonth
 from ..services import REVERSAL_WINDOW_DAYS, VoucherError
 from .access import (
-    bureau_acts,
     institution_for,
     nav_context,
-    operated_ids,
-    operates,
-    portal_page,
     require_operator,
     require_operator_or_bureau,
     sees_vouchers,
@@ -466,17 +463,12 @@ def settlement_confirm(request, pk: int):
     return redirect("vouchers:settlement_detail", pk=settlement.pk)
 
 
-def _require_bureau(request) -> None:
-    if not bureau_acts(request.user):
-        raise PermissionDenied(_("您的账号只能查看，不能审核或修改。"))
-
-
 @portal_page
 @require_http_methods(["GET", "POST"])
 def settlement_approve(request, pk: int):
     """Approval locks the month's redemptions: a confirmation page first."""
     settlement = _settlement(request, pk)
-    _require_bureau(request)
+    require_bureau_actor(request)
     if request.method == "POST":
         try:
             services.settlement_approve(settlement=settlement, actor=request.user)
@@ -503,7 +495,7 @@ def settlement_approve(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def settlement_paid(request, pk: int):
     settlement = _settlement(request, pk)
-    _require_bureau(request)
+    require_bureau_actor(request)
     form = MarkPaidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
