@@ -82,68 +82,29 @@ def finding_detail(request, pk: int):
         Finding.State.RETURNED,
     )
     can_review = _can_review(request.user, institution_id)
-    answer_form = RectificationForm() if can_answer else None
-    review_form = ReviewForm() if can_review and finding.state == Finding.State.SUBMITTED else None
-    edit_form = (
-        FindingEditForm(
-            initial={
-                "title": finding.title,
-                "severity": finding.severity,
-                "deadline": finding.deadline,
-                "detail": finding.detail,
-            }
-        )
-        if can_review and finding.state != Finding.State.CLOSED
-        else None
-    )
+    forms = {
+        "answer": RectificationForm() if can_answer else None,
+        "review": (
+            ReviewForm() if can_review and finding.state == Finding.State.SUBMITTED else None
+        ),
+        "edit": (
+            FindingEditForm(
+                initial={
+                    "title": finding.title,
+                    "severity": finding.severity,
+                    "deadline": finding.deadline,
+                    "detail": finding.detail,
+                }
+            )
+            if can_review and finding.state != Finding.State.CLOSED
+            else None
+        ),
+    }
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "answer":
-                answer_form = RectificationForm(request.POST, request.FILES)
-                if answer_form.is_valid():
-                    services.rectification_submit(
-                        finding=finding,
-                        actor=request.user,
-                        action_taken=answer_form.cleaned_data["action_taken"],
-                        files=answer_form.cleaned_data["evidence"],
-                    )
-                    messages.success(request, _("整改情况已提交，等待检查员验收。"))
-                    return redirect("inspections:finding_detail", pk=finding.pk)
-            elif action == "review":
-                review_form = ReviewForm(request.POST)
-                if review_form.is_valid():
-                    accept = review_form.cleaned_data["decision"] == "accept"
-                    services.rectification_review(
-                        finding=finding,
-                        actor=request.user,
-                        accept=accept,
-                        note=review_form.cleaned_data["note"],
-                    )
-                    messages.success(
-                        request,
-                        _("已验收销号。") if accept else _("已退回，机构将按意见重新整改。"),
-                    )
-                    return redirect("inspections:finding_detail", pk=finding.pk)
-            elif action == "edit":
-                edit_form = FindingEditForm(request.POST)
-                if edit_form.is_valid():
-                    services.finding_update(
-                        finding=finding, actor=request.user, **edit_form.cleaned_data
-                    )
-                    messages.success(request, _("已保存。"))
-                    return redirect("inspections:finding_detail", pk=finding.pk)
-            else:
-                return HttpResponseBadRequest(_("未知操作。"))
-        except services.NotAllowed as error:
-            raise PermissionDenied(" ".join(error.messages)) from None
-        except ValidationError as error:
-            form = {"answer": answer_form, "review": review_form, "edit": edit_form}[action]
-            if form is not None:
-                add_service_error(form, error)
-            else:
-                messages.error(request, " ".join(error.messages))
+        response = _finding_action(request, finding, forms)
+        if response is not None:
+            return response
         status = 400
     trail = list(
         finding.rectifications.select_related("submitted_by", "reviewed_by")
@@ -158,13 +119,60 @@ def finding_detail(request, pk: int):
             "inspection": finding.inspection,
             "trail": trail,
             "overdue": finding.is_overdue(timezone.localdate()),
-            "answer_form": answer_form,
-            "review_form": review_form,
-            "edit_form": edit_form,
+            "answer_form": forms["answer"],
+            "review_form": forms["review"],
+            "edit_form": forms["edit"],
             "tab": "findings",
         },
         status=status,
     )
+
+
+def _finding_action(request, finding: Finding, forms: dict):
+    """Answer, review or edit the finding (POST "action"). The response on success (or on an
+    unknown action); None when the page is shown again with the errors, the posted form
+    replacing its blank one in `forms`."""
+    action = request.POST.get("action")
+    try:
+        if action == "answer":
+            form = forms["answer"] = RectificationForm(request.POST, request.FILES)
+            if form.is_valid():
+                services.rectification_submit(
+                    finding=finding,
+                    actor=request.user,
+                    action_taken=form.cleaned_data["action_taken"],
+                    files=form.cleaned_data["evidence"],
+                )
+                messages.success(request, _("整改情况已提交，等待检查员验收。"))
+                return redirect("inspections:finding_detail", pk=finding.pk)
+        elif action == "review":
+            form = forms["review"] = ReviewForm(request.POST)
+            if form.is_valid():
+                accept = form.cleaned_data["decision"] == "accept"
+                services.rectification_review(
+                    finding=finding,
+                    actor=request.user,
+                    accept=accept,
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(
+                    request,
+                    _("已验收销号。") if accept else _("已退回，机构将按意见重新整改。"),
+                )
+                return redirect("inspections:finding_detail", pk=finding.pk)
+        elif action == "edit":
+            form = forms["edit"] = FindingEditForm(request.POST)
+            if form.is_valid():
+                services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("已保存。"))
+                return redirect("inspections:finding_detail", pk=finding.pk)
+        else:
+            return HttpResponseBadRequest(_("未知操作。"))
+    except services.NotAllowed as error:
+        raise PermissionDenied(" ".join(error.messages)) from None
+    except ValidationError as error:
+        add_service_error(form, error)
+    return None
 
 
 @portal_page
