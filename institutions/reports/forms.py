@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,32 +99,6 @@ def _fee_field(label, *, help_text="") -> forms.DecimalField:
         widget=forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
         error_messages={"invalid": _("请输入金额，例如 1800 或 1800.50。")},
     )
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: next to its field when the form shows it,
-    otherwise at the top, prefixed with what it is about."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        if name in form.fields:
-            form.add_error(name, errors)
-            continue
-        messages = [message for item in errors for message in item]
-        if name != NON_FIELD_ERRORS:
-            label = _field_label(name)
-            messages = [f"{label}：{message}" for message in messages]
-        form.add_error(None, messages)
-
-
-def _field_label(name: str) -> str:
-    if name == "reason":
-        return str(_("原因"))
-    try:
-        return str(MonthlyReport._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001 - an unknown name is shown as it is
-        return name
 
 
 # --- The operator's monthly report ---------------------------------------------------------------
