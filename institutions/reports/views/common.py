@@ -1,4 +1,4 @@
-"""What the report pages share: who sees the bureau's pages, the navigation, the state badges."""
+"""What the report pages share: the navigation, the state badges, how service errors are named."""
 
 from __future__ import annotations
 
