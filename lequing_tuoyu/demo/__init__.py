@@ -20,7 +20,7 @@ from portal.roles import ADMIN_ROLES, Role, sync_roles
 
 from .inspections import seed_inspections
 from .metrics import compute_indicators, seed_population
-from .people import make_credit_code, make_mobile, make_person_name, make_resident_id
+from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
 from .vouchers import seed_vouchers
@@ -37,8 +37,6 @@ __all__ = [
     "make_resident_id",
     "seed",
 ]
-
-DEMO_PASSWORD = "lequing2025"  # noqa: S105 - the published demo password
 
 # login, role, display name
 DEMO_USERS: list[tuple[str, Role, str]] = [

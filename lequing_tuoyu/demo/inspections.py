@@ -33,11 +33,13 @@ from inspections.models import (
 )
 from inspections.selectors import outcome_for, period_bounds, score_of
 from institutions.models import Institution
+from portal.dates import add_months
 from portal.roles import Role
 
+from .moments import at
+from .people import DEMO_PASSWORD
 from .registry import DEMO_SUFFIX
 
-DEMO_PASSWORD = "lequing2025"  # noqa: S105 - the published demo password (same as demo.DEMO_PASSWORD)
 EXTRA_INSPECTORS = [
     ("inspector2", "检查员 二"),
     ("inspector3", "检查员 三"),
@@ -57,15 +59,6 @@ FAIL_NOTES = [
     "设施损坏，未及时维修。",
     "未按规定执行，负责人表示立即整改。",
 ]
-
-
-def _at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _inspectors(users: dict) -> list:
@@ -128,7 +121,7 @@ class _Builder:
             state=Inspection.State.COMPLETED,
             score=score.score,
             outcome=outcome_for(score),
-            completed_at=_at(day, 16),
+            completed_at=at(day, 16),
             completed_by=inspectors[0],
             created_by=inspectors[0],
             draw_assignment=draw_assignment,
@@ -212,9 +205,9 @@ class _Builder:
                     answers.append(
                         (finding, answered_on, Rectification.Review.SENT_BACK, answered_on)
                     )
-                    finding.overdue_notified_at = _at(deadline + dt.timedelta(days=1), 2)
+                    finding.overdue_notified_at = at(deadline + dt.timedelta(days=1), 2)
                 elif deadline < today:
-                    finding.overdue_notified_at = _at(deadline + dt.timedelta(days=1), 2)
+                    finding.overdue_notified_at = at(deadline + dt.timedelta(days=1), 2)
                 elif roll < 0.5 and answered_on <= today:
                     finding.state = Finding.State.SUBMITTED
                     answers.append((finding, answered_on, Rectification.Review.PENDING, None))
@@ -233,13 +226,13 @@ class _Builder:
                     if review == Rectification.Review.SENT_BACK
                     else "",
                     reviewed_by=finding.inspection.completed_by if reviewed_on else None,
-                    reviewed_at=_at(reviewed_on, 15) if reviewed_on else None,
+                    reviewed_at=at(reviewed_on, 15) if reviewed_on else None,
                 )
             )
         rows = Rectification.objects.bulk_create(rectifications, batch_size=2000)
         # auto_now_add ignores a given value: place the answers on their days afterwards.
         for row, (_f, answered_on, _r, _d) in zip(rows, answers, strict=True):
-            row.submitted_at = _at(answered_on, 11)
+            row.submitted_at = at(answered_on, 11)
         Rectification.objects.bulk_update(rows, ["submitted_at"], batch_size=2000)
 
     def _ensure_submitted(self, findings: list[Finding], answers: list) -> None:
@@ -281,7 +274,7 @@ def seed_inspections(rng: random.Random, *, institutions: list, users: dict) -> 
     ).prefetch_related("operators"):
         _OPERATORS[institution.pk] = institution.operators.all()[0]
     builder = _Builder(rng, today)
-    first_month = _add_months(today.replace(day=1), -11)
+    first_month = add_months(today.replace(day=1), -11)
     # The first demo operator's institution gets today's patrol as a draft (below).
     draft_institution = institutions[0]
 
@@ -308,10 +301,10 @@ def seed_inspections(rng: random.Random, *, institutions: list, users: dict) -> 
             ):
                 team = [instructor] + ([rng.choice(others)] if rng.random() < 0.3 else [])
                 builder.plan(institution, InspectionKind.PATROL, visit_day(start, end), team)
-            month = _add_months(month, 1)
+            month = add_months(month, 1)
         # Quarterly guidance and the annual inspection.
         for quarter in range(0, 12, 3):
-            start, end = period_bounds("quarter", _add_months(first_month, quarter))
+            start, end = period_bounds("quarter", add_months(first_month, quarter))
             start = max(start, first_month)
             if start <= today and counted(institution, start) and rng.random() < 0.8:
                 builder.plan(
@@ -440,7 +433,7 @@ def _incidents(rng: random.Random, *, institutions: list, users: dict, today: dt
     ]
     for kind, days_ago, description, children, notes, close in plans:
         institution = rng.choice(pool)
-        occurred = min(_at(today - dt.timedelta(days=days_ago), 14), now)
+        occurred = min(at(today - dt.timedelta(days=days_ago), 14), now)
         incident = services.incident_report(
             institution=institution,
             actor=instructor,

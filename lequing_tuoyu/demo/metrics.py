@@ -12,11 +12,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from institutions.models import Township
 from metrics.models import CityIncome, PopulationBase
+from metrics.services import compute_period
 from portal.dates import add_months
 
-from .registry import TOWNSHIP_WEIGHTS
+from .registry import township_pool
 
 RESIDENTS = 1_450_000
 CHILDREN_UNDER_3 = 27_500
@@ -27,11 +27,7 @@ def seed_population(rng: random.Random) -> int:
     if PopulationBase.objects.exists():
         return 0
     pilot_year = settings.PILOT_START_DATE.year
-    townships = list(Township.objects.all())
-    weights = [
-        TOWNSHIP_WEIGHTS.get(t.code[-3:], 2.0 if t.kind == Township.Kind.SUBDISTRICT else 1.5)
-        for t in townships
-    ]
+    townships, weights = township_pool()
     total = sum(weights)
     rows = []
     for year in range(pilot_year - 2, timezone.localdate().year + 1):
@@ -59,8 +55,6 @@ def seed_population(rng: random.Random) -> int:
 
 def compute_indicators() -> int:
     """Snapshots for every month from the pilot's start to the current month."""
-    from metrics.services import compute_period
-
     month = settings.PILOT_START_DATE.replace(day=1)
     this_month = timezone.localdate().replace(day=1)
     count = 0

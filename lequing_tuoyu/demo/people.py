@@ -1,4 +1,5 @@
-"""Made-up people and codes for demo data: names, resident ID numbers, credit codes, phones.
+"""Made-up people and codes for demo data: names, resident ID numbers, credit codes, phones, and
+the demo accounts' password.
 
 Every value is generated from the caller's seeded `random.Random`, so a seed gives the same data.
 """
@@ -9,6 +10,8 @@ import datetime as dt
 import random
 
 from portal.validators import credit_code_check_char, resident_id_check_char
+
+DEMO_PASSWORD = "lequing2025"  # noqa: S105 - the published demo password (README)
 
 NAME_WORDS = [
     "阳光",

@@ -33,6 +33,7 @@ from institutions.models import (
     StarRating,
     Township,
 )
+from portal.dates import add_months
 
 from .people import NAME_WORDS, make_credit_code, make_mobile, make_person_name, make_resident_id
 
@@ -84,9 +85,26 @@ class RegistryResult:
     certificates: int = 0
 
 
-def _months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return dt.date(day.year + month // 12, month % 12 + 1, 1)
+@dataclass
+class _Pilot:
+    """The dates every row of the registry is placed by."""
+
+    start: dt.date  # the pilot's first day
+    history_start: dt.date  # dated histories begin about a year before the pilot
+    today: dt.date
+
+
+@dataclass
+class _Facts:
+    """The dated facts of new institutions, gathered to be inserted in bulk."""
+
+    places: list[ApprovedPlaces] = field(default_factory=list)
+    fees: list[FeeStandard] = field(default_factory=list)
+    stars: list[StarRating] = field(default_factory=list)
+    recognitions: list[InclusiveRecognition] = field(default_factory=list)
+    contracts: list[CareContract] = field(default_factory=list)
+    assignments: list[InstructorAssignment] = field(default_factory=list)
+    staff: list[StaffMember] = field(default_factory=list)
 
 
 def _classes(rng: random.Random, kind: str) -> dict[str, int]:
@@ -116,7 +134,7 @@ def _classes(rng: random.Random, kind: str) -> dict[str, int]:
     return places
 
 
-def _township_pool() -> tuple[list[Township], list[float]]:
+def township_pool() -> tuple[list[Township], list[float]]:
     townships = list(Township.objects.all())
     weights = [
         TOWNSHIP_WEIGHTS.get(t.code[-3:], 2.0 if t.kind == Township.Kind.SUBDISTRICT else 1.5)
@@ -151,16 +169,42 @@ def seed_registry(
     rng: random.Random, *, count: int, operators: dict[str, object], instructors: list
 ) -> RegistryResult:
     start = settings.PILOT_START_DATE
-    history_start = _months(start, -13)  # dated histories begin about a year before the pilot
-    today = timezone.localdate()
-    townships, weights = _township_pool()
+    pilot = _Pilot(start=start, history_start=add_months(start, -13), today=timezone.localdate())
+    townships, weights = township_pool()
     result = RegistryResult()
     communities = _communities(rng, townships, start) if not Community.objects.exists() else []
     result.communities = len(communities)
+    plans = _institution_plans(rng, count, townships, weights, pilot)
+    institutions = Institution.objects.bulk_create([i for i, _ in plans], batch_size=2000)
+    for institution, (_, operator) in zip(institutions, plans, strict=True):
+        if operator:
+            institution.operators.add(operators[operator])
+    result.institutions = institutions
+
+    facts = _Facts()
+    for institution in institutions:
+        _add_facts(rng, facts, institution, pilot, instructors)
+    ApprovedPlaces.objects.bulk_create(facts.places, batch_size=5000)
+    FeeStandard.objects.bulk_create(facts.fees, batch_size=5000)
+    StarRating.objects.bulk_create(facts.stars, batch_size=5000)
+    InclusiveRecognition.objects.bulk_create(facts.recognitions, batch_size=5000)
+    CareContract.objects.bulk_create(facts.contracts, batch_size=5000)
+    InstructorAssignment.objects.bulk_create(facts.assignments, batch_size=5000)
+    staff = StaffMember.objects.bulk_create(facts.staff, batch_size=2000)
+    certificates = _certificates_for(rng, staff, pilot.today)
+    Certificate.objects.bulk_create(certificates, batch_size=5000)
+    result.staff, result.certificates = len(staff), len(certificates)
+    return result
+
+
+def _institution_plans(
+    rng: random.Random, count: int, townships: list[Township], weights: list[float], pilot: _Pilot
+) -> list[tuple[Institution, str | None]]:
+    """The demo institutions still missing up to `count` (not saved yet), each with the demo
+    operator who runs it, if any."""
     communities_by_township: dict[int, list[Community]] = {}
     for community in Community.objects.all():
         communities_by_township.setdefault(community.township_id, []).append(community)
-
     kinds = [kind for kind, _ in KIND_SHARES]
     kind_weights = [share for _, share in KIND_SHARES]
     existing = Institution.objects.filter(name__endswith=DEMO_SUFFIX).count()
@@ -179,145 +223,189 @@ def seed_registry(
             short = township.name[:-1] if len(township.name) > 2 else township.name
             base = f"{short}{rng.choice(NAME_WORDS)}{KIND_WORDS[kind]}{number + 1:04d}"
             operator = None
-        ownership = (
-            rng.choices(list(Institution.Ownership), [0.6, 0.35, 0.05])[0]
-            if kind == Institution.Kind.KINDERGARTEN
-            else rng.choices(list(Institution.Ownership), [0.15, 0.7, 0.15])[0]
-        )
-        # A quarter open during the pilot, so the indicators move month by month.
-        if number < len(fixed) or rng.random() < 0.75:
-            filed_on = history_start - dt.timedelta(days=rng.randint(0, 1500))
-        else:
-            filed_on = start + dt.timedelta(days=rng.randint(0, max(1, (today - start).days)))
-        closed_on = None
-        if number >= len(fixed) and rng.random() < 0.03:
-            closed_on = filed_on + dt.timedelta(days=rng.randint(200, 700))
-            closed_on = closed_on if closed_on <= today else None
-        community = None
-        if kind == Institution.Kind.COMMUNITY and communities_by_township.get(township.pk):
-            community = rng.choice(communities_by_township[township.pk])
-        institution = Institution(
+        institution = _institution(
+            rng,
+            number,
             name=f"{base}{DEMO_SUFFIX}",
-            credit_code=make_credit_code(rng),
             kind=kind,
-            ownership=ownership,
             township=township,
-            community=community,
-            address=f"乐清市{township.name}{rng.choice(NAME_WORDS)}路{rng.randint(1, 300)}号",
-            latitude=Decimal("28.1") + Decimal(rng.randint(0, 300000)) / 1000000,
-            longitude=Decimal("120.9") + Decimal(rng.randint(0, 300000)) / 1000000,
-            contact_phone=make_mobile(rng),
-            filing_number=f"乐卫托备{filed_on:%Y}{number + 1:05d}",
-            filed_on=filed_on,
-            closed_on=closed_on,
-            special_needs_care=rng.random() < 0.1,
-            is_demonstration=rng.random() < 0.05,
-            is_inclusive_kindergarten=kind == Institution.Kind.KINDERGARTEN and rng.random() < 0.8,
-            panic_alarm_installed_on=(
-                max(filed_on, history_start) + dt.timedelta(days=rng.randint(0, 600))
-                if rng.random() < 0.9
-                else None
+            communities=(
+                communities_by_township.get(township.pk, [])
+                if kind == Institution.Kind.COMMUNITY
+                else []
             ),
+            fixed=number < len(fixed),
+            pilot=pilot,
         )
         plans.append((institution, operator))
-    institutions = Institution.objects.bulk_create([i for i, _ in plans], batch_size=2000)
-    for institution, (_, operator) in zip(institutions, plans, strict=True):
-        if operator:
-            institution.operators.add(operators[operator])
-    result.institutions = institutions
+    return plans
 
-    places, fees, stars, recognitions, contracts, assignments, staff = [], [], [], [], [], [], []
-    for institution in institutions:
-        first_day = max(institution.filed_on, history_start)
-        classes = _classes(rng, institution.kind)
-        if institution.kind == Institution.Kind.KINDERGARTEN or classes:
-            places.append(
-                ApprovedPlaces(institution=institution, effective_from=first_day, **classes)
+
+def _institution(
+    rng: random.Random,
+    number: int,
+    *,
+    name: str,
+    kind: str,
+    township: Township,
+    communities: list[Community],
+    fixed: bool,
+    pilot: _Pilot,
+) -> Institution:
+    """One demo institution; `fixed` ones (the demo operators') are filed before the pilot and
+    never closed."""
+    ownership = (
+        rng.choices(list(Institution.Ownership), [0.6, 0.35, 0.05])[0]
+        if kind == Institution.Kind.KINDERGARTEN
+        else rng.choices(list(Institution.Ownership), [0.15, 0.7, 0.15])[0]
+    )
+    history_start, start, today = pilot.history_start, pilot.start, pilot.today
+    # A quarter open during the pilot, so the indicators move month by month.
+    if fixed or rng.random() < 0.75:
+        filed_on = history_start - dt.timedelta(days=rng.randint(0, 1500))
+    else:
+        filed_on = start + dt.timedelta(days=rng.randint(0, max(1, (today - start).days)))
+    closed_on = None
+    if not fixed and rng.random() < 0.03:
+        closed_on = filed_on + dt.timedelta(days=rng.randint(200, 700))
+        closed_on = closed_on if closed_on <= today else None
+    community = rng.choice(communities) if communities else None
+    return Institution(
+        name=name,
+        credit_code=make_credit_code(rng),
+        kind=kind,
+        ownership=ownership,
+        township=township,
+        community=community,
+        address=f"乐清市{township.name}{rng.choice(NAME_WORDS)}路{rng.randint(1, 300)}号",
+        latitude=Decimal("28.1") + Decimal(rng.randint(0, 300000)) / 1000000,
+        longitude=Decimal("120.9") + Decimal(rng.randint(0, 300000)) / 1000000,
+        contact_phone=make_mobile(rng),
+        filing_number=f"乐卫托备{filed_on:%Y}{number + 1:05d}",
+        filed_on=filed_on,
+        closed_on=closed_on,
+        special_needs_care=rng.random() < 0.1,
+        is_demonstration=rng.random() < 0.05,
+        is_inclusive_kindergarten=kind == Institution.Kind.KINDERGARTEN and rng.random() < 0.8,
+        panic_alarm_installed_on=(
+            max(filed_on, history_start) + dt.timedelta(days=rng.randint(0, 600))
+            if rng.random() < 0.9
+            else None
+        ),
+    )
+
+
+def _add_facts(
+    rng: random.Random, facts: _Facts, institution: Institution, pilot: _Pilot, instructors: list
+) -> None:
+    """An institution's places, inclusive recognition, fees, stars, care contract, instructor
+    and staff, dated from when it was filed (or the start of the histories)."""
+    first_day = max(institution.filed_on, pilot.history_start)
+    classes = _classes(rng, institution.kind)
+    expanded = _add_places(rng, facts, institution, classes, first_day, pilot.start)
+    _add_fees(rng, facts, institution, classes, first_day, pilot.start)
+    if rng.random() < 0.7:
+        facts.stars.append(
+            StarRating(
+                institution=institution,
+                effective_from=max(first_day, add_months(pilot.history_start, 6)),
+                stars=rng.choices([1, 2, 3, 4, 5], [1, 3, 4, 2, 1])[0],
             )
-        expanded = dict(classes)
-        if classes and rng.random() < 0.3:  # expansion during the pilot
-            class_type = rng.choice(list(classes))
-            expanded[class_type] += CLASS_SIZES[class_type] // 2
-            when = start + dt.timedelta(days=rng.randint(30, 330))
-            if when > first_day:
-                places.append(
-                    ApprovedPlaces(institution=institution, effective_from=when, **expanded)
-                )
-        inclusive = (
-            institution.ownership == Institution.Ownership.PUBLIC
-            or institution.is_inclusive_kindergarten
-            or rng.random() < 0.75
         )
-        if inclusive and classes:
-            recognized = (
-                first_day if rng.random() < 0.7 else start + dt.timedelta(days=rng.randint(0, 300))
+    if rng.random() < 0.85:
+        facts.contracts.append(
+            CareContract(
+                institution=institution,
+                valid_from=first_day + dt.timedelta(days=rng.randint(0, 200)),
+                valid_to=None,
+                health_facility=f"乐清市{institution.township.name}{HEALTH_FACILITIES}",
             )
-            recognitions.append(
-                InclusiveRecognition(
-                    institution=institution,
-                    valid_from=max(recognized, first_day),
-                    valid_to=None,
-                    document_number=f"乐卫普惠〔{recognized:%Y}〕{rng.randint(1, 400)}号",
-                )
-            )
-            fee = rng.randrange(1500, 2201, 50)
-        else:
-            fee = rng.randrange(2500, 4501, 100)
-        fees.append(
-            FeeStandard(
+        )
+    if instructors:
+        facts.assignments.append(
+            InstructorAssignment(
                 institution=institution,
                 effective_from=first_day,
-                monthly_full_day=fee,
-                monthly_half_day=fee * 6 // 10 if rng.random() < 0.4 else None,
+                instructor=rng.choice(instructors),
             )
         )
-        review_day = _months(start, 7)
-        if rng.random() < 0.25 and review_day > first_day:  # a yearly fee review
-            fees.append(
-                FeeStandard(
-                    institution=institution,
-                    effective_from=review_day,
-                    monthly_full_day=fee + 100,
-                    monthly_half_day=None,
-                )
+    facts.staff += _staff_for(rng, institution, expanded or classes, first_day, pilot.today)
+
+
+def _add_places(
+    rng: random.Random,
+    facts: _Facts,
+    institution: Institution,
+    classes: dict[str, int],
+    first_day: dt.date,
+    start: dt.date,
+) -> dict[str, int]:
+    """Approved places from the first day, and for some an expansion during the pilot; returns
+    the places after it."""
+    if institution.kind == Institution.Kind.KINDERGARTEN or classes:
+        facts.places.append(
+            ApprovedPlaces(institution=institution, effective_from=first_day, **classes)
+        )
+    expanded = dict(classes)
+    if classes and rng.random() < 0.3:  # expansion during the pilot
+        class_type = rng.choice(list(classes))
+        expanded[class_type] += CLASS_SIZES[class_type] // 2
+        when = start + dt.timedelta(days=rng.randint(30, 330))
+        if when > first_day:
+            facts.places.append(
+                ApprovedPlaces(institution=institution, effective_from=when, **expanded)
             )
-        if rng.random() < 0.7:
-            stars.append(
-                StarRating(
-                    institution=institution,
-                    effective_from=max(first_day, _months(history_start, 6)),
-                    stars=rng.choices([1, 2, 3, 4, 5], [1, 3, 4, 2, 1])[0],
-                )
+    return expanded
+
+
+def _add_fees(
+    rng: random.Random,
+    facts: _Facts,
+    institution: Institution,
+    classes: dict[str, int],
+    first_day: dt.date,
+    start: dt.date,
+) -> None:
+    """Inclusive institutions (recognised, 1,500-2,200 yuan) or private ones (2,500-4,500), and
+    for a quarter a yearly fee review."""
+    inclusive = (
+        institution.ownership == Institution.Ownership.PUBLIC
+        or institution.is_inclusive_kindergarten
+        or rng.random() < 0.75
+    )
+    if inclusive and classes:
+        recognized = (
+            first_day if rng.random() < 0.7 else start + dt.timedelta(days=rng.randint(0, 300))
+        )
+        facts.recognitions.append(
+            InclusiveRecognition(
+                institution=institution,
+                valid_from=max(recognized, first_day),
+                valid_to=None,
+                document_number=f"乐卫普惠〔{recognized:%Y}〕{rng.randint(1, 400)}号",
             )
-        if rng.random() < 0.85:
-            contracts.append(
-                CareContract(
-                    institution=institution,
-                    valid_from=first_day + dt.timedelta(days=rng.randint(0, 200)),
-                    valid_to=None,
-                    health_facility=f"乐清市{institution.township.name}{HEALTH_FACILITIES}",
-                )
+        )
+        fee = rng.randrange(1500, 2201, 50)
+    else:
+        fee = rng.randrange(2500, 4501, 100)
+    facts.fees.append(
+        FeeStandard(
+            institution=institution,
+            effective_from=first_day,
+            monthly_full_day=fee,
+            monthly_half_day=fee * 6 // 10 if rng.random() < 0.4 else None,
+        )
+    )
+    review_day = add_months(start, 7)
+    if rng.random() < 0.25 and review_day > first_day:  # a yearly fee review
+        facts.fees.append(
+            FeeStandard(
+                institution=institution,
+                effective_from=review_day,
+                monthly_full_day=fee + 100,
+                monthly_half_day=None,
             )
-        if instructors:
-            assignments.append(
-                InstructorAssignment(
-                    institution=institution,
-                    effective_from=first_day,
-                    instructor=rng.choice(instructors),
-                )
-            )
-        staff += _staff_for(rng, institution, expanded or classes, first_day, today)
-    ApprovedPlaces.objects.bulk_create(places, batch_size=5000)
-    FeeStandard.objects.bulk_create(fees, batch_size=5000)
-    StarRating.objects.bulk_create(stars, batch_size=5000)
-    InclusiveRecognition.objects.bulk_create(recognitions, batch_size=5000)
-    CareContract.objects.bulk_create(contracts, batch_size=5000)
-    InstructorAssignment.objects.bulk_create(assignments, batch_size=5000)
-    staff = StaffMember.objects.bulk_create(staff, batch_size=2000)
-    certificates = _certificates_for(rng, staff, today)
-    Certificate.objects.bulk_create(certificates, batch_size=5000)
-    result.staff, result.certificates = len(staff), len(certificates)
-    return result
+        )
 
 
 def _staff_for(

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from institutions.models import Institution, MonthlyReport, Township
@@ -30,6 +31,7 @@ from portal.dates import add_months, month_end, month_start
 from vouchers import codes, services
 from vouchers.models import Redemption, Voucher, VoucherApplication, VoucherBatch
 
+from .moments import at
 from .people import make_mobile, make_person_name, make_resident_id
 from .registry import DEMO_SUFFIX
 
@@ -49,10 +51,6 @@ def _swap(owner, name: str, value):
 def _clock(moment: dt.datetime):
     """Services stamp rows with timezone.now(): make that the moment the event happened."""
     return _swap(timezone, "now", lambda: moment)
-
-
-def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 def _demo_codes(rng: random.Random):
@@ -160,27 +158,27 @@ class _Seeder:
 
     def apply(self, batch, *, applied_on: dt.date, born: dt.date, residence="hukou", **extra):
         family = self.families.family(born=born, residence=residence)
-        with _clock(_at(applied_on, 9, self.rng.randint(0, 59))):
+        with _clock(at(applied_on, 9, self.rng.randint(0, 59))):
             return services.application_enter(
                 batch=batch, applied_on=applied_on, actor=self.bureau, **family, **extra
             )
 
     def approve(self, application, *, days: int) -> Voucher:
         day = application.applied_on + dt.timedelta(days=days)
-        with _clock(self.before_now(_at(day, 15, self.rng.randint(0, 59)))):
+        with _clock(self.before_now(at(day, 15, self.rng.randint(0, 59)))):
             return services.application_approve(application=application, actor=self.bureau)
 
     def reject(self, application, *, days: int) -> None:
         day = application.applied_on + dt.timedelta(days=days)
         reason = "不符合申请条件：" + application.eligibility_notes[0]
-        with _clock(self.before_now(_at(day, 16))):
+        with _clock(self.before_now(at(day, 16))):
             services.application_reject(application=application, actor=self.bureau, reason=reason)
 
     def enrol(self, voucher: Voucher, institution: Institution, start: dt.date, end=None) -> None:
         if voucher.child_id in self.enrolled:
             return
         start = min(start, self.today)
-        with _clock(self.before_now(_at(start, 10))):
+        with _clock(self.before_now(at(start, 10))):
             services.enrolment_record(
                 child=voucher.child,
                 institution=institution,
@@ -192,7 +190,7 @@ class _Seeder:
 
     def redeem(self, voucher: Voucher, month: dt.date, amount: Decimal, *, day: int, hour=11):
         institution, start, _end = self.enrolled[voucher.child_id]
-        moment = _at(max(month + dt.timedelta(days=day), start), hour, self.rng.randint(0, 59))
+        moment = at(max(month + dt.timedelta(days=day), start), hour, self.rng.randint(0, 59))
         with _clock(self.before_now(moment)):
             return services.redeem(
                 institution=institution,
@@ -274,9 +272,9 @@ class _Seeder:
             # Operator1's institution must be able to redeem this round in the demo.
             inclusive_only=home_inclusive or self.home is None,
         )
-        with _clock(_at(start - dt.timedelta(days=10), 9)):
+        with _clock(at(start - dt.timedelta(days=10), 9)):
             services.batch_save(batch=first, actor=self.bureau)
-        with _clock(_at(b_start - dt.timedelta(days=10), 9)):
+        with _clock(at(b_start - dt.timedelta(days=10), 9)):
             services.batch_save(batch=second, actor=self.bureau)
         return first, second
 
@@ -320,8 +318,34 @@ class _Seeder:
         return eligible
 
     def run(self, institutions) -> dict:
-        rng = self.rng
         first, second = self.batches()
+        hosts_a, hosts_b = self.hosts(first, second)
+        scale = len(institutions)
+        a_vouchers = self.first_round(first, hosts_a, scale=scale)
+
+        # The first round's validity has ended: the nightly job expires what is left.
+        if first.valid_until < self.today:
+            expiry_day = first.valid_until + dt.timedelta(days=1)
+            with _clock(at(expiry_day, 1, 30)):
+                services.expire_vouchers(today=expiry_day)
+        services.expire_vouchers()
+
+        b_vouchers = self.second_round(second, hosts_b, a_vouchers, scale=scale)
+        family, operator1 = self.redeem_second_round(b_vouchers, hosts_b)
+        self.settle()
+        self.match_reports()
+        if family is None:
+            return {}
+        family.refresh_from_db()
+        return {
+            "family_code": family.code,
+            "family_id_last6": family.child.id_last6,
+            "operator1_code": operator1.code if operator1 else "",
+        }
+
+    def hosts(self, first, second) -> tuple[list[Institution], list[Institution]]:
+        """The institutions each round's children attend, operator1's first when it can."""
+        rng = self.rng
         hosts_a = _pick_hosts(
             rng, _hosts(self.ids, month_end(first.valid_from), self.today), [self.home]
         )
@@ -329,9 +353,12 @@ class _Seeder:
         if self.home is not None and self.home not in hosts_b and not second.inclusive_only:
             hosts_b = [self.home, *hosts_b]
         hosts_b = _pick_hosts(rng, hosts_b, [self.home])
-        scale = len(institutions)
+        return hosts_a, hosts_b
 
-        # First round: imported lists and bureau entries; nearly all issued, most enrolled.
+    def first_round(self, first, hosts_a: list[Institution], *, scale: int) -> list[Voucher]:
+        """Imported lists and bureau entries; nearly all issued, most enrolled, redeemed month
+        by month."""
+        rng = self.rng
         a_apps = self.applications(
             first, 10 + scale // 100, hosts=hosts_a, window_days=50, ineligible=3
         )
@@ -347,19 +374,17 @@ class _Seeder:
                 self.enrol(voucher, host, start, end)
         for voucher in a_vouchers:
             self.redeem_months(voucher)
+        return a_vouchers
 
-        # The first round's validity has ended: the nightly job expires what is left.
-        if first.valid_until < self.today:
-            expiry_day = first.valid_until + dt.timedelta(days=1)
-            with _clock(_at(expiry_day, 1, 30)):
-                services.expire_vouchers(today=expiry_day)
-        services.expire_vouchers()
-
-        # Second round: some first-round children apply again; most are new families.
+    def second_round(
+        self, second, hosts_b: list[Institution], a_vouchers: list[Voucher], *, scale: int
+    ) -> list[Voucher]:
+        """Some first-round children apply again; most are new families. A few eligible
+        applications wait for the bureau (the demo's approve button); new children enrol."""
+        rng = self.rng
         b_new = self.applications(
             second, 10 + scale // 100, hosts=hosts_b, window_days=60, ineligible=4
         )
-        # A few eligible applications wait for the bureau (the demo's approve button).
         waiting = b_new[-3:] if len(b_new) > 6 else []
         returning = [
             voucher
@@ -374,7 +399,7 @@ class _Seeder:
         b_apps = [app for app in b_new if app not in waiting]
         for voucher in returning:
             applied_on = second.apply_from + dt.timedelta(days=rng.randint(5, 20))
-            with _clock(_at(applied_on, 10)):
+            with _clock(at(applied_on, 10)):
                 b_apps.append(
                     services.application_create(
                         batch=second,
@@ -393,7 +418,13 @@ class _Seeder:
             host = hosts_b[0] if index < 2 else rng.choice(hosts_b)
             start = voucher.issued_at.date() + dt.timedelta(days=rng.randint(1, 25))
             self.enrol(voucher, host, start)
+        return b_vouchers
 
+    def redeem_second_round(
+        self, b_vouchers: list[Voucher], hosts_b: list[Institution]
+    ) -> tuple[Voucher | None, Voucher | None]:
+        """The README's family voucher, and the rest redeemed month by month; returns the
+        family's voucher and operator1's demo voucher, left for this month."""
         family = self.family_voucher(b_vouchers, hosts_b)
         operator1 = next(
             (
@@ -409,18 +440,10 @@ class _Seeder:
             if voucher == family:
                 continue
             # The current month: some redeemed already; operator1's demo voucher is left for them.
-            self.redeem_months(voucher, skip_current=voucher == operator1 or rng.random() < 0.5)
-
-        self.settle()
-        self.match_reports()
-        if family is None:
-            return {}
-        family.refresh_from_db()
-        return {
-            "family_code": family.code,
-            "family_id_last6": family.child.id_last6,
-            "operator1_code": operator1.code if operator1 else "",
-        }
+            self.redeem_months(
+                voucher, skip_current=voucher == operator1 or self.rng.random() < 0.5
+            )
+        return family, operator1
 
     def family_voucher(self, vouchers: list[Voucher], hosts: list[Institution]) -> Voucher | None:
         """The README's family voucher: monthly redemptions, and last month a mistyped amount
@@ -472,22 +495,22 @@ class _Seeder:
             operator = self.operator(institution)
             following = add_months(month, 1)
             if month < last_month:
-                with _clock(_at(following + dt.timedelta(days=2), 9)):
+                with _clock(at(following + dt.timedelta(days=2), 9)):
                     settlement = services.settlement_prepare(
                         institution=institution, month=month, actor=operator
                     )
                     services.settlement_confirm(settlement=settlement, actor=operator)
-                with _clock(_at(following + dt.timedelta(days=7), 14)):
+                with _clock(at(following + dt.timedelta(days=7), 14)):
                     services.settlement_approve(settlement=settlement, actor=self.bureau)
                 paid += 1
-                with _clock(_at(following + dt.timedelta(days=14), 10)):
+                with _clock(at(following + dt.timedelta(days=14), 10)):
                     services.settlement_mark_paid(
                         settlement=settlement,
                         reference=f"乐卫托育券支付{month:%Y%m}-{paid:03d}",
                         actor=self.bureau,
                     )
             elif institution == self.home:
-                with _clock(self.before_now(_at(following + dt.timedelta(days=2), 9))):
+                with _clock(self.before_now(at(following + dt.timedelta(days=2), 9))):
                     settlement = services.settlement_prepare(
                         institution=institution, month=month, actor=operator
                     )
@@ -497,8 +520,6 @@ class _Seeder:
         """Monthly reports say how many voucher children an institution had. Make the demo's
         reports agree with the redemptions, except two months where the institution redeemed
         for more children than it reported (what the anomaly page is for)."""
-        from django.db.models import Count
-
         counts = {
             (row["institution"], row["fee_month"]): row["children"]
             for row in Redemption.objects.filter(status=Redemption.Status.ACTIVE)
