@@ -321,14 +321,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "portal.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.rest.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ErrorDocumentingAutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     # Throttles key on the client address: trust X-Forwarded-For only behind our own proxy.
     "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else 0,
     "DEFAULT_THROTTLE_CLASSES": [

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import audit_views
-from portal.api import TokenView
+from portal.api.token import TokenView
 
 from . import views
 
@@ -40,5 +40,5 @@ urlpatterns = [
 ]
 
 # JSON error answers under /api/ (the schema documents them), the portal's pages elsewhere.
-handler404 = "portal.api.page_not_found"
-handler400 = "portal.api.bad_request"
+handler404 = "portal.api.errors.page_not_found"
+handler400 = "portal.api.errors.bad_request"

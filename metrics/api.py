@@ -6,8 +6,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 
-from portal.api import ErrorDocumentingAutoSchema, RolePermission
-from portal.dates import parse_period
+from portal.api.permissions import RolePermission
+from portal.api.schema import month_parameter
+from portal.dates import parse_month
 from portal.roles import BUREAU_ROLES, Role
 
 from .models import CITY, Indicator, Snapshot
@@ -38,14 +39,13 @@ class KpiListView(ListAPIView):
 
     serializer_class = SnapshotSerializer
     permission_classes = [RolePermission]
-    schema = ErrorDocumentingAutoSchema()
     read_roles = frozenset(BUREAU_ROLES | {Role.EDUCATION, Role.AUDITOR, Role.INSPECTOR})
     pagination_class = None
     filter_backends: list = []
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+            month_parameter("period", required=True),
             OpenApiParameter("area", str, description="city（默认）或镇街代码，如 330382114"),
         ]
     )
@@ -54,7 +54,7 @@ class KpiListView(ListAPIView):
 
     def get_queryset(self):
         try:
-            period = parse_period(self.request.query_params.get("period", ""))
+            period = parse_month(self.request.query_params.get("period", ""))
         except ValueError:
             raise ValidationError(
                 {"period": [_("请按 YYYY-MM 填写月份。")]}, code="invalid_period"

@@ -9,31 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import parse_period
+from portal.forms import MonthField
 
 from .services import months_between
 
 MAX_RECOMPUTE_MONTHS = 60
 EARLIEST = dt.date(2020, 1, 1)
 LATEST_FORECAST = dt.date(2035, 12, 31)
-
-
-class MonthField(forms.CharField):
-    """'YYYY-MM' (an <input type="month">) <-> the month's first day."""
-
-    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
-    default_error_messages = {"invalid": _("请按 YYYY-MM 填写月份。")}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_period(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def prepare_value(self, value):
-        return f"{value:%Y-%m}" if isinstance(value, dt.date) else value
 
 
 class MonthChoiceForm(forms.Form):

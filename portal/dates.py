@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,6 +33,24 @@ def parse_period(text: str) -> dt.date:
     """'2025-03' -> 2025-03-01; raises ValueError on anything else."""
     year, month = text.split("-")
     return dt.date(int(year), int(month), 1)
+
+
+# A month as a person or a client writes it: the one rule of the pages' month field, the API's
+# month fields and parameters, and the schema that documents them.
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def parse_month(text: str) -> dt.date:
+    """'2025-03' -> 2025-03-01, exactly as MONTH_PATTERN says (blanks around it aside); raises
+    ValueError on anything else ('2025-3', '0000-01'), which `parse_period` may let through."""
+    text = str(text).strip()
+    if not re.fullmatch(MONTH_PATTERN, text):
+        raise ValueError(text)
+    return parse_period(text)
+
+
+def format_month(period: dt.date) -> str:
+    return f"{period:%Y-%m}"
 
 
 def opens_on(period: dt.date) -> dt.date:

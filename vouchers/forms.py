@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Township
 from portal.dates import add_months, month_start
+from portal.forms import MonthChoiceField
 from portal.personal_data import keyed_hash
 from portal.spreadsheets import SpreadsheetFileError, check_import_size
 from portal.validators import validate_resident_id
@@ -55,17 +56,6 @@ def month_choices(first: dt.date, last: dt.date) -> list[tuple[str, str]]:
         choices.append((month_value(month), month_label(month)))
         month = add_months(month, -1)
     return choices
-
-
-class MonthField(forms.ChoiceField):
-    """A month picked from a list (phones have no good month input); cleans to its first day."""
-
-    def to_python(self, value):
-        return (value or "").strip()
-
-    def clean(self, value):
-        value = super().clean(value)
-        return parse_month(value) if value else None
 
 
 def _text_input(**attrs) -> forms.TextInput:
@@ -325,7 +315,7 @@ class RedemptionForm(forms.Form):
     a double click or a resubmitted page sends the same key, and the service redeems once."""
 
     voucher_code = VoucherCodeField()
-    fee_month = MonthField(label=_("费用月份"))
+    fee_month = MonthChoiceField(label=_("费用月份"))
     amount = forms.DecimalField(
         label=_("抵扣金额（元）"),
         max_digits=12,
@@ -375,7 +365,7 @@ class ReasonForm(forms.Form):
 
 
 class SettlementPrepareForm(forms.Form):
-    month = MonthField(label=_("费用月份"))
+    month = MonthChoiceField(label=_("费用月份"))
 
     def __init__(self, *args, first: dt.date, **kwargs):
         super().__init__(*args, **kwargs)

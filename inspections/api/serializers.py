@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from institutions.models import Institution
+from portal.api.fields import MaskedResidentIdField, ResidentIdInputField
 from portal.roles import scope
-from portal.validators import validate_resident_id
 
 from ..models import (
     ChecklistItem,
@@ -38,14 +38,16 @@ from .common import (
     IncidentStateField,
     InspectionKindField,
     InspectionStateField,
-    MaskedIdField,
     OutcomeField,
     ResultField,
     ReviewField,
     ScopedInstitutionField,
     SeverityField,
-    _users,
 )
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True)
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
@@ -412,7 +414,7 @@ class FollowUpInputSerializer(serializers.Serializer):
 
 
 class StaffCreditRecordSerializer(serializers.ModelSerializer):
-    id_number = MaskedIdField()
+    id_number = MaskedResidentIdField()
 
     class Meta:
         model = StaffCreditRecord
@@ -431,16 +433,10 @@ class StaffCreditRecordSerializer(serializers.ModelSerializer):
 
 class StaffCreditRecordInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
-    id_number = serializers.CharField(write_only=True, max_length=40)
+    id_number = ResidentIdInputField()
     reason = serializers.CharField()
     recorded_on = serializers.DateField()
     valid_until = serializers.DateField(required=False, allow_null=True)
-
-    def validate_id_number(self, value: str) -> str:
-        try:
-            return validate_resident_id(value)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages, code=error.code) from None
 
 
 class CoverageRowSerializer(serializers.Serializer):

@@ -14,13 +14,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import ErrorDocumentingAutoSchema
-from portal.roles import (
-    CITY_WIDE_ROLES,
-    Role,
-    get_scoped_or_404,
-    scope,
-)
+from portal.api.permissions import BUREAU, BUREAU_ADMIN, OPERATORS, READERS
+from portal.api.schema import month_parameter
+from portal.dates import parse_month
+from portal.personal_data import keyed_hash
+from portal.roles import CITY_WIDE_ROLES, get_scoped_or_404, scope
 
 from .. import services
 from ..models import (
@@ -47,11 +45,8 @@ from ..selectors import (
 )
 from ..views import file_response
 from .common import (
-    BUREAU,
     BUREAU_READERS,
     DRAW_READERS,
-    OPERATORS,
-    READERS,
     REPORTERS,
     InspectionPermission,
     ScopedViewSet,
@@ -333,7 +328,6 @@ class FileView(APIView):
     """A photo or an evidence file, for whoever may see its inspection."""
 
     permission_classes = [permissions.IsAuthenticated]
-    schema = ErrorDocumentingAutoSchema()
     model = None
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -430,7 +424,7 @@ class IncidentViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     )
     serializer_class = IncidentSerializer
     write_roles = REPORTERS
-    action_roles = {"destroy": frozenset({Role.BUREAU_ADMIN})}
+    action_roles = {"destroy": BUREAU_ADMIN}
     filterset_fields = ["kind", "state", "institution"]
 
     def _answer(self, incident, code=status.HTTP_200_OK) -> Response:
@@ -500,8 +494,6 @@ class StaffCreditRecordViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retr
         queryset = super().get_queryset()
         number = self.request.query_params.get("id_number")
         if number:
-            from portal.personal_data import keyed_hash
-
             queryset = queryset.filter(id_number_hash=keyed_hash(number))
         return queryset
 
@@ -521,11 +513,10 @@ class CoverageView(APIView):
     quarter) and annual inspection (its year), by township."""
 
     permission_classes = [permissions.IsAuthenticated, InspectionPermission]
-    schema = ErrorDocumentingAutoSchema()
     read_roles = CITY_WIDE_ROLES
 
     @extend_schema(
-        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM，默认本月")],
+        parameters=[month_parameter("month", description="YYYY-MM，默认本月")],
         responses={200: CoverageRowSerializer(many=True)},
     )
     def get(self, request):
@@ -533,8 +524,7 @@ class CoverageView(APIView):
         raw = request.query_params.get("month")
         if raw:
             try:
-                year, month = raw.split("-")
-                day = day.replace(year=int(year), month=int(month), day=1)
+                day = parse_month(raw)
             except ValueError:
                 raise serializers.ValidationError({"month": [_("月份格式为 YYYY-MM。")]}) from None
         rows = coverage_by_township(CoveragePeriods(day))

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from portal.api.filters import scoped_queryset
 from portal.personal_data import keyed_hash
 from portal.validators import validate_resident_id
 
@@ -23,7 +24,7 @@ from ..models import (
     StarRating,
 )
 from ..selectors import certificate_valid_on, employed_on
-from .common import as_of_from, scoped_queryset
+from .common import as_of_from
 
 
 def _institution_filter(field_name: str = "institution") -> filters.ModelChoiceFilter:

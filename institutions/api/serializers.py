@@ -17,6 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import (
+    MaskedInput,
+    MaskedResidentIdField,
+    ResidentIdEditField,
+    ScopedPrimaryKeyRelatedField,
+    enum_field,
+)
 from portal.personal_data import UNCHANGED
 from portal.validators import validate_credit_code
 
@@ -33,16 +40,6 @@ from ..models import (
     StarRating,
     Township,
 )
-from .common import (
-    MaskedInput,
-    MaskedResidentIdField,
-    ResidentIdInputField,
-    ScopedPrimaryKeyRelatedField,
-    named_choice_field,
-)
-
-InstitutionKindField = named_choice_field(Institution.Kind, "InstitutionKindEnum")
-CertificateKindField = named_choice_field(Certificate.Kind, "CertificateKindEnum")
 
 INSTITUTION_REFUSED = _("机构不存在，或您无权为该机构登记。")
 STAFF_REFUSED = _("从业人员不存在，或您无权为其登记证书。")
@@ -120,9 +117,7 @@ class InstitutionFactsSerializer(serializers.Serializer):
 
 
 class InstitutionOutputSerializer(serializers.ModelSerializer):
-    kind = InstitutionKindField(
-        choices=Institution.Kind.choices, read_only=True, label=_("机构类型")
-    )
+    kind = enum_field(Institution.Kind, "InstitutionKindEnum", read_only=True, label=_("机构类型"))
     township_code = serializers.CharField(source="township.code", read_only=True)
     facts = InstitutionFactsSerializer(source="*", read_only=True)
 
@@ -156,7 +151,7 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
 
 
 class InstitutionInputSerializer(serializers.ModelSerializer):
-    kind = InstitutionKindField(choices=Institution.Kind.choices, label=_("机构类型"))
+    kind = enum_field(Institution.Kind, "InstitutionKindEnum", label=_("机构类型"))
     # Declared, so DRF adds no uniqueness check of its own: the service reports it (one message).
     credit_code = serializers.CharField(
         max_length=18, required=False, allow_blank=True, label=_("统一社会信用代码")
@@ -308,7 +303,7 @@ class StaffInputSerializer(serializers.ModelSerializer):
     institution = _institution_field(
         required=False, help_text=_("登记时必填；之后不能改为其他机构。")
     )
-    id_number = ResidentIdInputField(required=False, label=_("身份证号码"))
+    id_number = ResidentIdEditField(required=False, label=_("身份证号码"))
 
     class Meta:
         model = StaffMember
@@ -365,9 +360,7 @@ class StaffInputSerializer(serializers.ModelSerializer):
 
 
 class CertificateOutputSerializer(serializers.ModelSerializer):
-    kind = CertificateKindField(
-        choices=Certificate.Kind.choices, read_only=True, label=_("证书类型")
-    )
+    kind = enum_field(Certificate.Kind, "CertificateKindEnum", read_only=True, label=_("证书类型"))
     staff_name = serializers.CharField(read_only=True, label=_("姓名"))
     institution = serializers.IntegerField(source="institution_pk", read_only=True)
 
@@ -390,7 +383,7 @@ class CertificateInputSerializer(serializers.ModelSerializer):
     staff = ScopedPrimaryKeyRelatedField(
         queryset=StaffMember.objects.all(), message=STAFF_REFUSED, label=_("从业人员")
     )
-    kind = CertificateKindField(choices=Certificate.Kind.choices, label=_("证书类型"))
+    kind = enum_field(Certificate.Kind, "CertificateKindEnum", label=_("证书类型"))
 
     class Meta:
         model = Certificate

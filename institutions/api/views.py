@@ -25,8 +25,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
-from portal.api import ScopedQuerysetMixin
-from portal.roles import BUREAU_ROLES, CITY_WIDE_ROLES, Role
+from portal.api.errors import service_errors
+from portal.api.permissions import (
+    BUREAU,
+    BUREAU_ADMIN,
+    BUREAU_AND_OPERATORS,
+    READERS,
+    ScopedQuerysetMixin,
+)
+from portal.roles import CITY_WIDE_ROLES, Role
 
 from .. import services
 from ..models import (
@@ -50,14 +57,8 @@ from .common import (
     WRITE_ACTIONS,
     RegistryPermission,
     as_of_from,
-    service_errors,
     with_input_output,
 )
-
-READERS = frozenset(CITY_WIDE_ROLES | {Role.OPERATOR})
-BUREAU = frozenset(BUREAU_ROLES)
-BUREAU_ADMIN = frozenset({Role.BUREAU_ADMIN})
-BUREAU_AND_OPERATORS = frozenset(BUREAU_ROLES | {Role.OPERATOR})
 
 
 class TownshipViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -81,7 +82,7 @@ class RegistryViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, RegistryPermission]
     read_roles = READERS
     write_roles = BUREAU
-    delete_roles = BUREAU_ADMIN
+    action_roles = {"destroy": BUREAU_ADMIN}
     output_serializer_class = None
 
     def get_serializer_class(self):
@@ -269,7 +270,7 @@ class CertificateViewSet(RegistryViewSet):
     filterset_class = filters.CertificateFilter
     ordering_fields = ["issued_on", "expires_on"]
     write_roles = BUREAU_AND_OPERATORS
-    delete_roles = BUREAU_AND_OPERATORS
+    action_roles = {"destroy": BUREAU_AND_OPERATORS}
 
     def save_record(self, instance: Certificate | None, data: dict) -> Certificate:
         certificate = Certificate(**data) if instance is None else instance

@@ -4,56 +4,19 @@ import agree."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import CHILDREN_PER_CARER, ClassType, Institution, Township
-from portal.dates import add_months, month_start, parse_period
+from portal.dates import add_months, month_start
+from portal.forms import MonthField
 
 from . import selectors
 from .models import CLASS_FIELDS, MonthlyReport, ParentingSession
 
 # --- Shared widgets and fields -------------------------------------------------------------------
-
-
-class MonthInput(forms.TextInput):
-    """The browser's month picker (YYYY-MM); a plain text box where there is none."""
-
-    input_type = "month"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}", **(attrs or {})}
-        )
-
-    def format_value(self, value):
-        if isinstance(value, dt.date):
-            return f"{value:%Y-%m}"
-        return super().format_value(value)
-
-
-class MonthField(forms.Field):
-    """A month as its first day: '2025-03' -> date(2025, 3, 1)."""
-
-    widget = MonthInput
-    default_error_messages = {"invalid": _("请输入有效的月份，例如 2025-03。")}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, dt.date):
-            return month_start(value)
-        try:
-            period = parse_period(str(value).strip())
-        except ValueError as error:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
-        if not 2000 <= period.year <= 2100:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return period
 
 
 def month_choices(*, include_current: bool = False, empty_label=None) -> list[tuple[str, str]]:

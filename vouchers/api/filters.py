@@ -4,51 +4,24 @@ another institution is refused like an id that does not exist."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from institutions.models import Institution
+from portal.api.filters import MonthFilter, scoped_queryset
 from portal.personal_data import keyed_hash
-from portal.roles import scope
 from portal.validators import validate_resident_id
 
 from .. import codes
 from ..models import Enrolment, Redemption, Settlement, Voucher, VoucherApplication
-from .common import MONTH_PATTERN
-
-
-class MonthFormField(forms.CharField):
-    default_error_messages = {"invalid": _("请按YYYY-MM填写月份，例如2025-03。")}
-
-    def to_python(self, value) -> dt.date | None:
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        if not re.fullmatch(MONTH_PATTERN, value.strip()):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return dt.date(int(value[:4]), int(value[5:7]), 1)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MonthFilter(filters.Filter):
-    """?fee_month=YYYY-MM"""
-
-    field_class = MonthFormField
-
-
-def _institutions(request) -> QuerySet[Institution]:
-    return scope(getattr(request, "user", None), Institution)
 
 
 def _institution_filter(**kwargs) -> filters.ModelChoiceFilter:
-    return filters.ModelChoiceFilter(queryset=_institutions, label=_("机构"), **kwargs)
+    return filters.ModelChoiceFilter(
+        queryset=scoped_queryset(Institution), label=_("机构"), **kwargs
+    )
 
 
 class RedemptionFilter(filters.FilterSet):

@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api.permissions import BUREAU, BUREAU_ADMIN, BUREAU_AND_OPERATORS, OPERATORS
 from portal.roles import Role
 
 from .. import selectors, services
@@ -17,11 +18,7 @@ from ..models import VoucherApplication, VoucherBatch
 from . import filters
 from . import serializers as s
 from .common import (
-    BUREAU,
-    BUREAU_ADMIN,
-    BUREAU_AND_OPERATORS,
     BUREAU_READERS,
-    OPERATORS,
     READERS,
     VoucherViewSetMixin,
     api_errors,

@@ -1,21 +1,26 @@
 """Serializers of the voucher API: input and output apart, every field named.
 
-Personal data (names, phones, ID numbers) leaves only as masks (`MaskedField`); ID numbers come
-in write-only. Rules across rows are the services' (vouchers/services.py), so the API, the pages
-and the import refuse the same things with the same codes.
+Personal data (names, phones, ID numbers) leaves only as masks (`MaskedNameField`,
+`MaskedResidentIdField`); ID numbers come in write-only. Rules across rows are the services'
+(vouchers/services.py), so the API, the pages and the import refuse the same things with the
+same codes.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from institutions.models import Institution, Township
-from portal.validators import validate_resident_id
+from portal.api.fields import (
+    MaskedNameField,
+    MaskedResidentIdField,
+    MonthField,
+    ResidentIdInputField,
+    enum_field,
+)
 
 from ..models import (
     Child,
@@ -27,33 +32,11 @@ from ..models import (
     VoucherApplication,
     VoucherBatch,
 )
-from .common import MaskedField, MonthField, OwnInstitutionField, enum_field
+from .common import OwnInstitutionField
 
 
 def _money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "writeOnly": True,
-        "description": "18位居民身份证号码，加密存储；任何返回中都只有脱敏号码。",
-    }
-)
-class ResidentIdInputField(serializers.CharField):
-    """A resident ID number, written in full, checked (GB 11643), never read back."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs["write_only"] = True
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data) -> str:
-        try:
-            return validate_resident_id(super().to_internal_value(data))
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages, code=error.code) from None
 
 
 # --- Redemptions -------------------------------------------------------------------------------
@@ -89,7 +72,7 @@ class RedemptionCreatedSerializer(serializers.ModelSerializer):
 
 class RedemptionSerializer(serializers.ModelSerializer):
     voucher_code = serializers.CharField(source="voucher.code", read_only=True)
-    child_name = MaskedField(source="voucher.child.name", label=_("幼儿姓名（脱敏）"))
+    child_name = MaskedNameField(source="voucher.child.name", label=_("幼儿姓名（脱敏）"))
     institution = serializers.IntegerField(source="institution_id", read_only=True)
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     fee_month = MonthField(read_only=True)
@@ -140,8 +123,10 @@ class VoucherDetailSerializer(serializers.ModelSerializer):
 
 class VoucherSummarySerializer(VoucherDetailSerializer):
     batch_name = serializers.CharField(source="batch.name", read_only=True)
-    child_name = MaskedField(source="child.name", label=_("幼儿姓名（脱敏）"))
-    child_id_number = MaskedField(source="child.id_number", label=_("幼儿身份证号码（脱敏）"))
+    child_name = MaskedNameField(source="child.name", label=_("幼儿姓名（脱敏）"))
+    child_id_number = MaskedResidentIdField(
+        source="child.id_number", label=_("幼儿身份证号码（脱敏）")
+    )
     face_value = _money(read_only=True)
 
     class Meta(VoucherDetailSerializer.Meta):
@@ -279,8 +264,10 @@ class VoucherApplicationCreateSerializer(serializers.Serializer):
 
 class VoucherApplicationSerializer(serializers.ModelSerializer):
     batch_name = serializers.CharField(source="batch.name", read_only=True)
-    child_name = MaskedField(source="child.name", label=_("幼儿姓名（脱敏）"))
-    child_id_number = MaskedField(source="child.id_number", label=_("幼儿身份证号码（脱敏）"))
+    child_name = MaskedNameField(source="child.name", label=_("幼儿姓名（脱敏）"))
+    child_id_number = MaskedResidentIdField(
+        source="child.id_number", label=_("幼儿身份证号码（脱敏）")
+    )
     source = enum_field(VoucherApplication.Source, "VoucherApplicationSource", read_only=True)
     state = enum_field(VoucherApplication.State, "VoucherApplicationState", read_only=True)
     eligibility_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -332,8 +319,10 @@ class VoucherEnrolmentSerializer(serializers.ModelSerializer):
     institution = serializers.IntegerField(source="institution_id", read_only=True)
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     child = serializers.IntegerField(source="child_id", read_only=True)
-    child_name = MaskedField(source="child.name", label=_("幼儿姓名（脱敏）"))
-    child_id_number = MaskedField(source="child.id_number", label=_("幼儿身份证号码（脱敏）"))
+    child_name = MaskedNameField(source="child.name", label=_("幼儿姓名（脱敏）"))
+    child_id_number = MaskedResidentIdField(
+        source="child.id_number", label=_("幼儿身份证号码（脱敏）")
+    )
 
     class Meta:
         model = Enrolment

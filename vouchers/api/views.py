@@ -35,7 +35,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import ErrorDocumentingAutoSchema
+from portal.api.permissions import BUREAU, BUREAU_AND_OPERATORS, OPERATORS
 from portal.roles import is_bureau
 
 from .. import codes, family, selectors, services
@@ -43,10 +43,7 @@ from ..models import Redemption, Voucher
 from . import filters
 from . import serializers as s
 from .common import (
-    BUREAU,
-    BUREAU_AND_OPERATORS,
     BUREAU_READERS,
-    OPERATORS,
     READERS,
     VoucherViewSetMixin,
     api_errors,
@@ -291,7 +288,6 @@ class PublicVoucherBalanceView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    schema = ErrorDocumentingAutoSchema()
     throttle_classes = [family.BalanceRateThrottle]
 
     def throttled(self, request, wait):

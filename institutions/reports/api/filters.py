@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from institutions.models import Institution
+from portal.api.filters import MonthFilter, scoped_queryset
 from portal.dates import month_end
-from portal.roles import scope
 
 from ..models import MonthlyReport, ParentingSession
-from .common import MonthFilter, township_filter
+from .common import township_filter
 
 
 class MonthlyReportFilter(filters.FilterSet):
@@ -22,7 +22,7 @@ class MonthlyReportFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=MonthlyReport.State.choices, label=_("状态"))
     township = filters.CharFilter(method="filter_township", label=_("镇街（编号或统计用区划代码）"))
     institution = filters.ModelChoiceFilter(
-        queryset=lambda request: scope(getattr(request, "user", None), Institution),
+        queryset=scoped_queryset(Institution),
         label=_("机构"),
     )
     has_warnings = filters.BooleanFilter(method="filter_has_warnings", label=_("有预警"))

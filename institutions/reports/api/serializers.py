@@ -11,12 +11,13 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from institutions.models import Township
+from portal.api.fields import MonthField
 from portal.dates import deadline_as_datetime, due_on
 from portal.roles import is_bureau
 
 from .. import services
 from ..models import MonthlyReport, ParentingSession
-from .common import MonthField, ReportableInstitutionField
+from .common import ReportableInstitutionField
 
 # --- Monthly reports ---------------------------------------------------------------------------
 

@@ -7,34 +7,26 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from portal.api import ScopedQuerysetMixin
+from portal.api.errors import service_errors
+from portal.api.permissions import BUREAU, OPERATORS, READERS, ScopedQuerysetMixin
+from portal.api.schema import month_parameter
 from portal.roles import Role
 
 from .. import exports, selectors, services
 from ..models import MonthlyReport, ParentingSession
 from . import filters
 from . import serializers as s
-from .common import (
-    BUREAU,
-    MONTH_PATTERN,
-    OPERATORS,
-    READERS,
-    ReportPermission,
-    required_month,
-    service_errors,
-)
+from .common import required_month
 
 REPORT_OUT = s.MonthlyReportSerializer
 REVIEW_ACTIONS = frozenset({"accept", "return_report", "reopen", "review"})
-PERIOD_PARAMETER = OpenApiParameter(
-    "period", OpenApiTypes.STR, required=True, description="YYYY-MM", pattern=MONTH_PATTERN
-)
+PERIOD_PARAMETER = month_parameter("period", required=True)
 XLSX_RESPONSE = {
     (200, exports.XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="xlsx")
 }
@@ -47,7 +39,6 @@ class MonthlyReportViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
 
     queryset = MonthlyReport.objects.all()
     serializer_class = s.MonthlyReportSerializer
-    permission_classes = [permissions.IsAuthenticated, ReportPermission]
     filterset_class = filters.MonthlyReportFilter
     ordering_fields = ["period", "first_submitted_at", "submitted_at", "state"]
     ordering = ["-period", "institution__township__sort_order", "institution__name", "pk"]
@@ -194,7 +185,6 @@ class ParentingSessionViewSet(
 
     queryset = ParentingSession.objects.select_related("institution", "township")
     serializer_class = s.ParentingSessionSerializer
-    permission_classes = [permissions.IsAuthenticated, ReportPermission]
     filterset_class = filters.ParentingSessionFilter
     ordering_fields = ["held_on", "families_reached"]
     ordering = ["-held_on", "pk"]
@@ -221,15 +211,7 @@ class ParentingSessionViewSet(
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "month",
-                OpenApiTypes.STR,
-                required=True,
-                description="YYYY-MM",
-                pattern=MONTH_PATTERN,
-            )
-        ],
+        parameters=[month_parameter("month", required=True)],
         responses=XLSX_RESPONSE,
         summary="导出某月养育照护小组活动（xlsx，可按镇街）",
         filters=True,
