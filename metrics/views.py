@@ -32,6 +32,7 @@ from portal.roles import Role, can_write, has_role, is_bureau
 from . import forecast as forecasting
 from . import report_tasks, selectors, services
 from .forms import ForecastForm, MonthChoiceForm, RecomputeForm, ReportForm
+from .kpis.drilldown import drilldown as drilldown_of
 from .models import CITY, ComputeRun, Indicator
 
 LOGIN_URL = reverse_lazy("institutions:login")
@@ -211,7 +212,7 @@ def drilldown(request, area: str, indicator: str):
     else:
         raise Http404
     figure = selectors.area_figure(period, area, indicator)
-    detail = selectors.drilldown(period, township, indicator)
+    detail = drilldown_of(period, township, indicator)
     page = Paginator(detail.rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
