@@ -1,18 +1,17 @@
 """The registry at D, and its sums per township in one set-based query.
 
-Every registry total is a row of REGISTRY (or ACTIVITY, the month's inspections and reports of
-the same institutions): the institutions it counts, as a Q on the facts of `institutions_as_of`,
-and the column it sums (none: it counts them). The nightly computation and the forecast read the
-totals through `registry_totals`; the drill-down lists the institutions of the same rows.
+Every registry total is a row of REGISTRY (or of `activity`, the month's inspections and reports
+of the same institutions): the institutions it counts, as a Q on the facts of
+`institutions_as_of` (COUNTED: kpis.md's counted institutions), and the column it sums (none: it
+counts them). The nightly computation and the forecast read the totals through
+`registry_totals`; the drill-down lists the institutions of the same rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
 
 from django.conf import settings
 from django.db import connection
@@ -29,11 +28,14 @@ from .population import population_totals
 
 KINDERGARTEN = Institution.Kind.KINDERGARTEN.value
 
-# kpis.md, "counted institution at D": every row of the facts (filed on or before D, not closed).
-COUNTED = Q()
-INCLUSIVE_KINDERGARTEN = Q(kind=KINDERGARTEN, is_inclusive_kindergarten=True)
-# A kindergarten runs a childcare class at D when it has approved places at D (K7).
+# A kindergarten runs a childcare class (托班) at D when it has approved places at D (K7).
 RUNS_CLASS = Q(places_total__gt=0)
+# kpis.md, "counted institution at D": a row of the facts (filed on or before D and not closed
+# on or before D), except a kindergarten that runs no childcare class: it has no places and
+# counts only for K7, whose totals read the facts without this rule. The one place of the rule:
+# the registry totals, the reports of counted institutions and the drill-down all read it.
+COUNTED = ~Q(kind=KINDERGARTEN) | RUNS_CLASS
+INCLUSIVE_KINDERGARTEN = Q(kind=KINDERGARTEN, is_inclusive_kindergarten=True)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class Total:
         return rows.filter(**{f"{self.field}__gt": 0}) if self.field else rows
 
 
-INCLUSIVE_PLACES = Total("inclusive_places", COUNTED & Q(is_inclusive=True), "places_total")
+INCLUSIVE = Q(is_inclusive=True)
+INCLUSIVE_PLACES = Total("inclusive_places", COUNTED & INCLUSIVE, "places_total")
 REGISTRY = (
     Total("institutions", COUNTED),
     Total("places", COUNTED, "places_total"),
@@ -117,17 +120,20 @@ def registry_facts(day: dt.date, period: dt.date | None = None) -> QuerySet[Inst
 
 
 def registry_sums(
-    day: dt.date, totals: Iterable[Total], period: dt.date | None = None
+    day: dt.date,
+    totals: Iterable[Total],
+    period: dt.date | None = None,
+    among: Q | None = None,
 ) -> list[dict]:
-    """One row per township: `totals` over the registry at `day` (one query)."""
+    """One row per township: `totals` over the registry at `day` (one query). `among` narrows
+    the rows read first, for totals that all count within it (a cheap condition: it is repeated
+    in the inner query's WHERE)."""
     totals = list(totals)
     fields = {"id", "township_id"}
     for total in totals:
         fields |= fields_of(total.where) | ({total.field} if total.field else set())
     facts = registry_facts(day, period)
-    if all(total.where for total in totals):  # only the institutions some total counts
-        facts = facts.filter(reduce(operator.or_, (total.where for total in totals)))
-    facts = facts.order_by().values(*sorted(fields))
+    facts = (facts if among is None else facts.filter(among)).order_by().values(*sorted(fields))
     facts_sql, facts_params = facts.query.sql_with_params()
     columns, params = [], []
     for total in totals:
@@ -162,7 +168,7 @@ def registry_totals(
     totals = Totals()
     columns = (*REGISTRY, *(activity(period) if period else ()))
     totals.add_rows(registry_sums(day, columns, period), townships, "township_id")
-    for row in registry_sums(settings.PILOT_BASELINE_DATE, [INCLUSIVE_PLACES]):
+    for row in registry_sums(settings.PILOT_BASELINE_DATE, [INCLUSIVE_PLACES], among=INCLUSIVE):
         totals.add(
             townships[row["township_id"]], baseline_inclusive_places=row[INCLUSIVE_PLACES.name]
         )
