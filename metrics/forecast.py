@@ -24,17 +24,18 @@ import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.models import ApprovedPlaces, InclusiveRecognition, Institution, Township
+from institutions.models import ApprovedPlaces, InclusiveRecognition, Township
 from institutions.selectors import institutions_as_of
 from portal.dates import add_months, due_on
 
 from .formatting import format_number, format_target, status_class, unit_of
-from .models import CITY, HEADLINE, Indicator, PopulationBase, Snapshot, Target, Unit
+from .kpis.definitions import BY_ID, REGISTRY_INDICATORS, area_figures
+from .kpis.registry import registry_totals
+from .models import CITY, HEADLINE, Indicator, Snapshot, Target, Unit
 from .selectors import YEAR_TO_DATE, indicator_name
 
 TREND_MONTHS = 12
@@ -42,7 +43,6 @@ PIPELINE_LIST_LIMIT = 100
 THOUSAND = Decimal(1000)
 # Indicators read from the monthly reports: final only once the month's reports are due.
 REPORT_BASED = frozenset({"K6", "K14", "K14_timely", "K15"})
-REGISTRY_INDICATORS = ("K1", "K2", "K3", "K4", "K5", "K7", "K8", "K11", "K16", "K17")
 # The gap table: how many of what would meet each target.
 GAP_INDICATORS = ("K1", "K4", "K5")
 
@@ -100,92 +100,10 @@ def judge(value: Decimal | None, target: Target | None) -> str:
 # --- The registry as it stands on a day ------------------------------------------------------------
 
 
-def registry_totals(day: dt.date) -> dict[str, dict[str, Decimal]]:
-    """Per area (township code and `city`): the registry sums the registry indicators need, as the
-    registry stands on `day` with what is recorded today. Three queries."""
-    codes = dict(Township.objects.values_list("pk", "code"))
-    totals: dict[str, dict[str, Decimal]] = {CITY: {}}
-
-    def add(area: str, **values) -> None:
-        for bucket in (totals.setdefault(area, {}), totals[CITY]):
-            for name, value in values.items():
-                bucket[name] = bucket.get(name, Decimal(0)) + Decimal(value or 0)
-
-    for row in (
-        institutions_as_of(day)
-        .filter(is_counted=True)
-        .order_by()
-        .values("township_id")
-        .annotate(
-            institutions=Count("pk"),
-            places=Sum("places_total"),
-            infant_places=Sum("places_infant"),
-            kindergarten_places=Sum("places_total", filter=Q(kind=Institution.Kind.KINDERGARTEN)),
-            inclusive_places=Sum("places_total", filter=Q(is_inclusive=True)),
-            care_staff=Sum("care_staff_count"),
-            certified_staff=Sum("certified_care_staff_count"),
-            inclusive_kindergartens=Count(
-                "pk", filter=Q(kind=Institution.Kind.KINDERGARTEN, is_inclusive_kindergarten=True)
-            ),
-            inclusive_kindergartens_with_class=Count(
-                "pk",
-                filter=Q(
-                    kind=Institution.Kind.KINDERGARTEN,
-                    is_inclusive_kindergarten=True,
-                    places_total__gt=0,
-                ),
-            ),
-            with_contract=Count("pk", filter=Q(has_care_contract=True)),
-            with_alarm=Count("pk", filter=Q(has_panic_alarm=True)),
-        )
-    ):
-        add(codes[row.pop("township_id")], **row)
-    for row in (
-        institutions_as_of(settings.PILOT_BASELINE_DATE)
-        .filter(is_counted=True, is_inclusive=True)
-        .order_by()
-        .values("township_id")
-        .annotate(places=Sum("places_total"))
-    ):
-        add(codes[row["township_id"]], baseline_inclusive_places=row["places"])
-    seen: set[int] = set()
-    for row in PopulationBase.objects.filter(year__lte=day.year).order_by("township_id", "-year"):
-        if row.township_id in seen:
-            continue  # the township's row for the year, else its latest earlier one
-        seen.add(row.township_id)
-        add(
-            codes[row.township_id],
-            children_under_3=row.children_under_3,
-            residents=row.residents,
-            has_population=1,
-        )
-    return totals
-
-
 def registry_values(t: dict[str, Decimal]) -> dict[str, Decimal | None]:
     """The registry indicators from `registry_totals` sums, by kpis.md's definitions."""
-
-    def get(name: str) -> Decimal:
-        return t.get(name, Decimal(0))
-
-    def ratio(numerator: str, denominator: str) -> Decimal | None:
-        return get(numerator) / get(denominator) if get(denominator) else None
-
-    has_population = bool(t.get("has_population"))
-    under3 = get("children_under_3") if has_population else None
-    residents = get("residents") if has_population else None
-    return {
-        "K1": get("places") / under3 * THOUSAND if under3 else None,
-        "K2": get("places") / residents * THOUSAND if residents else None,
-        "K3": ratio("kindergarten_places", "places"),
-        "K4": ratio("inclusive_places", "places"),
-        "K5": ratio("certified_staff", "care_staff"),
-        "K7": ratio("inclusive_kindergartens_with_class", "inclusive_kindergartens"),
-        "K8": get("inclusive_places") - get("baseline_inclusive_places"),
-        "K11": ratio("with_contract", "institutions"),
-        "K16": ratio("infant_places", "places"),
-        "K17": ratio("with_alarm", "institutions"),
-    }
+    figures = area_figures(t, definitions=[BY_ID[indicator] for indicator in REGISTRY_INDICATORS])
+    return {indicator: figure.value for indicator, figure in figures.items()}
 
 
 # --- Projections ------------------------------------------------------------------------------------

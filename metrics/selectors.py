@@ -2,9 +2,8 @@
 
 Every figure shown comes from Snapshot rows: a page never recomputes an indicator. The month
 overview (cards, trend charts, township table) runs four queries whatever the size of the
-registry; a drill-down lists the institutions (or reports, sessions, communities, findings)
-behind one township figure with the same rules as metrics/computation.py, in a bounded number of
-queries.
+registry. A drill-down (metrics/kpis/drilldown.py) lists what is behind one figure with the
+definitions the computation reads.
 """
 
 from __future__ import annotations
@@ -14,30 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    BooleanField,
-    DateField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
 from django.utils.translation import gettext as _
 
-from institutions.models import (
-    Community,
-    InclusiveRecognition,
-    Institution,
-    MonthlyReport,
-    ParentingSession,
-    Township,
-)
-from institutions.selectors import counted_on, institutions_as_of
-from portal.dates import add_months, month_end
+from institutions.models import Township
+from portal.dates import add_months
 
 from .charts import Point, trend_svg
 from .formatting import (
@@ -48,13 +27,11 @@ from .formatting import (
     status_class,
     status_label,
 )
+from .kpis.definitions import NOT_DRILLABLE
 from .models import CITY, ComputeRun, Indicator, Snapshot, Target
 
 # The dashboard's cards: the plan's five headline targets and the national indicator.
 CARD_INDICATORS = ("K1", "K3", "K4", "K5", "K6", "K2")
-# Indicators without a drill-down: voucher figures belong to children and families, not
-# institutions (the voucher pages list them).
-NOT_DRILLABLE = frozenset({"K13_issued", "K13_redeemed", "K13_use", "K13_families"})
 # Indicators counted from 1 January (their trend restarts each year).
 YEAR_TO_DATE = frozenset({"K9_sessions", "K9_families", "K12c"})
 
@@ -285,231 +262,6 @@ def area_figure(period: dt.date, area: str, indicator: str) -> Figure:
     snapshot = Snapshot.objects.filter(period=period, area=area, indicator=indicator).first()
     target = Target.objects.filter(indicator=indicator).first()
     return Figure(indicator, area, snapshot, target)
-
-
-# --- Drill-down: what is behind one figure ----------------------------------------------------------
-
-PLACES = frozenset({"K1", "K2", "K3", "K4", "K16"})
-FLAGS = {"K11": "has_care_contract", "K17": "has_panic_alarm"}
-INSPECTION_KINDS = {"K12a": "patrol", "K12b": "guidance", "K12c": "annual"}
-REPORT_STATES = frozenset({"K14", "K14_timely"})
-
-
-@dataclass
-class Drilldown:
-    """What is listed behind a figure: `kind` picks the table in the template."""
-
-    kind: str
-    rows: QuerySet | list
-    description: str
-    day: dt.date
-
-
-def _quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def _in_area(queryset: QuerySet, area: Township | None, path: str = "township") -> QuerySet:
-    return queryset if area is None else queryset.filter(**{path: area})
-
-
-def drilldown(period: dt.date, area: Township | None, indicator: str) -> Drilldown:
-    """The institutions (or reports, sessions, communities, findings) behind the figure of
-    `indicator` for `area` (None: the city) in `period`, read with the rules of kpis.md at the
-    month's end D. One query for the rows (two for K8), plus the paginator's count."""
-    day = month_end(period)
-    registry = _in_area(institutions_as_of(day).filter(is_counted=True), area)
-    ordering = ("township__sort_order", "name", "pk")
-    if indicator in PLACES:
-        rows = registry.filter(places_total__gt=0).select_related("township").order_by(*ordering)
-        return Drilldown(
-            "places",
-            rows,
-            _("月末在册（已备案、未停办）且有核定托位的机构；托位为月末有效的核定托位。"),
-            day,
-        )
-    if indicator == "K5":
-        rows = (
-            registry.filter(care_staff_count__gt=0).select_related("township").order_by(*ordering)
-        )
-        return Drilldown(
-            "staff",
-            rows,
-            _("月末在册机构的在岗保育人员、教师、保健人员，及其中持有月末有效资格证书的人数。"),
-            day,
-        )
-    if indicator == "K7":
-        rows = (
-            registry.filter(kind=Institution.Kind.KINDERGARTEN, is_inclusive_kindergarten=True)
-            .select_related("township")
-            .order_by(*ordering)
-        )
-        return Drilldown("kindergartens", rows, _("月末在册的普惠性幼儿园及其是否开设托班。"), day)
-    if indicator == "K8":
-        return Drilldown("inclusive_growth", _inclusive_growth(day, area), _k8_text(), day)
-    if indicator in FLAGS:
-        rows = registry.select_related("township").order_by(*ordering)
-        text = (
-            _("月末在册机构及其月末是否有有效的医育结合签约。")
-            if indicator == "K11"
-            else _("月末在册机构及其月末是否已安装一键式报警。")
-        )
-        return Drilldown("flag", rows.annotate(flag=F(FLAGS[indicator])), text, day)
-    if indicator in INSPECTION_KINDS:
-        return Drilldown(
-            "inspections",
-            _inspected(registry, INSPECTION_KINDS[indicator], indicator, period, day).order_by(
-                *ordering
-            ),
-            _("月末在册机构，及其在统计期内是否完成了该类检查（最近一次完成日期）。"),
-            day,
-        )
-    if indicator in REPORT_STATES:
-        from institutions.reports.selectors import counted_with_reports
-
-        rows = _in_area(counted_with_reports(period), area).select_related("township")
-        return Drilldown(
-            "report_states",
-            rows.order_by(*ordering),
-            _("月末在册机构的本月月报：提交过一次即计入完整率；截止日期前首次提交计入及时率。"),
-            day,
-        )
-    if indicator in {"K6", "K15"}:
-        return _reports(period, day, area, indicator)
-    if indicator in {"K9_sessions", "K9_families"}:
-        rows = _in_area(
-            ParentingSession.objects.filter(held_on__gte=dt.date(day.year, 1, 1), held_on__lte=day),
-            area,
-        ).select_related("township", "institution")
-        return Drilldown(
-            "sessions",
-            rows.order_by("held_on", "pk"),
-            _("1月1日至月末举办的养育照护小组活动。"),
-            day,
-        )
-    if indicator == "K10":
-        meets = ExpressionWrapper(
-            Q(delivered_places__gte=F("residents") * Value(10) / Value(1000.0)),
-            output_field=BooleanField(),
-        )
-        rows = _in_area(
-            Community.objects.filter(
-                is_new=True, delivered_on__gte=settings.PILOT_START_DATE, delivered_on__lte=day
-            ),
-            area,
-        )
-        return Drilldown(
-            "communities",
-            rows.annotate(meets=meets).select_related("township").order_by("delivered_on", "pk"),
-            _("试点开始后至月末交付的新建小区，及其托位是否达到每千常住人口10个。"),
-            day,
-        )
-    if indicator == "K12d":
-        from inspections.selectors import findings_due
-
-        rows = _in_area(
-            findings_due(start=period, end=day), area, "inspection__institution__township"
-        ).select_related("inspection__institution", "inspection__institution__township")
-        return Drilldown(
-            "findings",
-            rows.order_by("deadline", "pk"),
-            _("整改期限在本月的问题，及其是否在期限内销号。"),
-            day,
-        )
-    return Drilldown(
-        "none",
-        [],
-        _("托育券指标按儿童户籍所在镇街统计，明细涉及家庭信息，请在托育券模块查看。"),
-        day,
-    )
-
-
-def _k8_text() -> str:
-    return _(
-        "月末与试点基线日（%(day)s）分别计入的普惠托位；新增 = 月末普惠托位 − 基线普惠托位。"
-    ) % {"day": settings.PILOT_BASELINE_DATE.isoformat()}
-
-
-def _inclusive_growth(day: dt.date, area: Township | None) -> list[Institution]:
-    """Institutions inclusive and counted at D or at the baseline, with both place counts."""
-    now = {
-        i.pk: i
-        for i in _in_area(
-            institutions_as_of(day).filter(is_counted=True, is_inclusive=True), area
-        ).select_related("township")
-    }
-    baseline = {
-        row["pk"]: row["places_total"]
-        for row in _in_area(
-            institutions_as_of(settings.PILOT_BASELINE_DATE).filter(
-                is_counted=True, is_inclusive=True
-            ),
-            area,
-        ).values("pk", "places_total")
-    }
-    missing = set(baseline) - set(now)
-    if missing:
-        for institution in Institution.objects.filter(pk__in=missing).select_related("township"):
-            institution.places_total = 0
-            now[institution.pk] = institution
-    rows = list(now.values())
-    for institution in rows:
-        institution.baseline_places = baseline.get(institution.pk, 0)
-        institution.places_change = institution.places_total - institution.baseline_places
-    rows.sort(key=lambda i: (i.township.sort_order, i.name, i.pk))
-    return rows
-
-
-def _inspected(registry: QuerySet, kind: str, indicator: str, period: dt.date, day: dt.date):
-    from inspections.selectors import completed_inspections
-
-    start = {
-        "K12a": period,
-        "K12b": _quarter_start(day),
-        "K12c": dt.date(day.year, 1, 1),
-    }[indicator]
-    done = completed_inspections(kind=kind, start=start, end=day).filter(institution=OuterRef("pk"))
-    return registry.select_related("township").annotate(
-        flag=Exists(done),
-        last_done_on=Subquery(
-            done.order_by("-inspected_on").values("inspected_on")[:1], output_field=DateField()
-        ),
-    )
-
-
-def _reports(period: dt.date, day: dt.date, area: Township | None, indicator: str) -> Drilldown:
-    enrolled = (
-        F("enrolled_infant") + F("enrolled_toddler") + F("enrolled_older") + F("enrolled_mixed")
-    )
-    inclusive_at_d = Exists(
-        InclusiveRecognition.objects.filter(
-            institution=OuterRef("institution"), valid_from__lte=day
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    )
-    rows = (
-        _in_area(
-            MonthlyReport.objects.filter(
-                period=period,
-                state=MonthlyReport.State.ACCEPTED,
-                institution__in=Institution.objects.filter(counted_on(day)).values("pk"),
-            ),
-            area,
-            "institution__township",
-        )
-        .annotate(enrolled=enrolled, inclusive_at_d=inclusive_at_d)
-        .select_related("institution", "institution__township")
-        .order_by("institution__township__sort_order", "institution__name", "pk")
-    )
-    if indicator == "K6":
-        rows = rows.filter(
-            inclusive_at_d=True, enrolled__gt=0, fee_full_day__isnull=False
-        ).annotate(fee_weighted=F("fee_full_day") * F("enrolled"))
-        text = _(
-            "本月审核通过的月报中，月末在册且普惠认定有效、在托人数大于0的机构：按在托人数加权的全日托月收费。"
-        )
-        return Drilldown("fees", rows, text, day)
-    text = _("本月审核通过的月报（月末在册机构）的在托人数。")
-    return Drilldown("enrolment", rows, text, day)
 
 
 # --- The evaluation report's extra figures ------------------------------------------------------------

@@ -31,6 +31,7 @@ from portal.roles import Role, has_role
 from . import forecast as forecasting
 from . import report_tasks, selectors, services
 from .forms import ForecastForm, MonthChoiceForm, RecomputeForm, ReportForm
+from .kpis.drilldown import drilldown as drilldown_of
 from .models import CITY, ComputeRun, Indicator
 
 DRILL_PAGE_SIZE = 100
@@ -204,7 +205,7 @@ def drilldown(request, area: str, indicator: str):
     else:
         raise Http404
     figure = selectors.area_figure(period, area, indicator)
-    detail = selectors.drilldown(period, township, indicator)
+    detail = drilldown_of(period, township, indicator)
     page = Paginator(detail.rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

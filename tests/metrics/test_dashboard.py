@@ -65,7 +65,7 @@ def hand_built_registry() -> dict:
 
     P kindergarten, inclusive, 40 places (1,250 more from 2025-03: K8 counts them)
     Q centre, not inclusive, 60 places, a care contract
-    U kindergarten without a childcare class (counted, no places)
+    U kindergarten without a childcare class (no places: it counts only for K7)
     R filed the day after D; S closed before D; T in township B.
     """
     a, b = township("114"), township("108")
@@ -300,9 +300,9 @@ def test_drilldown_lists_exactly_the_institutions_behind_a_figure(client_as, bur
     assert behind(A, "K1") == {i["P"].pk, i["Q"].pk}
     assert behind(A, "K4") == {i["P"].pk, i["Q"].pk}
     assert behind("city", "K1") == {i["P"].pk, i["Q"].pk, i["T"].pk}
-    # Per institution: every counted one, U included.
-    assert behind(A, "K11") == {i["P"].pk, i["Q"].pk, i["U"].pk}
-    assert behind(A, "K14") == {i["P"].pk, i["Q"].pk, i["U"].pk}
+    # Per institution: every counted one; U runs no childcare class, so it counts only for K7.
+    assert behind(A, "K11") == {i["P"].pk, i["Q"].pk}
+    assert behind(A, "K14") == {i["P"].pk, i["Q"].pk}
     # Reports: accepted reports of counted institutions (U's is only submitted); K6 inclusive only.
     assert behind(A, "K15") == {i["P"].pk, i["Q"].pk}
     assert behind(A, "K6") == {i["P"].pk}

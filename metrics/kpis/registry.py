@@ -1,0 +1,176 @@
+"""The registry at D, and its sums per township in one set-based query.
+
+Every registry total is a row of REGISTRY (or of `activity`, the month's inspections and reports
+of the same institutions): the institutions it counts, as a Q on the facts of
+`institutions_as_of` (COUNTED: kpis.md's counted institutions), and the column it sums (none: it
+counts them). The nightly computation and the forecast read the totals through
+`registry_totals`; the drill-down lists the institutions of the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+
+from inspections.selectors import completed_inspections
+from institutions.models import Institution, MonthlyReport
+from institutions.selectors import institutions_as_of
+from portal.dates import deadline_as_datetime
+
+from .conditions import fields_of, where_sql
+from .month import Month, Totals, township_codes
+from .population import population_totals
+
+KINDERGARTEN = Institution.Kind.KINDERGARTEN.value
+
+# A kindergarten runs a childcare class (托班) at D when it has approved places at D (K7).
+RUNS_CLASS = Q(places_total__gt=0)
+# kpis.md, "counted institution at D": a row of the facts (filed on or before D and not closed
+# on or before D), except a kindergarten that runs no childcare class: it has no places and
+# counts only for K7, whose totals read the facts without this rule. The one place of the rule:
+# the registry totals, the reports of counted institutions and the drill-down all read it.
+COUNTED = ~Q(kind=KINDERGARTEN) | RUNS_CLASS
+INCLUSIVE_KINDERGARTEN = Q(kind=KINDERGARTEN, is_inclusive_kindergarten=True)
+
+
+@dataclass(frozen=True)
+class Total:
+    """SUM(`field`) over the institutions `where` selects, or their number when `field` is None."""
+
+    name: str
+    where: Q
+    field: str | None = None
+
+    def rows(self, facts: QuerySet[Institution]) -> QuerySet[Institution]:
+        """The institutions this total adds up (for a sum, those with something to add)."""
+        rows = facts.filter(self.where)
+        return rows.filter(**{f"{self.field}__gt": 0}) if self.field else rows
+
+
+INCLUSIVE = Q(is_inclusive=True)
+INCLUSIVE_PLACES = Total("inclusive_places", COUNTED & INCLUSIVE, "places_total")
+REGISTRY = (
+    Total("institutions", COUNTED),
+    Total("places", COUNTED, "places_total"),
+    Total("infant_places", COUNTED, "places_infant"),
+    Total("kindergarten_places", COUNTED & Q(kind=KINDERGARTEN), "places_total"),
+    INCLUSIVE_PLACES,
+    Total("care_staff", COUNTED, "care_staff_count"),
+    Total("certified_staff", COUNTED, "certified_care_staff_count"),
+    Total("inclusive_kindergartens", INCLUSIVE_KINDERGARTEN),
+    Total("inclusive_kindergartens_with_class", INCLUSIVE_KINDERGARTEN & RUNS_CLASS),
+    Total("with_contract", COUNTED & Q(has_care_contract=True)),
+    Total("with_alarm", COUNTED & Q(has_panic_alarm=True)),
+)
+# K12a-c: the inspection kind each activity total counts, and where its period starts.
+INSPECTIONS = {
+    "patrolled": ("patrol", lambda month: month.period),
+    "guided": ("guidance", lambda month: month.quarter_start),
+    "annually_inspected": ("annual", lambda month: month.year_start),
+}
+
+
+def activity(period: dt.date) -> tuple[Total, ...]:
+    """The month's inspections (K12a-c) and report submissions (K14) of the counted institutions:
+    a report counts once submitted, and on time when first submitted by the month's deadline."""
+    return (
+        *(Total(name, COUNTED & Q(**{name: True})) for name in INSPECTIONS),
+        Total("submitted", COUNTED & Q(first_submitted_at__isnull=False)),
+        Total(
+            "on_time",
+            COUNTED
+            & Q(first_submitted_at__isnull=False)
+            & Q(first_submitted_at__lte=deadline_as_datetime(period)),
+        ),
+    )
+
+
+def totals_by_name(period: dt.date | None = None) -> dict[str, Total]:
+    return {total.name: total for total in (*REGISTRY, *(activity(period) if period else ()))}
+
+
+def registry_facts(day: dt.date, period: dt.date | None = None) -> QuerySet[Institution]:
+    """Institutions filed and open at `day` with their facts at `day`; with `period` (whose
+    last day is `day`), also the month's activity: patrolled, guided, annually_inspected,
+    first_submitted_at."""
+    facts = institutions_as_of(day).filter(is_counted=True)
+    if period is None:
+        return facts
+    month = Month(period, {})
+
+    def done(name: str) -> Exists:
+        kind, start = INSPECTIONS[name]
+        inspected = completed_inspections(kind=kind, start=start(month), end=day)
+        return Exists(inspected.filter(institution=OuterRef("pk")))
+
+    # order_by(): one row per (institution, month) anyway, and the model's default ordering
+    # joined the institution and township tables into the subquery for every institution.
+    report = MonthlyReport.objects.filter(institution=OuterRef("pk"), period=period).order_by()
+    return facts.annotate(
+        **{name: done(name) for name in INSPECTIONS},
+        first_submitted_at=Subquery(
+            report.values("first_submitted_at")[:1], output_field=DateTimeField()
+        ),
+    )
+
+
+def registry_sums(
+    day: dt.date,
+    totals: Iterable[Total],
+    period: dt.date | None = None,
+    among: Q | None = None,
+) -> list[dict]:
+    """One row per township: `totals` over the registry at `day` (one query). `among` narrows
+    the rows read first, for totals that all count within it (a cheap condition: it is repeated
+    in the inner query's WHERE)."""
+    totals = list(totals)
+    fields = {"id", "township_id"}
+    for total in totals:
+        fields |= fields_of(total.where) | ({total.field} if total.field else set())
+    facts = registry_facts(day, period)
+    facts = (facts if among is None else facts.filter(among)).order_by().values(*sorted(fields))
+    facts_sql, facts_params = facts.query.sql_with_params()
+    columns, params = [], []
+    for total in totals:
+        value = f"SUM(f.{total.field})" if total.field else "COUNT(f.id)"
+        where, where_params = where_sql(total.where)
+        columns.append(f"{value} FILTER (WHERE {where})" if where else value)
+        columns[-1] += f" AS {total.name}"
+        params += where_params
+    # The facts subquery is kept whole (OFFSET 0): aggregating the annotated queryset directly
+    # made PostgreSQL evaluate the places subqueries once per aggregate using them (17
+    # correlated lookups per institution instead of 4). SQLite wants a LIMIT before an OFFSET.
+    keep_whole = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+    sql = f"""
+        SELECT f.township_id, {", ".join(columns)}
+        FROM ({facts_sql} {keep_whole}) AS f
+        GROUP BY f.township_id
+    """  # noqa: S608 - the inner SQL is Django's, the names are the table's, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *facts_params])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def registry_totals(
+    day: dt.date, *, period: dt.date | None = None, townships: dict[int, str] | None = None
+) -> Totals:
+    """Per area: the registry's totals at `day`, the inclusive places at the pilot baseline (K8)
+    and the population base of `day`'s year. The forecast reads the registry on any day; the
+    nightly computation passes `period` (`day` is its last day) to read the month's inspections
+    and reports in the same query. Three queries, four without `townships`."""
+    townships = township_codes() if townships is None else townships
+    totals = Totals()
+    columns = (*REGISTRY, *(activity(period) if period else ()))
+    totals.add_rows(registry_sums(day, columns, period), townships, "township_id")
+    for row in registry_sums(settings.PILOT_BASELINE_DATE, [INCLUSIVE_PLACES], among=INCLUSIVE):
+        totals.add(
+            townships[row["township_id"]], baseline_inclusive_places=row[INCLUSIVE_PLACES.name]
+        )
+    population_totals(totals, townships, day.year)
+    return totals

@@ -1,0 +1,175 @@
+"""The month's sources besides the registry, each summed per township in SQL: accepted reports
+(K6, K15), parenting-care sessions (K9), new communities (K10), findings due (K12d) and vouchers
+(K13). Each source's rows are a queryset of their own, listed as they are by the drill-down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from inspections.selectors import findings_due
+from institutions.models import Community, InclusiveRecognition, MonthlyReport, ParentingSession
+from vouchers.models import LedgerEntry, Redemption
+
+from ..models import CITY
+from .month import ZERO, Month, Totals
+from .registry import COUNTED, registry_facts
+
+# K6 reads the accepted reports of inclusive institutions with enrolment and a full-day fee.
+FEE_ROWS = Q(inclusive_at_d=True, enrolled__gt=0, fee_full_day__isnull=False)
+
+
+def accepted_reports(period: dt.date, day: dt.date) -> QuerySet[MonthlyReport]:
+    """Accepted reports for M of the institutions counted at D, annotated `enrolled` (children
+    in every class) and `inclusive_at_d` (the institution's recognition is valid at D)."""
+    enrolled = (
+        F("enrolled_infant") + F("enrolled_toddler") + F("enrolled_older") + F("enrolled_mixed")
+    )
+    inclusive_at_d = Exists(
+        InclusiveRecognition.objects.filter(
+            institution=OuterRef("institution"), valid_from__lte=day
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    )
+    counted = registry_facts(day).filter(COUNTED).values("pk")
+    return MonthlyReport.objects.filter(
+        period=period, state=MonthlyReport.State.ACCEPTED, institution__in=counted
+    ).annotate(enrolled=enrolled, inclusive_at_d=inclusive_at_d)
+
+
+def report_totals(totals: Totals, month: Month) -> None:
+    """K15's enrolment and K6's enrolment-weighted fee."""
+    rows = (
+        accepted_reports(month.period, month.day)
+        .order_by()
+        .values("institution__township_id")
+        .annotate(
+            enrolled_children=Sum("enrolled"),
+            fee_weighted=Sum(F("fee_full_day") * F("enrolled"), filter=FEE_ROWS),
+            fee_enrolment=Sum("enrolled", filter=FEE_ROWS),
+        )
+    )
+    totals.add_rows(rows, month.townships, "institution__township_id")
+
+
+def sessions(day: dt.date) -> QuerySet[ParentingSession]:
+    """Parenting-care sessions held from 1 January to D."""
+    return ParentingSession.objects.filter(held_on__gte=dt.date(day.year, 1, 1), held_on__lte=day)
+
+
+def session_totals(totals: Totals, month: Month) -> None:
+    """K9: the sessions and the families they reached."""
+    rows = (
+        sessions(month.day)
+        .order_by()
+        .values("township_id")
+        .annotate(sessions=Count("pk"), families=Coalesce(Sum("families_reached"), 0))
+    )
+    totals.add_rows(rows, month.townships, "township_id")
+
+
+def new_communities(day: dt.date) -> QuerySet[Community]:
+    """New communities delivered from the pilot's start to D, annotated `meets` (10 places per
+    1000 residents)."""
+    meets = ExpressionWrapper(
+        Q(delivered_places__gte=F("residents") * Value(10) / Value(1000.0)),
+        output_field=BooleanField(),
+    )
+    return Community.objects.filter(
+        is_new=True, delivered_on__gte=settings.PILOT_START_DATE, delivered_on__lte=day
+    ).annotate(meets=meets)
+
+
+def community_totals(totals: Totals, month: Month) -> None:
+    """K10."""
+    rows = (
+        new_communities(month.day)
+        .order_by()
+        .values("township_id")
+        .annotate(new_communities=Count("pk"), meeting=Count("pk", filter=Q(meets=True)))
+    )
+    totals.add_rows(rows, month.townships, "township_id")
+
+
+def findings(month: Month) -> QuerySet:
+    """Findings whose deadline falls in M, annotated `closed_on_time`."""
+    return findings_due(start=month.period, end=month.day)
+
+
+def finding_totals(totals: Totals, month: Month) -> None:
+    """K12d."""
+    rows = (
+        findings(month)
+        .order_by()
+        .values("inspection__institution__township_id")
+        .annotate(
+            findings_due=Count("pk"), closed_on_time=Count("pk", filter=Q(closed_on_time=True))
+        )
+    )
+    totals.add_rows(rows, month.townships, "inspection__institution__township_id")
+
+
+def voucher_totals(totals: Totals, month: Month) -> None:
+    """K13's amounts from the ledger to the end of D, by the child's registered township;
+    children registered outside Yueqing count in the city figure only."""
+    rows = (
+        LedgerEntry.objects.filter(created_at__lte=month.end)
+        .order_by()
+        .values("voucher__child__hukou_township_id")
+        .annotate(
+            issued=Coalesce(Sum("amount", filter=Q(kind=LedgerEntry.Kind.ISSUE)), ZERO),
+            redeemed=Coalesce(
+                -Sum(
+                    "amount",
+                    filter=Q(kind__in=[LedgerEntry.Kind.REDEMPTION, LedgerEntry.Kind.REVERSAL]),
+                ),
+                ZERO,
+            ),
+        )
+    )
+    for row in rows:
+        area = month.townships.get(row["voucher__child__hukou_township_id"], CITY)
+        totals.add(area, voucher_issued=row["issued"], voucher_redeemed=row["redeemed"])
+
+
+def voucher_family_totals(totals: Totals, month: Month) -> None:
+    """K13's families: distinct guardians with a redemption made by D and not reversed by D."""
+    redeemed_by_d = Redemption.objects.filter(created_at__lte=month.end).filter(
+        Q(status=Redemption.Status.ACTIVE) | Q(reversed_at__gt=month.end)
+    )
+    for row in (
+        redeemed_by_d.order_by()
+        .values("voucher__child__hukou_township_id")
+        .annotate(families=Count("voucher__child__guardian", distinct=True))
+    ):
+        area = month.townships.get(row["voucher__child__hukou_township_id"])
+        if area is not None:
+            totals[area]["voucher_families"] += row["families"]
+    # A family with children in two townships counts once for the city.
+    totals[CITY]["voucher_families"] = Decimal(
+        redeemed_by_d.aggregate(n=Count("voucher__child__guardian", distinct=True))["n"]
+    )
+
+
+SOURCES = (
+    report_totals,
+    session_totals,
+    community_totals,
+    finding_totals,
+    voucher_totals,
+    voucher_family_totals,
+)
