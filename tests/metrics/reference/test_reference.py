@@ -34,16 +34,11 @@ from .cities import build, cities
 
 pytestmark = pytest.mark.django_db
 
-# Indicators the portal does not yet compute with the second sentence of kpis.md's counting
-# rule ("A kindergarten that runs no childcare class (托班) has no places; it counts only for
-# K7"): their denominators or sums read every filed institution, kindergartens without a
-# childcare class included. Until the rule lands, the portal's figure for these must equal
-# kpis.md read either with the rule or without that sentence, and nothing else;
-# test_reference_agrees_including_counting_rule (strict xfail) holds them to the rule.
-# When the rule lands, that test passes: empty this set and remove its xfail marker.
-AWAITING_COUNTING_RULE = frozenset(
-    {"K5", "K6", "K11", "K12a", "K12b", "K12c", "K14", "K14_timely", "K17"}
-)
+# Indicators once computed without the second sentence of kpis.md's counting rule ("A
+# kindergarten that runs no childcare class (托班) has no places; it counts only for K7"). The
+# rule is applied now (metrics/kpis/registry.py, COUNTED), so none is excused: every indicator
+# must equal kpis.md read with the rule, and the comparison fails if the rule is removed.
+AWAITING_COUNTING_RULE: frozenset[str] = frozenset()
 # Readings kpis.md leaves open, reported to the spec's owner and accepted either way until it
 # is settled (test_k15_reads_every_accepted_report, strict xfail, shows the difference):
 # K15 is "children enrolled in accepted reports for M" and says nothing of counted
@@ -247,12 +242,7 @@ def test_the_portal_agrees_on_a_kindergarten_without_a_class_but_for_the_rule(
     assert disagreements([M]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the portal does not yet apply 'a kindergarten that runs no childcare class counts "
-    "only for K7' (kpis.md, counted institution)",
-)
-def test_reference_agrees_including_counting_rule():
+def test_reference_agrees_including_counting_rule(db):
     with transaction.atomic():
         _kindergarten_without_class()
         found = disagreements([M], awaiting=frozenset())
