@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.dates import add_months
+from portal.locks import LockNamespace, advisory_xact_lock
 
 from .computation import compute_figures
 from .models import ComputeRun, Snapshot, Target
@@ -48,11 +49,9 @@ def _lock_period(period: dt.date) -> None:
     correlated subqueries give it a high estimated cost, so PostgreSQL spent about 1.8 s of its
     2.9 s compiling it at province scale (EXPLAIN ANALYZE, bench issue 9) to save milliseconds.
     """
+    advisory_xact_lock(LockNamespace.INDICATOR_MONTH, period.year * 12 + period.month)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [7_000_001, period.year * 12 + period.month]
-            )
             cursor.execute("SET LOCAL jit = off")
 
 
