@@ -1,7 +1,9 @@
 """One way to run and follow a long job: the imports, the recomputes and the evaluation PDF.
 
-A long job is a row of a model built on `Job` (institutions ImportJob, metrics ComputeRun and
-EvaluationReportJob). Whatever its kind, it lives the same way:
+A long job is a row of a model built on the abstract `Job` (institutions ImportJob, metrics
+ComputeRun and EvaluationReportJob): each kind keeps its own table for what its work needs (the
+file, the months, the month), and shares the state, the times, the error and these functions.
+Whatever its kind, it lives the same way:
 
 1. Asked for. The service creates the row ("queued") and calls `enqueue(job)`: the kind's Celery
    task is sent once the transaction commits (a worker never looks for a row it cannot see yet),
@@ -12,16 +14,17 @@ EvaluationReportJob). Whatever its kind, it lives the same way:
    (queued, or running but started more than `stale_after` ago, becomes running) and only the
    caller whose UPDATE changed the row runs `work(job)`: a task delivered twice (acks_late after a
    killed worker, or the sweep) never runs a live job twice, and a job whose worker died is taken
-   over once stale. The work says how far it got with `advance(job, done)`, and ends the job
-   done (it returns), failed with a message for the person (it raises `JobFailed`, the work has
-   set what to keep), or failed by surprise (any other exception: its text goes to `error`, and
-   it is raised again for Celery to log).
+   over once stale. The work says how much there is (`begin`) and how far it got (`advance`),
+   and ends the job done (it returns), failed with a message for the person (it raises
+   `JobFailed`, the work has set what to keep), or failed by surprise (any other exception: its
+   text goes to `error`, and it is raised again for Celery to log).
 3. Followed. `reading(job)` is the one progress reading: {state, state_label, progress 0-100,
    done, total, step, text, finished, error}. Every page polls it as JSON (static/js/metrics.js
    drives the bars from progress, text and finished) and renders it the first time. While a job
    runs its count lives in the cache, because an import runs in one transaction that the page
-   cannot see into; the row holds the counts once the job ends. A cache that forgets (Redis down)
-   only stops the bar until the job ends (portal.cache).
+   cannot see into; work that commits as it goes (a recompute's months) writes it to the row too,
+   and the row holds the counts once the job ends. A cache that forgets (Redis down) only stops
+   an import's bar until it ends (portal.cache).
 4. Swept. `requeue_waiting(Model)` sends the task again for the jobs still queued after a while
    (Redis was down when they were asked for) and for the running ones gone stale (their worker
    died and the message was not delivered again). Beat runs the sweeps (lequing_tuoyu.celery).
