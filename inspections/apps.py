@@ -15,3 +15,13 @@ class InspectionsConfig(AppConfig):
         from .selectors import public_results_for
 
         register_public_results(public_results_for)
+
+        # Imported here: they import models, which exist only once apps.py has been read (the
+        # cycle Django forces; AppConfig.ready runs when the registry is ready).
+        from institutions.services import staff_hired
+
+        from .services import staff_hire_check  # the same cycle
+
+        # A newly registered staff member with a credit record in force warns the operator and
+        # the bureau: the registry's staff_save calls the hook once the person is saved.
+        staff_hired.register(staff_hire_check)

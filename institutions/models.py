@@ -12,6 +12,8 @@ from portal.constraints import PostgresExclusionConstraint
 from portal.personal_data import KeyedHashField, ResidentIdField
 from portal.validators import validate_credit_code
 
+from .class_types import CHILDREN_PER_CARER, ClassType
+
 
 class Township(models.Model):
     """One of Yueqing's 25 divisions (街道 / 镇 / 乡). Reference data, loaded by a migration."""
@@ -183,26 +185,6 @@ class Institution(models.Model):
             self.credit_code = validate_credit_code(
                 self.credit_code, override_reason=self.credit_code_override_reason
             )
-
-
-class ClassType(models.TextChoices):
-    """Class types (班型) with their ages, maximum sizes and minimum carer ratios (glossary)."""
-
-    INFANT = "infant", _("乳儿班（6-12个月）")
-    TODDLER = "toddler", _("托小班（12-24个月）")
-    OLDER = "older", _("托大班（24-36个月）")
-    MIXED = "mixed", _("混龄班（18个月以上）")
-
-
-# Children per carer at most, by class type (国卫人口发〔2019〕58号). The standard gives mixed-age
-# classes (from 18 months) no ratio of their own; the youngest children in one decide, so the
-# toddler ratio applies to them.
-CHILDREN_PER_CARER = {
-    ClassType.INFANT: 3,
-    ClassType.TODDLER: 5,
-    ClassType.OLDER: 7,
-    ClassType.MIXED: 5,
-}
 
 
 class DatedFact(models.Model):
@@ -575,6 +557,7 @@ from institutions.reports.models import (  # noqa: E402
 )
 
 __all__ = [
+    "CHILDREN_PER_CARER",
     "ApprovedPlaces",
     "CareContract",
     "Certificate",

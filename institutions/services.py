@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from portal.hooks import Hook
+from portal.personal_data import keyed_hash
+
 from .models import (
     ApprovedPlaces,
     CareContract,
@@ -26,6 +29,11 @@ from .models import (
     StaffMember,
     StarRating,
 )
+
+# Called by staff_save once a new staff member is saved, inside its transaction, with staff= and
+# actor=. Inspections registers its staff credit check (someone with a disqualifying finding on
+# record warns the operator and the bureau): InspectionsConfig.ready.
+staff_hired = Hook("institutions.staff_hired", "A new staff member was saved (staff, actor).")
 
 REGISTRY_RECORD_MODELS: tuple[type[models.Model], ...] = (
     Community,
@@ -91,8 +99,6 @@ def _check_not_employed_twice(staff: StaffMember) -> None:
     """Same rule as the exclusion constraint, in code, for a readable message on any database."""
     if not staff.id_number:
         return
-    from portal.personal_data import keyed_hash
-
     number = staff.id_number.reveal() if hasattr(staff.id_number, "reveal") else staff.id_number
     others = StaffMember.objects.filter(
         institution_id=staff.institution_id, id_number_hash=keyed_hash(number)
@@ -122,10 +128,7 @@ def staff_save(*, staff: StaffMember, actor=None) -> StaffMember:
     is_new = staff.pk is None
     staff.save()
     if is_new:
-        # Someone with a disqualifying finding on record warns the operator and the bureau.
-        from inspections.services import staff_hire_check
-
-        staff_hire_check(staff=staff, actor=actor)
+        staff_hired(staff=staff, actor=actor)
     return staff
 
 

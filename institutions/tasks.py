@@ -1,7 +1,10 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
+from institutions.import_jobs.services import requeue_waiting_jobs, run_import
+from institutions.import_jobs.storage import purge_import_files as purge
 from institutions.reports.reminders import send_report_reminders
 
 logger = logging.getLogger(__name__)
@@ -16,16 +19,12 @@ def report_reminders() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def run_import_job(job_id: int) -> str:
     """A confirmed spreadsheet import (institutions.import_jobs); returns the job's end state."""
-    from institutions.import_jobs.services import run_import
-
     return run_import(job_id).state
 
 
 @shared_task
 def requeue_waiting_imports() -> int:
     """Every 15 minutes: imports confirmed while the broker was down are queued again."""
-    from institutions.import_jobs.services import requeue_waiting_jobs
-
     return requeue_waiting_jobs()
 
 
@@ -33,8 +32,4 @@ def requeue_waiting_imports() -> int:
 def purge_import_files() -> int:
     """Nightly: previewed spreadsheets never confirmed (staff lists hold ID numbers) are removed
     after IMPORT_TMP_MAX_AGE_HOURS."""
-    from django.conf import settings
-
-    from institutions.import_jobs.storage import purge_import_files as purge
-
     return purge(older_than_seconds=settings.IMPORT_TMP_MAX_AGE_HOURS * 3600)

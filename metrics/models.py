@@ -5,13 +5,17 @@ Definitions are ../shared/spec/kpis.md; metrics/computation.py implements them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from institutions.models import Township
+from portal.jobs import Job
 
 CITY = "city"
 
@@ -190,8 +194,11 @@ class Snapshot(models.Model):
         return f"{self.period:%Y-%m} {self.area} {self.indicator}={self.value}"
 
 
-class ComputeRun(models.Model):
-    """One recompute of indicators, so the dashboard can show progress and the last success."""
+class ComputeRun(Job):
+    """One recompute of indicators, so the dashboard can show progress and the last success.
+
+    A long job (portal.jobs): metrics.services.request_compute asks for it, metrics.tasks
+    .compute_run runs it month by month."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -207,22 +214,103 @@ class ComputeRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history_exempt = True  # a log in itself
     scope_public = True
+    progress_fields = ("months_done", "months_total")
+    queue_down_notice = _(
+        "任务队列暂时不可用：重新计算已登记，队列恢复后将自动开始，无需重复提交。"
+    )
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = _("指标计算任务")
         verbose_name_plural = _("指标计算任务")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.first_period:%Y-%m}–{self.last_period:%Y-%m} {self.state}"
 
-    @property
-    def progress(self) -> int:
-        return round(100 * self.months_done / self.months_total) if self.months_total else 0
+    def progress_text(self, *, done: int, total: int, step: str) -> str:
+        span = {"first": f"{self.first_period:%Y-%m}", "last": f"{self.last_period:%Y-%m}"}
+        if self.state == self.State.DONE:
+            return gettext("%(first)s 至 %(last)s 已重新计算（%(n)s 个月）。") % {
+                **span,
+                "n": total,
+            }
+        if self.state == self.State.FAILED:
+            return gettext("%(first)s 至 %(last)s 重新计算失败。") % span
+        if self.state == self.State.RUNNING:
+            return gettext("正在计算 %(first)s 至 %(last)s：已完成 %(done)s / %(total)s 个月。") % {
+                **span,
+                "done": done,
+                "total": total,
+            }
+        return gettext("%(first)s 至 %(last)s 已排队，等待计算。") % span
+
+
+# What the evaluation report's job is doing, by the step it reports (metrics.pdf).
+REPORT_STEPS = {
+    "": _("排队中"),
+    "reading": _("读取指标"),
+    "charts": _("绘制趋势图"),
+    "rendering": _("排版 PDF"),
+    "storing": _("保存文件"),
+    "done": _("已完成"),
+    "failed": _("失败"),
+}
+REPORT_NONE = "none"  # a month whose report was never asked for
+
+
+def evaluation_report_text(period, state: str, step: str = "") -> str:
+    """ "2025-06 评估报告：生成中：绘制趋势图", the sentence under the report's bar."""
+    labels = {
+        Job.State.QUEUED: _("排队中"),
+        Job.State.RUNNING: _("生成中：%(step)s") % {"step": REPORT_STEPS.get(step, "")},
+        Job.State.DONE: _("已生成"),
+        Job.State.FAILED: _("生成失败"),
+        REPORT_NONE: _("尚未生成"),
+    }
+    return gettext("%(month)s 评估报告：%(state)s") % {
+        "month": f"{period:%Y-%m}",
+        "state": labels[state],
+    }
+
+
+class EvaluationReportJob(Job):
+    """One generation of a month's evaluation report (评估报告), a long job (portal.jobs):
+    metrics.report_tasks asks for it and runs it. The stored PDF is the lasting result; the row
+    says who asked, how far it got and whether it failed. One live job per month."""
+
+    period = models.DateField(_("月份"), help_text=_("该月第一天。"))
+    percent = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history_exempt = True  # a log in itself
+    scope_public = True
+    progress_fields = ("percent", "percent_total")
+    percent_total = 100  # the counter is a percentage
+    stale_after = dt.timedelta(minutes=15)
+    # The bureau waits on the page for the report: with the broker down it fails, they ask again.
+    fail_when_queue_down = True
+    queue_down_notice = _("任务队列暂时不可用，评估报告未能开始生成，请稍后再试。")
+
+    class Meta(Job.Meta):
+        verbose_name = _("评估报告生成任务")
+        verbose_name_plural = _("评估报告生成任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(state__in=["queued", "running"]),
+                name="evaluation_report_one_live_job_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} {self.state}"
+
+    def task_args(self) -> tuple:
+        return (f"{self.period:%Y-%m}",)
+
+    def progress_text(self, *, done: int, total: int, step: str) -> str:
+        return evaluation_report_text(self.period, self.state, step)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from institutions.models import Township
@@ -181,14 +182,21 @@ class MonthOverview:
 
 
 def month_overview(period: dt.date, *, charts: bool = True) -> MonthOverview:
-    """Cards, trend charts and the township table for `period` (four queries)."""
+    """Cards, trend charts and the township table for `period` (three queries)."""
     period = period.replace(day=1)
     goals = targets()
     months = pilot_months(period)
     first = min(months[0], add_months(period, -1))
     series: dict[str, dict[dt.date, Snapshot]] = {}
-    for snapshot in Snapshot.objects.filter(area=CITY, period__gte=first, period__lte=period):
-        series.setdefault(snapshot.indicator, {})[snapshot.period] = snapshot
+    by_area: dict[str, dict[str, Snapshot]] = {}
+    # One query: the city's months for the cards and trends, and the townships' month.
+    for snapshot in Snapshot.objects.filter(
+        Q(area=CITY, period__gte=first, period__lte=period) | Q(period=period)
+    ):
+        if snapshot.area == CITY:
+            series.setdefault(snapshot.indicator, {})[snapshot.period] = snapshot
+        else:
+            by_area.setdefault(snapshot.area, {})[snapshot.indicator] = snapshot
     previous_month = add_months(period, -1)
     city = {
         indicator: Figure(
@@ -227,9 +235,6 @@ def month_overview(period: dt.date, *, charts: bool = True) -> MonthOverview:
                     figure,
                 )
             )
-    by_area: dict[str, dict[str, Snapshot]] = {}
-    for snapshot in Snapshot.objects.filter(period=period).exclude(area=CITY):
-        by_area.setdefault(snapshot.area, {})[snapshot.indicator] = snapshot
     rows = [
         TownshipRow(
             township,

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from portal import jobs
 from portal.dates import add_months
+from portal.locks import LockNamespace, advisory_xact_lock
 
 from .computation import compute_figures
 from .models import ComputeRun, Snapshot, Target
@@ -48,11 +49,9 @@ def _lock_period(period: dt.date) -> None:
     correlated subqueries give it a high estimated cost, so PostgreSQL spent about 1.8 s of its
     2.9 s compiling it at province scale (EXPLAIN ANALYZE, bench issue 9) to save milliseconds.
     """
+    advisory_xact_lock(LockNamespace.INDICATOR_MONTH, period.year * 12 + period.month)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [7_000_001, period.year * 12 + period.month]
-            )
             cursor.execute("SET LOCAL jit = off")
 
 
@@ -99,30 +98,17 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 def run_compute(run: ComputeRun) -> ComputeRun:
     """Compute the run's months one by one, recording progress for the dashboard.
 
-    A run already done is not computed again: the sweep that queues waiting runs after a broker
-    outage may queue one twice. A run left "running" by a killed worker is: its task is delivered
-    again, and every month is replaced whole."""
-    if ComputeRun.objects.filter(pk=run.pk, state=ComputeRun.State.DONE).exists():
-        run.refresh_from_db()
-        return run
+    A long job (portal.jobs): run once, however often its task is delivered. A run left
+    "running" by a killed worker is taken over once stale, and every month is replaced whole."""
+    return jobs.run(ComputeRun, run.pk, _compute_months)
+
+
+def _compute_months(run: ComputeRun) -> None:
     months = months_between(run.first_period, run.last_period)
-    ComputeRun.objects.filter(pk=run.pk).update(
-        state=ComputeRun.State.RUNNING, started_at=timezone.now(), months_total=len(months)
-    )
-    try:
-        for done, month in enumerate(months, start=1):
-            compute_period(month)
-            ComputeRun.objects.filter(pk=run.pk).update(months_done=done)
-    except Exception as error:
-        ComputeRun.objects.filter(pk=run.pk).update(
-            state=ComputeRun.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
-        raise
-    ComputeRun.objects.filter(pk=run.pk).update(
-        state=ComputeRun.State.DONE, finished_at=timezone.now()
-    )
-    run.refresh_from_db()
-    return run
+    jobs.begin(run, total=len(months))
+    for done, month in enumerate(months, start=1):
+        compute_period(month)
+        jobs.advance(run, done, committed=True)  # each month is its own transaction
 
 
 def request_compute(*, first: dt.date, last: dt.date, actor=None) -> ComputeRun:
@@ -130,21 +116,11 @@ def request_compute(*, first: dt.date, last: dt.date, actor=None) -> ComputeRun:
 
     With the broker down the run stays "queued" and the person is told; the sweep
     metrics.tasks.requeue_waiting_runs queues it once the broker is back."""
-    from portal.dispatch import enqueue
-
-    from .tasks import compute_run
-
     run = ComputeRun.objects.create(
         first_period=first.replace(day=1),
         last_period=last.replace(day=1),
         months_total=len(months_between(first, last)),
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    transaction.on_commit(
-        lambda: enqueue(
-            compute_run,
-            run.pk,
-            notice=_("任务队列暂时不可用：重新计算已登记，队列恢复后将自动开始，无需重复提交。"),
-        )
-    )
+    jobs.enqueue(run)
     return run

@@ -4,6 +4,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from portal import jobs
 from portal.dates import add_months
 
 from . import services
@@ -34,16 +35,5 @@ def compute_run(run_id: int) -> str:
 def requeue_waiting_runs(older_than_minutes: int = 10) -> int:
     """Queue again the recomputes still waiting after `older_than_minutes`: their task never
     reached the broker (Redis was down when they were asked for). A run queued twice is computed
-    once (run_compute skips a run already done)."""
-    from portal.dispatch import enqueue
-
-    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
-    waiting = list(
-        ComputeRun.objects.filter(state=ComputeRun.State.QUEUED, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-    )
-    queued = sum(enqueue(compute_run, pk) is not None for pk in waiting)
-    if waiting:
-        logger.info("waiting recomputes queued again: %s of %s", queued, len(waiting))
-    return queued
+    once (portal.jobs claims it)."""
+    return jobs.requeue_waiting(ComputeRun, older_than=dt.timedelta(minutes=older_than_minutes))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from institutions.models import Township
+from portal import jobs
 from portal.dates import due_on
 from portal.pages import bureau_acts, portal_page, require_bureau_actor
 from portal.roles import Role, has_role
@@ -36,15 +37,6 @@ from .models import CITY, ComputeRun, Indicator
 
 DRILL_PAGE_SIZE = 100
 VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR)
-REPORT_STEPS = {
-    "": gettext_lazy("排队中"),
-    "reading": gettext_lazy("读取指标"),
-    "charts": gettext_lazy("绘制趋势图"),
-    "rendering": gettext_lazy("排版 PDF"),
-    "storing": gettext_lazy("保存文件"),
-    "done": gettext_lazy("已完成"),
-    "failed": gettext_lazy("失败"),
-}
 
 
 def indicator_page(view):
@@ -76,59 +68,24 @@ def _dashboard_url(month: dt.date | None, **extra) -> str:
 
 
 def _run_payload(run: ComputeRun) -> dict:
+    reading = jobs.reading(run)
     return {
+        **reading,
         "id": run.pk,
-        "state": run.state,
-        "state_label": str(ComputeRun.State(run.state).label),
-        "progress": run.progress,
-        "months_done": run.months_done,
-        "months_total": run.months_total,
+        "months_done": reading["done"],
+        "months_total": reading["total"],
         "first": f"{run.first_period:%Y-%m}",
         "last": f"{run.last_period:%Y-%m}",
-        "finished": run.state in (ComputeRun.State.DONE, ComputeRun.State.FAILED),
-        "error": run.error if run.state == ComputeRun.State.FAILED else "",
-        "text": _run_text(run),
     }
-
-
-def _run_text(run: ComputeRun) -> str:
-    span = {"first": f"{run.first_period:%Y-%m}", "last": f"{run.last_period:%Y-%m}"}
-    if run.state == ComputeRun.State.DONE:
-        return _("%(first)s 至 %(last)s 已重新计算（%(n)s 个月）。") % {
-            **span,
-            "n": run.months_total,
-        }
-    if run.state == ComputeRun.State.FAILED:
-        return _("%(first)s 至 %(last)s 重新计算失败。") % span
-    if run.state == ComputeRun.State.RUNNING:
-        return _("正在计算 %(first)s 至 %(last)s：已完成 %(done)s / %(total)s 个月。") % {
-            **span,
-            "done": run.months_done,
-            "total": run.months_total,
-        }
-    return _("%(first)s 至 %(last)s 已排队，等待计算。") % span
 
 
 def _report_payload(period: dt.date) -> dict:
     state = report_tasks.report_state(period)
     # The stored file stays downloadable while a new one is generated or after a failed attempt.
     ready = state["state"] == report_tasks.DONE or report_tasks.report_exists(period)
-    step = str(REPORT_STEPS.get(state.get("step", ""), ""))
-    labels = {
-        report_tasks.QUEUED: _("排队中"),
-        report_tasks.RUNNING: _("生成中：%(step)s") % {"step": step},
-        report_tasks.DONE: _("已生成"),
-        report_tasks.FAILED: _("生成失败"),
-        report_tasks.NONE: _("尚未生成"),
-    }
     generated_at = report_tasks.report_generated_at(period) if ready else None
     return {
-        "month": f"{period:%Y-%m}",
-        "state": state["state"],
-        "progress": state.get("progress", 0),
-        "text": _("%(month)s 评估报告：%(state)s")
-        % {"month": f"{period:%Y-%m}", "state": labels[state["state"]]},
-        "finished": state["state"] in (report_tasks.DONE, report_tasks.FAILED, report_tasks.NONE),
+        **state,
         "ready": ready,
         "url": reverse("metrics:report_pdf", args=[period]) if ready else "",
         "generated_at": generated_at.strftime("%Y-%m-%d %H:%M") if generated_at else "",
@@ -246,7 +203,7 @@ def recompute(request):
     run = services.request_compute(
         first=form.cleaned_data["first"], last=form.cleaned_data["last"], actor=request.user
     )
-    messages.info(request, _run_text(run))
+    messages.info(request, jobs.reading(run)["text"])
     return redirect(_dashboard_url(back_month, run=run.pk) + "#recompute")
 
 

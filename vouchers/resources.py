@@ -18,8 +18,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
+from import_export.formats.base_formats import XLSX
 from import_export.results import Result, RowResult
 
+from institutions.import_jobs.services import with_progress
 from institutions.resources import TownshipWidget
 from portal.spreadsheets import (
     DateWidget,
@@ -274,6 +276,18 @@ def import_applications(file_bytes: bytes, *, batch: VoucherBatch, actor) -> Res
         raise ValueError(_("无法读取该文件，请确认是 xlsx 格式并使用导入模板。")) from None
     resource = ApplicationImportResource(batch=batch, actor=actor)
     return resource.import_data(dataset, user=actor)
+
+
+# A long application list is imported by a background job (institutions.import_jobs) of this
+# kind, registered in VouchersConfig.ready; its options name the batch: {"batch": pk}.
+VOUCHER_APPLICATIONS = "vouchers.voucherapplication"
+
+
+def application_import_job(job, data: bytes, user):
+    """How an import job reads a long application list into the batch the clerk chose."""
+    batch = VoucherBatch.objects.get(pk=job.options["batch"])
+    resource = with_progress(ApplicationImportResource, job)(batch=batch, actor=user)
+    return XLSX().create_dataset(data), resource, {}, lambda result: None
 
 
 # --- Payment file ---------------------------------------------------------------------------------

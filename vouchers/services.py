@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from institutions.models import FeeStandard, InclusiveRecognition, Institution
 from portal.dates import month_end
+from portal.locks import LockNamespace, advisory_xact_lock
 from portal.personal_data import keyed_hash
 from portal.validators import birth_date_from_resident_id, validate_resident_id
 
@@ -318,17 +319,10 @@ def _lock_institution_month(institution_id: int, month: dt.date, *, shared: bool
 
     Redemptions and reversals take it shared (they never wait for each other); settlement
     approval takes it exclusive, so no redemption for that month can be in flight while the
-    month is being locked. PostgreSQL only; the SQLite fallback serialises writes anyway.
+    month is being locked (portal.locks).
     """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {function}(%s, %s)", [institution_id, month.year * 12 + month.month]
-        )
+    key = (institution_id, month.year * 12 + month.month)
+    advisory_xact_lock(LockNamespace.VOUCHER_FEE_MONTH, key, shared=shared)
 
 
 # --- Redemption --------------------------------------------------------------------------------

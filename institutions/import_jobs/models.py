@@ -1,14 +1,18 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.jobs import Job
 
-class ImportJob(models.Model):
+
+class ImportJob(Job):
     """A confirmed import: who started it, of which file, how far it got and what it wrote.
 
-    The uploaded file is kept encrypted with the personal-data keys (a staff list holds ID
-    numbers) while the job waits or runs, and erased when it ends.
+    A long job (portal.jobs): institutions.import_jobs.services queues and runs it. The uploaded
+    file is kept encrypted with the personal-data keys (a staff list holds ID numbers) while the
+    job waits or runs, and erased when it ends.
     """
 
     history_exempt = True
@@ -23,8 +27,8 @@ class ImportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("未完成")
 
-    FINISHED = (State.DONE, State.FAILED)
-
+    # Which import: a model admin's ("institutions.institution"), or a kind an app registered
+    # (institutions.import_jobs.services.register_kind).
     model_label = models.CharField(_("导入对象"), max_length=100)
     resource_index = models.PositiveSmallIntegerField(default=0)
     format_index = models.PositiveSmallIntegerField(default=0)
@@ -45,14 +49,13 @@ class ImportJob(models.Model):
         related_name="+",
         verbose_name=_("导入人"),
     )
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
-    class Meta:
+    progress_fields = ("processed_rows", "total_rows")
+    queue_down_notice = _("任务队列暂时不可用：导入已登记，队列恢复后将自动开始，无需重复提交。")
+
+    class Meta(Job.Meta):
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
-        ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(processed_rows__lte=F("total_rows")),
@@ -63,14 +66,14 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_state_display()})"
 
-    @property
-    def finished(self) -> bool:
-        return self.state in self.FINISHED
-
-    @property
-    def progress(self) -> int:
+    def progress_text(self, *, done: int, total: int, step: str) -> str:
+        if self.state == self.State.QUEUED:
+            return gettext("已排队，等待后台处理……")
+        if self.state == self.State.RUNNING:
+            return gettext("正在导入：已处理 %(done)s / %(total)s 行") % {
+                "done": done,
+                "total": total,
+            }
         if self.state == self.State.DONE:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(99, self.processed_rows * 100 // self.total_rows)
+            return gettext("导入完成。")
+        return gettext("导入未完成，没有写入任何数据。")

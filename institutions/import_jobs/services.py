@@ -1,21 +1,24 @@
 """Queue a confirmed import and run it: the same resource, the same all-or-nothing rules as the
-admin's own import, with the rows done so far kept in the cache for the progress bar."""
+admin's own import. A long job (portal.jobs): the job is claimed once, its rows are counted for
+the progress bar as they go, and the sweep queues again a job confirmed while Redis was down.
+
+Which import a job runs is its `model_label`: a model admin's import ("institutions.institution")
+by default, or a kind an app above registered with `register_kind` in its AppConfig.ready (the
+voucher application list: vouchers.resources).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.dispatch import enqueue
+from portal import jobs
 from portal.personal_data import fernet
 
 from .models import ImportJob
@@ -23,15 +26,19 @@ from .models import ImportJob
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 100
-PROGRESS_SECONDS = 24 * 3600
-STALE_SECONDS = 30 * 60
 REQUEUE_AFTER_SECONDS = 10 * 60
-VOUCHER_APPLICATIONS = "vouchers.voucherapplication"
 TEXT_MARK = b"t:"  # payloads of text formats (csv) are kept as UTF-8 behind this mark
 
+# (job, the file's data, the importing user) -> (dataset, resource, import_data's keyword
+# arguments, what to do with a successful result)
+Prepare = Callable[[ImportJob, object, object], tuple[object, object, dict, Callable]]
+_kinds: dict[str, Prepare] = {}
 
-def _progress_key(job_id: int) -> str:
-    return f"institutions:import-job:{job_id}:rows"
+
+def register_kind(label: str, prepare: Prepare) -> None:
+    """Jobs whose model_label is `label` are read and imported by `prepare` (an app's import that
+    is not a model admin's, e.g. the voucher application list into a batch)."""
+    _kinds[label] = prepare
 
 
 def queue_import(
@@ -46,8 +53,8 @@ def queue_import(
 ) -> ImportJob:
     """Keep the confirmed file (encrypted) in a job row and queue the import after commit.
 
-    `model_label` names a model admin's import ("institutions.institution"), or
-    VOUCHER_APPLICATIONS for the voucher application list (options {"batch": pk})."""
+    `model_label` names a model admin's import ("institutions.institution"), or a registered
+    kind (its options, e.g. {"batch": pk}, go with it)."""
     raw = TEXT_MARK + data.encode("utf-8") if isinstance(data, str) else b"b:" + data
     job = ImportJob.objects.create(
         model_label=model_label,
@@ -58,61 +65,21 @@ def queue_import(
         payload=fernet().encrypt(raw),
         created_by=user,
     )
-    transaction.on_commit(lambda: _dispatch(job.pk))
+    jobs.enqueue(job)
     return job
-
-
-def _dispatch(job_id: int) -> None:
-    from institutions.tasks import run_import_job
-
-    enqueue(
-        run_import_job,
-        job_id,
-        notice=_("任务队列暂时不可用：导入已登记，队列恢复后将自动开始，无需重复提交。"),
-    )
 
 
 def requeue_waiting_jobs(*, older_than_seconds: int = REQUEUE_AFTER_SECONDS) -> int:
     """Queue again the jobs still waiting after a while (the broker was down when they were
     confirmed, or their message was lost); a job runs once however often it is queued."""
-    since = timezone.now() - dt.timedelta(seconds=older_than_seconds)
-    waiting = list(
-        ImportJob.objects.filter(state=ImportJob.State.QUEUED, created_at__lt=since).values_list(
-            "pk", flat=True
-        )
-    )
-    for job_id in waiting:
-        _dispatch(job_id)
-    return len(waiting)
+    return jobs.requeue_waiting(ImportJob, older_than=dt.timedelta(seconds=older_than_seconds))
 
 
 def job_state(job: ImportJob) -> dict:
-    """{progress, text, finished} for the progress bar (static/js/metrics.js polls it)."""
-    processed = job.processed_rows
-    if job.state == ImportJob.State.RUNNING:
-        processed = max(processed, cache.get(_progress_key(job.pk)) or 0)
-    progress = job.progress
-    if job.state == ImportJob.State.RUNNING and job.total_rows:
-        progress = min(99, processed * 100 // job.total_rows)
-    if job.state == ImportJob.State.QUEUED:
-        text = _("已排队，等待后台处理……")
-    elif job.state == ImportJob.State.RUNNING:
-        text = _("正在导入：已处理 %(done)s / %(total)s 行") % {
-            "done": processed,
-            "total": job.total_rows,
-        }
-    elif job.state == ImportJob.State.DONE:
-        text = _("导入完成。")
-    else:
-        text = _("导入未完成，没有写入任何数据。")
-    return {
-        "state": job.state,
-        "progress": progress,
-        "processed_rows": processed,
-        "total_rows": job.total_rows,
-        "text": text,
-        "finished": job.finished,
-    }
+    """The job's progress reading (portal.jobs.reading) with its rows, for the progress bar
+    (static/js/metrics.js polls it)."""
+    reading = jobs.reading(job)
+    return {**reading, "processed_rows": reading["done"], "total_rows": reading["total"]}
 
 
 def _model_admin(label: str):
@@ -122,16 +89,16 @@ def _model_admin(label: str):
     raise LookupError(label)
 
 
-def _with_progress(resource_class, job_id: int):
-    """The resource, counting rows into the cache as it goes (outside the import's transaction,
-    which the progress page could not see into)."""
+def with_progress(resource_class, job: ImportJob):
+    """The resource, counting rows for the progress bar as it goes (into the cache: the import's
+    transaction hides the job row's updates from the progress page)."""
 
     class ProgressResource(resource_class):
         def import_row(self, row, instance_loader, **kwargs):
             result = super().import_row(row, instance_loader, **kwargs)
             self._rows_done = getattr(self, "_rows_done", 0) + 1
             if self._rows_done % PROGRESS_EVERY == 0:
-                cache.set(_progress_key(job_id), self._rows_done, PROGRESS_SECONDS)
+                jobs.advance(job, self._rows_done)
             return result
 
     ProgressResource.__name__ = resource_class.__name__
@@ -161,63 +128,38 @@ def _admin_import(job: ImportJob, data, user):
         model_admin.generate_log_entries(result, SimpleNamespace(user=user))
 
     dataset = input_format.create_dataset(data)
-    return dataset, _with_progress(resource_class, job.pk)(), import_kwargs, finish
-
-
-def _voucher_applications(job: ImportJob, data, user):
-    """A voucher application list into the batch the clerk chose (vouchers.resources)."""
-    from import_export.formats.base_formats import XLSX
-
-    from vouchers.models import VoucherBatch
-    from vouchers.resources import ApplicationImportResource
-
-    batch = VoucherBatch.objects.get(pk=job.options["batch"])
-    resource = _with_progress(ApplicationImportResource, job.pk)(batch=batch, actor=user)
-    return XLSX().create_dataset(data), resource, {}, lambda result: None
+    return dataset, with_progress(resource_class, job)(), import_kwargs, finish
 
 
 def run_import(job_id: int) -> ImportJob:
-    """Import a queued job's file. Runs once: a job another worker holds is left alone."""
-    # A worker that died mid-import rolled its transaction back; its redelivered task may run the
-    # job again once the first start is stale.
-    stale = timezone.now() - dt.timedelta(seconds=STALE_SECONDS)
-    claimed = (
-        ImportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(state=ImportJob.State.QUEUED) | Q(state=ImportJob.State.RUNNING, started_at__lt=stale)
-        )
-        .update(state=ImportJob.State.RUNNING, started_at=timezone.now())
-    )
-    job = ImportJob.objects.get(pk=job_id)
-    if not claimed:
-        return job
+    """Import a queued job's file. Runs once: a job another worker holds is left alone (a worker
+    that died mid-import rolled its transaction back; the job is taken over once stale)."""
+    return jobs.run(ImportJob, job_id, _import)
+
+
+def _import(job: ImportJob) -> None:
     try:
-        raw = fernet().decrypt(bytes(job.payload))
-        data = raw[2:].decode("utf-8") if raw.startswith(TEXT_MARK) else raw[2:]
-        user = get_user_model().objects.get(pk=job.created_by_id)
-        prepare = (
-            _voucher_applications if job.model_label == VOUCHER_APPLICATIONS else _admin_import
-        )
-        dataset, resource, import_kwargs, finish = prepare(job, data, user)
-        job.total_rows = len(dataset)
-        job.save(update_fields=["total_rows"])
-        result = resource.import_data(dataset, user=user, **import_kwargs)
+        result, resource, finish = _import_file(job)
     except Exception:
-        logger.exception("import job %s failed", job_id)
-        job.state = ImportJob.State.FAILED
+        logger.exception("import job %s failed", job.pk)
         job.messages = [_("导入时发生系统错误，没有写入任何数据。请稍后重试或联系管理员。")]
-    else:
-        if result.has_errors() or result.has_validation_errors():
-            job.state = ImportJob.State.FAILED
-            job.messages = [str(line) for line in resource.error_messages(result)]
-        else:
-            job.state = ImportJob.State.DONE
-            job.processed_rows = job.total_rows
-            job.totals = {key: count for key, count in result.totals.items() if count}
-            finish(result)
-    job.payload = b""  # the file, with its ID numbers, is not kept once the job has ended
-    job.finished_at = timezone.now()
-    job.save()
-    cache.delete(_progress_key(job.pk))
-    logger.info("import job %s %s: %s rows", job.pk, job.state, job.total_rows)
-    return job
+        raise jobs.JobFailed from None
+    finally:
+        job.payload = b""  # the file, with its ID numbers, is not kept once the job has ended
+    if result.has_errors() or result.has_validation_errors():
+        job.messages = [str(line) for line in resource.error_messages(result)]
+        raise jobs.JobFailed
+    job.totals = {key: count for key, count in result.totals.items() if count}
+    finish(result)
+    logger.info("import job %s: %s rows", job.pk, job.total_rows)
+
+
+def _import_file(job: ImportJob):
+    raw = fernet().decrypt(bytes(job.payload))
+    data = raw[2:].decode("utf-8") if raw.startswith(TEXT_MARK) else raw[2:]
+    user = get_user_model().objects.get(pk=job.created_by_id)
+    prepare = _kinds.get(job.model_label, _admin_import)
+    dataset, resource, import_kwargs, finish = prepare(job, data, user)
+    jobs.begin(job, total=len(dataset))
+    result = resource.import_data(dataset, user=user, **import_kwargs)
+    return result, resource, finish

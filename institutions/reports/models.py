@@ -1,6 +1,7 @@
 """Monthly reports (月报), reporting-window exceptions and parenting-care sessions.
 
-Registered under the `institutions` app (institutions/models.py imports this module).
+Registered under the `institutions` app (institutions/models.py imports this module), so this
+module does not import institutions.models: its foreign keys name the registry's models.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from institutions.models import ClassType, Institution, Township
+from institutions.class_types import ClassType
 
 CLASS_FIELDS = {
     ClassType.INFANT: "enrolled_infant",
@@ -40,7 +41,7 @@ class MonthlyReport(models.Model):
         RETURNED = "returned", _("已退回")
 
     institution = models.ForeignKey(
-        Institution,
+        "institutions.Institution",
         on_delete=models.PROTECT,
         related_name="monthly_reports",
         verbose_name=_("机构"),
@@ -162,7 +163,7 @@ class ReportWindowException(models.Model):
     """The bureau lets one institution file or correct one month's report after the lock."""
 
     institution = models.ForeignKey(
-        Institution,
+        "institutions.Institution",
         on_delete=models.CASCADE,
         related_name="report_exceptions",
         verbose_name=_("机构"),
@@ -206,7 +207,7 @@ class ParentingSession(models.Model):
     held_on = models.DateField(_("活动日期"))
     organiser_kind = models.CharField(_("组织方类型"), max_length=20, choices=OrganiserKind.choices)
     institution = models.ForeignKey(
-        Institution,
+        "institutions.Institution",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -215,7 +216,7 @@ class ParentingSession(models.Model):
     )
     organiser_name = models.CharField(_("组织方名称"), max_length=200)
     township = models.ForeignKey(
-        Township,
+        "institutions.Township",
         on_delete=models.PROTECT,
         related_name="parenting_sessions",
         verbose_name=_("镇街"),
@@ -263,7 +264,7 @@ class ReportReminder(models.Model):
         OVERDUE = "overdue", _("逾期提醒")
 
     institution = models.ForeignKey(
-        Institution,
+        "institutions.Institution",
         on_delete=models.CASCADE,
         related_name="report_reminders",
         verbose_name=_("机构"),

@@ -37,6 +37,7 @@ from ..forms import (
 )
 from ..models import Settlement, VoucherApplication, VoucherBatch
 from ..resources import (
+    VOUCHER_APPLICATIONS,
     ApplicationImportResource,
     count_rows,
     import_applications,
@@ -253,7 +254,7 @@ def application_import(request):
         if rows is not None and rows >= settings.IMPORT_BACKGROUND_ROWS:
             # A long list is imported by a Celery task while the clerk watches its progress.
             job = import_jobs.queue_import(
-                model_label=import_jobs.VOUCHER_APPLICATIONS,
+                model_label=VOUCHER_APPLICATIONS,
                 user=request.user,
                 data=data,
                 file_name=form.cleaned_data["file"].name,
@@ -288,7 +289,7 @@ def _import_job(request, pk: int) -> ImportJob:
     return get_object_or_404(
         ImportJob,
         pk=pk,
-        model_label=import_jobs.VOUCHER_APPLICATIONS,
+        model_label=VOUCHER_APPLICATIONS,
         created_by=request.user,
     )
 
