@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from institutions.models import Institution, Township
-from portal.validators import validate_resident_id
+from portal.validators import PhoneValidator, validate_resident_id
 
 from ..models import (
     Child,
@@ -234,7 +234,7 @@ class VoucherBatchSerializer(serializers.ModelSerializer):
 
 class GuardianDataSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, label=_("监护人姓名"))
-    phone = serializers.CharField(max_length=20, label=_("联系电话"))
+    phone = serializers.CharField(max_length=20, label=_("联系电话"), validators=[PhoneValidator()])
     id_number = ResidentIdInputField(label=_("监护人身份证号码"))
 
 
