@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .choices import SPOT_CHECK_MIN_INSPECTORS, InspectionKind
+
 
 def field_error(field: str, message, code: str) -> ValidationError:
     """An error on one field that keeps its code (the API answers with it)."""
@@ -121,8 +123,6 @@ def validate_public_wording(text: str) -> str:
 
 
 def validate_inspectors(*, kind: str, inspector_count: int) -> None:
-    from .models import SPOT_CHECK_MIN_INSPECTORS, InspectionKind
-
     if inspector_count < 1:
         raise field_error("inspectors", _("请至少选择一名检查人员。"), "no_inspector")
     if kind == InspectionKind.SPOT_CHECK and inspector_count < SPOT_CHECK_MIN_INSPECTORS:

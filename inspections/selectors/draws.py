@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from institutions.models import Institution, MonthlyReport
 from institutions.selectors import counted_on
 from portal.dates import add_months, deadline_as_datetime
+from portal.roles import Role
 
 from ..models import (
     ConflictOfInterest,
@@ -128,8 +129,6 @@ def conflicted_pairs(
 
 def inspector_pool_candidates() -> QuerySet:
     """Active users in the inspector group: who can be drawn."""
-    from portal.roles import Role
-
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.INSPECTOR.group_name)
