@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.validators import MOBILE_IN_TEXT
+
 from .choices import SPOT_CHECK_MIN_INSPECTORS, InspectionKind
 
 
@@ -110,12 +112,11 @@ def validate_file_count(files: list) -> None:
 
 
 _ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{6}\*{4,}\d{3}[\dXx]")
-_MOBILE_LIKE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def validate_public_wording(text: str) -> str:
     """Text that the public page shows: no ID number and no mobile number in it."""
-    if _ID_LIKE.search(text or "") or _MOBILE_LIKE.search(text or ""):
+    if _ID_LIKE.search(text or "") or MOBILE_IN_TEXT.search(text or ""):
         raise ValidationError(
             _("公示内容不能包含身份证号码或手机号码，请删除后再保存。"), code="personal_data"
         )

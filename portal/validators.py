@@ -149,6 +149,10 @@ _LANDLINE_TYPES = {
 }
 
 
+# A mobile number inside free text (a log line, a public finding), to be masked or refused.
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
 def normalize_phone(value: str) -> str:
     """Drop the spaces, dashes and brackets people write into numbers: (0577) 6234-5678."""
     return _PHONE_SEPARATORS.sub("", str(value or ""))
