@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -20,6 +19,7 @@ from .validators import (
     MAX_FILES_PER_UPLOAD,
     validate_evidence_file,
     validate_file_count,
+    validate_incident_time,
     validate_photo_file,
     validate_public_wording,
 )
@@ -355,10 +355,7 @@ class IncidentForm(forms.Form):
             self.initial["occurred_at"] = now
 
     def clean_occurred_at(self):
-        value = self.cleaned_data["occurred_at"]
-        if value > timezone.now() + dt.timedelta(minutes=1):
-            raise ValidationError(_("发生时间不能晚于现在。"), code="future")
-        return value
+        return validate_incident_time(self.cleaned_data["occurred_at"])
 
 
 class FollowUpForm(forms.Form):

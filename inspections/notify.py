@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from portal.roles import BUREAU_ROLES
 
+from .models import Finding, Incident, Inspection, StaffCreditAlert
+
 logger = logging.getLogger(__name__)
 
 
@@ -69,8 +71,6 @@ def _path(name: str, **kwargs) -> str:
 
 def harm_incident_escalated(incident_id: int) -> int:
     """At once, to every bureau staff member: a suspected harm to a child was reported."""
-    from .models import Incident
-
     incident = Incident.objects.select_related("institution").get(pk=incident_id)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("【紧急】%(institution)s 报告疑似虐待或忽视儿童事件") % {
@@ -94,8 +94,6 @@ def harm_incident_escalated(incident_id: int) -> int:
 
 def inspection_completed(inspection_id: int) -> int:
     """To the institution's operators: the result and the findings with their deadlines."""
-    from .models import Inspection
-
     inspection = Inspection.objects.select_related("institution").get(pk=inspection_id)
     findings = list(inspection.findings.order_by("deadline", "pk"))
     with translation.override(settings.LANGUAGE_CODE):
@@ -128,8 +126,6 @@ def inspection_completed(inspection_id: int) -> int:
 
 def rectification_submitted(finding_id: int) -> int:
     """To the inspection's inspectors: an answer waits for verification."""
-    from .models import Finding
-
     finding = Finding.objects.select_related("inspection__institution").get(pk=finding_id)
     inspectors = finding.inspection.inspectors.values_list("pk", flat=True)
     with translation.override(settings.LANGUAGE_CODE):
@@ -145,8 +141,6 @@ def rectification_submitted(finding_id: int) -> int:
 
 def rectification_reviewed(finding_id: int) -> int:
     """To the institution's operators: closed, or sent back with the inspector's note."""
-    from .models import Finding
-
     finding = Finding.objects.select_related("inspection__institution").get(pk=finding_id)
     last = finding.rectifications.order_by("-submitted_at", "-pk").first()
     with translation.override(settings.LANGUAGE_CODE):
@@ -165,8 +159,6 @@ def rectification_reviewed(finding_id: int) -> int:
 
 def findings_overdue(finding_ids: list[int]) -> int:
     """Per institution to its operators, and one digest to the bureau."""
-    from .models import Finding
-
     findings = list(
         Finding.objects.filter(pk__in=finding_ids)
         .select_related("inspection__institution")
@@ -202,8 +194,6 @@ def findings_overdue(finding_ids: list[int]) -> int:
 def staff_credit_alert(alert_id: int) -> int:
     """To the institution's operators and the bureau: a person with a credit record was
     registered. The operators learn that a record exists, not what it says."""
-    from .models import StaffCreditAlert
-
     alert = StaffCreditAlert.objects.select_related("staff__institution", "record").get(pk=alert_id)
     institution = alert.staff.institution
     with translation.override(settings.LANGUAGE_CODE):

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.constraints import PostgresExclusionConstraint
 from portal.personal_data import KeyedHashField, ResidentIdField
-from portal.validators import validate_credit_code
+from portal.validators import PhoneValidator, validate_credit_code
 
 from .class_types import CHILDREN_PER_CARER, ClassType
 
@@ -126,7 +126,9 @@ class Institution(models.Model):
     longitude = models.DecimalField(
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=30, blank=True, validators=[PhoneValidator()]
+    )
     filing_number = models.CharField(_("备案编号"), max_length=50, blank=True)
     filed_on = models.DateField(
         _("备案日期"), null=True, blank=True, help_text=_("当日起计入统计。")

@@ -7,15 +7,14 @@ defence for a number that reaches a log line some other way (a request body, an 
 import logging
 import re
 
-from .validators import mask_phone, mask_resident_id
+from .validators import MOBILE_IN_TEXT, mask_phone, mask_resident_id
 
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def redact(text: str) -> str:
     text = _RESIDENT_ID.sub(lambda m: mask_resident_id(m.group(0)), text)
-    return _MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
+    return MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 class RedactPersonalDataFilter(logging.Filter):

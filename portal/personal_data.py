@@ -13,14 +13,12 @@ calls `.reveal()`, which is easy to find in review. Look a person up with
 
 import hashlib
 import hmac
-import re
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
 from django.conf import settings
 from django.core import checks
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +26,9 @@ from .validators import (
     mask_name,
     mask_phone,
     mask_resident_id,
+    normalize_phone,
     normalize_resident_id,
+    validate_phone,
     validate_resident_id,
 )
 
@@ -236,13 +236,10 @@ class PhoneNumberField(EncryptedMaskedField):
     form_max_length = 20
 
     def normalize(self, value: str) -> str:
-        return re.sub(r"[\s-]+", "", str(value))
+        return normalize_phone(value)
 
     def validate_value(self, value: str) -> str:
-        value = self.normalize(value)
-        if not re.fullmatch(r"(1[3-9]\d{9}|0\d{2,3}\d{7,8})", value):
-            raise ValidationError(_("请输入11位手机号码或带区号的固定电话。"), code="phone_format")
-        return value
+        return validate_phone(value)
 
 
 class PersonNameField(EncryptedMaskedField):

@@ -1,17 +1,22 @@
-"""Check-digit validators for resident ID numbers (GB 11643) and credit codes (GB 32100).
+"""Validators for resident ID numbers (GB 11643), credit codes (GB 32100) and phone numbers.
 
-The algorithms are those of ../shared/spec/glossary.md. They raise Django's ValidationError with
-a message a clerk can act on, so forms, serializers and import resources share them.
+The check characters come from python-stdnum (`stdnum.cn.ric`, `stdnum.cn.uscc`), the phone
+numbering plan from phonenumbers (Google's libphonenumber metadata); the formats and the
+messages are ours. They raise Django's ValidationError with a message a clerk can act on, so
+models, forms, serializers and import resources share them.
 """
 
 import datetime as dt
 import re
+from typing import Literal
 
+import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidComponent
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
 
 
@@ -21,17 +26,24 @@ def normalize_resident_id(value: str) -> str:
 
 
 def resident_id_check_char(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
+    # stdnum computes the check character of a whole number and ignores its last character.
+    return ric.calc_check_digit(first17 + "0")
 
 
 def birth_date_from_resident_id(value: str) -> dt.date:
-    value = normalize_resident_id(value)
-    return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    """The date in digits 7-14; ValueError when they are no date."""
+    try:
+        return ric.get_birth_date(normalize_resident_id(value))
+    except InvalidComponent:
+        raise ValueError("the number holds no valid birth date") from None
 
 
 def validate_resident_id(value: str) -> str:
-    """Return the normalised ID number or raise ValidationError."""
+    """Return the normalised ID number or raise ValidationError.
+
+    Not `ric.validate`: it also looks the birth place up in stdnum's table of counties, which
+    would refuse a real number from a county code the table does not know yet.
+    """
     value = normalize_resident_id(value)
     if not _ID_PATTERN.match(value):
         raise ValidationError(
@@ -80,8 +92,9 @@ def mask_name(value: str | None) -> str:
     return value[:1] + "*" * max(1, len(value) - 1)
 
 
+# The format is ours, not stdnum's `uscc.validate`: that one wants the first eight characters to
+# be digits, but GB 32100's registering authority (the first) may be a letter (A, N, Y).
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31 for i = 1..17
 _CREDIT_PATTERN = re.compile(rf"^[{_CREDIT_ALPHABET}]{{18}}$")
 
 
@@ -90,12 +103,7 @@ def normalize_credit_code(value: str) -> str:
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(
-        _CREDIT_ALPHABET.index(char) * weight
-        for char, weight in zip(first17, _CREDIT_WEIGHTS, strict=True)
-    )
-    check = 31 - total % 31
-    return _CREDIT_ALPHABET[0 if check == 31 else check]
+    return uscc.calc_check_digit(first17)
 
 
 def validate_credit_code(value: str, *, override_reason: str = "") -> str:
@@ -119,3 +127,88 @@ def validate_credit_code(value: str, *, override_reason: str = "") -> str:
             code="credit_code_check_digit",
         )
     return value
+
+
+# --- Phone numbers --------------------------------------------------------------------------------
+
+PhoneKind = Literal["mobile", "landline", "either"]
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]+")
+_PHONE_MESSAGES = {
+    "mobile": _("请输入11位手机号码。"),
+    "landline": _("请输入带区号的固定电话号码。"),
+    "either": _("请输入11位手机号码或带区号的固定电话。"),
+}
+_MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+_LANDLINE_TYPES = {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+# A mobile number inside free text (a log line, a public finding), to be masked or refused.
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def normalize_phone(value: str) -> str:
+    """Drop the spaces, dashes and brackets people write into numbers: (0577) 6234-5678."""
+    return _PHONE_SEPARATORS.sub("", str(value or ""))
+
+
+def phone_kind(value: str) -> Literal["mobile", "landline"] | None:
+    """What a Chinese number written the domestic way is, by phonenumbers' plan for region CN.
+
+    A number is read as written: a mobile number is 11 digits beginning with 1, a landline
+    begins with 0 and its area code. phonenumbers alone would also take ten digits beginning with
+    1 (a mobile number missing a digit) for a Beijing landline without its 0; that is refused.
+    """
+    digits = normalize_phone(value)
+    if re.fullmatch(r"1[0-9]{10}", digits):
+        kind, types = "mobile", _MOBILE_TYPES
+    elif re.fullmatch(r"0[0-9]{9,11}", digits):
+        kind, types = "landline", _LANDLINE_TYPES
+    else:
+        return None
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if (
+        phonenumbers.is_valid_number_for_region(number, "CN")
+        and phonenumbers.number_type(number) in types
+    ):
+        return kind
+    return None
+
+
+def validate_phone(value: str, *, kind: PhoneKind = "either") -> str:
+    """Return the number's digits, or raise ValidationError (code phone_format).
+
+    `kind` is what the field takes: a mobile number, a landline, or either (a contact number).
+    Every phone number the portal stores is checked here."""
+    digits = normalize_phone(value)
+    found = phone_kind(digits)
+    if found is None or kind not in (found, "either"):
+        raise ValidationError(_PHONE_MESSAGES[kind], code="phone_format")
+    return digits
+
+
+@deconstructible(path="portal.validators.PhoneValidator")
+class PhoneValidator:
+    """`validate_phone` as a model or serializer field's validator."""
+
+    def __init__(self, kind: PhoneKind = "either") -> None:
+        self.kind = kind
+
+    def __call__(self, value: str) -> None:
+        if value:
+            validate_phone(value, kind=self.kind)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PhoneValidator) and other.kind == self.kind
+
+    def __hash__(self) -> int:
+        return hash(self.kind)

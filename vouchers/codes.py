@@ -1,9 +1,10 @@
 """Voucher codes: 11 random characters and a check character, from an alphabet without look-alikes.
 
 The alphabet leaves out 0/O, 1/I/L and U (read as V) so a code copied by hand is not misread;
-its size is even, as Luhn mod N needs. The check character is Luhn mod N over that alphabet: any
-single mistyped character, and nearly every swap of two adjacent characters, is caught
-before a lookup.
+its size is even, as Luhn mod N needs. The check character is Luhn mod N over that alphabet
+(`stdnum.luhn` with the alphabet; the same character the portal's own earlier code gave, so
+every code already issued still validates): any single mistyped character, and nearly every
+swap of two adjacent characters, is caught before a lookup.
 11 characters from 30 give about 1.8e16 codes, so guessing one is hopeless.
 """
 
@@ -12,20 +13,16 @@ from __future__ import annotations
 import re
 import secrets
 
+from stdnum import luhn
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # 30 characters: no 0 1 I L O U
 BODY_LENGTH = 11
 CODE_LENGTH = BODY_LENGTH + 1
-_N = len(ALPHABET)
 
 
 def check_character(body: str) -> str:
     """Luhn mod N: double every second value from the right, folding into base N."""
-    factor, total = 2, 0
-    for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
-        factor = 1 if factor == 2 else 2
-        total += addend // _N + addend % _N
-    return ALPHABET[(_N - total % _N) % _N]
+    return luhn.calc_check_digit(body, ALPHABET)
 
 
 def new_code() -> str:
@@ -43,7 +40,7 @@ def is_well_formed(code: str) -> bool:
     return (
         len(code) == CODE_LENGTH
         and all(char in ALPHABET for char in code)
-        and check_character(code[:-1]) == code[-1]
+        and luhn.is_valid(code, ALPHABET)
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -30,6 +30,7 @@ from ..models import (
     RectificationEvidence,
     StaffCreditRecord,
 )
+from ..validators import validate_incident_time
 from .common import (
     AreaField,
     DrawInstitutionKindField,
@@ -374,21 +375,15 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
 
 
-# Before 1901 Asia/Shanghai is local mean time (+08:05:43), which no RFC 3339 client reads; no
-# incident of the pilot is that old anyway.
-INCIDENT_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
 class IncidentTimeField(serializers.DateTimeField):
-    """When an incident happened: not in the future (a correction included), not before 2000."""
+    """When an incident happened (`validate_incident_time`), a correction included."""
 
     def to_internal_value(self, value) -> dt.datetime:
         moment = super().to_internal_value(value)
-        if moment < INCIDENT_EARLIEST:
-            raise serializers.ValidationError(_("发生时间不能早于2000年1月1日。"), code="too_early")
-        if moment > timezone.now():
-            raise serializers.ValidationError(_("发生时间不能晚于现在。"), code="future")
-        return moment
+        try:
+            return validate_incident_time(moment)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code=error.code) from None
 
 
 class IncidentInputSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from institutions.models import Institution, MonthlyReport
 from institutions.selectors import counted_on
 from portal.dates import add_months, deadline_as_datetime
+from portal.roles import Role
 
 from ..models import (
     ConflictOfInterest,
@@ -128,8 +129,6 @@ def conflicted_pairs(
 
 def inspector_pool_candidates() -> QuerySet:
     """Active users in the inspector group: who can be drawn."""
-    from portal.roles import Role
-
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.INSPECTOR.group_name)
@@ -250,6 +249,12 @@ def published_draws(
             "pk", "name", "township__name"
         )
     }
+    assignments = _assignments_by_draw(draws)
+    return [_public_draw(draw, names, assignments[draw.pk]) for draw in draws]
+
+
+def _assignments_by_draw(draws: list[RandomDraw]) -> dict[int, list[DrawAssignment]]:
+    """The draws' assignments with their inspections and inspectors, by draw (two queries)."""
     assignments = defaultdict(list)
     for row in (
         DrawAssignment.objects.filter(draw__in=draws)
@@ -267,53 +272,53 @@ def published_draws(
         .order_by("position")
     ):
         assignments[row.draw_id].append(row)
-    result = []
-    for draw in draws:
-        codes = {int(pk): inspector_code(index) for index, pk in enumerate(draw.inspector_pool)}
-        drawn = []
-        for assignment in assignments[draw.pk]:
-            inspection = getattr(assignment, "inspection", None)
-            done = inspection is not None and inspection.state == Inspection.State.COMPLETED
-            info = names.get(assignment.institution_id, {})
-            drawn.append(
-                PublicDrawnInstitution(
-                    position=assignment.position,
-                    institution_id=assignment.institution_id,
-                    name=info.get("name", ""),
-                    township=info.get("township__name", ""),
-                    inspector_codes=sorted(
-                        codes.get(u.pk, "?") for u in assignment.inspectors.all()
-                    ),
-                    inspected_on=inspection.inspected_on if done else None,
-                    outcome_label=str(inspection.get_outcome_display()) if done else _("待检查"),
-                )
-            )
-        result.append(
-            PublicDraw(
-                id=draw.pk,
-                title=draw.title,
-                drawn_on=draw.drawn_on,
-                seed=draw.seed,
-                algorithm=draw.algorithm,
-                risk_weighted=draw.risk_weighted,
-                sample_size=draw.sample_size,
-                inspectors_per_institution=draw.inspectors_per_institution,
-                published_at=draw.published_at,
-                pool=[
-                    {
-                        "id": int(pk),
-                        "name": names.get(int(pk), {}).get("name", ""),
-                        "township": names.get(int(pk), {}).get("township__name", ""),
-                        "weight": int(weight),
-                    }
-                    for pk, weight in draw.institution_pool
-                ],
-                inspector_codes=list(codes.values()),
-                conflicts=[
-                    (int(a), names.get(int(a), {}).get("name", ""), codes.get(int(b), "?"))
-                    for a, b in draw.conflicts
-                ],
-                drawn=drawn,
-            )
-        )
-    return result
+    return assignments
+
+
+def _public_draw(
+    draw: RandomDraw, names: dict[int, dict], assignments: list[DrawAssignment]
+) -> PublicDraw:
+    codes = {int(pk): inspector_code(index) for index, pk in enumerate(draw.inspector_pool)}
+    return PublicDraw(
+        id=draw.pk,
+        title=draw.title,
+        drawn_on=draw.drawn_on,
+        seed=draw.seed,
+        algorithm=draw.algorithm,
+        risk_weighted=draw.risk_weighted,
+        sample_size=draw.sample_size,
+        inspectors_per_institution=draw.inspectors_per_institution,
+        published_at=draw.published_at,
+        pool=[
+            {
+                "id": int(pk),
+                "name": names.get(int(pk), {}).get("name", ""),
+                "township": names.get(int(pk), {}).get("township__name", ""),
+                "weight": int(weight),
+            }
+            for pk, weight in draw.institution_pool
+        ],
+        inspector_codes=list(codes.values()),
+        conflicts=[
+            (int(a), names.get(int(a), {}).get("name", ""), codes.get(int(b), "?"))
+            for a, b in draw.conflicts
+        ],
+        drawn=[_public_drawn(assignment, names, codes) for assignment in assignments],
+    )
+
+
+def _public_drawn(
+    assignment: DrawAssignment, names: dict[int, dict], codes: dict[int, str]
+) -> PublicDrawnInstitution:
+    inspection = getattr(assignment, "inspection", None)
+    done = inspection is not None and inspection.state == Inspection.State.COMPLETED
+    info = names.get(assignment.institution_id, {})
+    return PublicDrawnInstitution(
+        position=assignment.position,
+        institution_id=assignment.institution_id,
+        name=info.get("name", ""),
+        township=info.get("township__name", ""),
+        inspector_codes=sorted(codes.get(u.pk, "?") for u in assignment.inspectors.all()),
+        inspected_on=inspection.inspected_on if done else None,
+        outcome_label=str(inspection.get_outcome_display()) if done else _("待检查"),
+    )

@@ -77,58 +77,21 @@ def draw_perform(
         [institution.pk, risk_weight(institution) if risk_weighted else 1]
         for institution in candidates
     ]
-    if sample_size is None and share is not None:
-        if not Decimal(0) < Decimal(share) <= 1:
-            raise field_error("share", _("抽取比例须大于0且不超过100%。"), "share")
-        sample_size = math.ceil(len(pool) * Decimal(share))
-    if not sample_size or sample_size < 1:
-        raise field_error("sample_size", _("请填写抽取机构数或比例。"), "required")
-    if sample_size > len(pool):
-        raise field_error(
-            "sample_size",
-            _("抽取数（%(n)s）超过了机构池的数量（%(pool)s）。")
-            % {"n": sample_size, "pool": len(pool)},
-            "sample_too_large",
-        )
-    if inspectors_per_institution < SPOT_CHECK_MIN_INSPECTORS:
-        raise field_error("inspectors_per_institution", _("每家机构至少2名检查员。"), "too_few")
-    available = inspector_pool_candidates()
-    if inspector_ids is not None:
-        wanted = {int(pk) for pk in inspector_ids}
-        inspectors = sorted(available.filter(pk__in=wanted).values_list("pk", flat=True))
-        if len(inspectors) != len(wanted):
-            raise field_error(
-                "inspector_ids", _("检查员池中有人不是在岗的检查员。"), "not_inspector"
-            )
-    else:
-        inspectors = sorted(available.values_list("pk", flat=True))
-    if len(inspectors) < inspectors_per_institution:
-        raise field_error("inspector_ids", _("检查员池人数少于每家机构所需的检查员数。"), "too_few")
-    conflicts = sorted(
-        [
-            list(pair)
-            for pair in conflicted_pairs(
-                on=drawn_on, institution_ids=[pk for pk, _w in pool], inspector_ids=inspectors
-            )
-        ]
+    sample_size = _sample_size(pool_size=len(pool), sample_size=sample_size, share=share)
+    inspectors = _inspector_pool(
+        inspector_ids=inspector_ids, per_institution=inspectors_per_institution
     )
+    conflicts = _conflicts(on=drawn_on, pool=pool, inspectors=inspectors)
     seed = new_seed() if seed is None else int(seed)
-    try:
-        drawn = run_draw(
-            seed=seed,
-            institution_pool=pool,
-            inspector_pool=inspectors,
-            conflicts=conflicts,
-            sample_size=sample_size,
-            per_institution=inspectors_per_institution,
-        )
-    except DrawImpossible as error:
-        name = next((i.name for i in candidates if i.pk == error.institution_id), "")
-        raise ValidationError(
-            _("排除回避人员后，“%(name)s”可抽取的检查员不足%(n)s名，请扩大检查员池。")
-            % {"name": name, "n": inspectors_per_institution},
-            code="not_enough_inspectors",
-        ) from None
+    drawn = _run(
+        seed=seed,
+        pool=pool,
+        inspectors=inspectors,
+        conflicts=conflicts,
+        sample_size=sample_size,
+        per_institution=inspectors_per_institution,
+        candidates=candidates,
+    )
     draw = _save(
         RandomDraw(
             title=title,
@@ -153,6 +116,85 @@ def draw_perform(
         actor=actor,
         reason="drawn",
     )
+    _save_assignments(draw=draw, drawn=drawn, actor=actor)
+    return draw
+
+
+def _sample_size(*, pool_size: int, sample_size: int | None, share: Decimal | None) -> int:
+    """How many institutions to draw: `sample_size`, or `share` of the pool rounded up."""
+    if sample_size is None and share is not None:
+        if not Decimal(0) < Decimal(share) <= 1:
+            raise field_error("share", _("抽取比例须大于0且不超过100%。"), "share")
+        sample_size = math.ceil(pool_size * Decimal(share))
+    if not sample_size or sample_size < 1:
+        raise field_error("sample_size", _("请填写抽取机构数或比例。"), "required")
+    if sample_size > pool_size:
+        raise field_error(
+            "sample_size",
+            _("抽取数（%(n)s）超过了机构池的数量（%(pool)s）。")
+            % {"n": sample_size, "pool": pool_size},
+            "sample_too_large",
+        )
+    return sample_size
+
+
+def _inspector_pool(*, inspector_ids: Iterable[int] | None, per_institution: int) -> list[int]:
+    """The inspectors' user ids, sorted: those given (each an active inspector), or every one."""
+    if per_institution < SPOT_CHECK_MIN_INSPECTORS:
+        raise field_error("inspectors_per_institution", _("每家机构至少2名检查员。"), "too_few")
+    available = inspector_pool_candidates()
+    if inspector_ids is not None:
+        wanted = {int(pk) for pk in inspector_ids}
+        inspectors = sorted(available.filter(pk__in=wanted).values_list("pk", flat=True))
+        if len(inspectors) != len(wanted):
+            raise field_error(
+                "inspector_ids", _("检查员池中有人不是在岗的检查员。"), "not_inspector"
+            )
+    else:
+        inspectors = sorted(available.values_list("pk", flat=True))
+    if len(inspectors) < per_institution:
+        raise field_error("inspector_ids", _("检查员池人数少于每家机构所需的检查员数。"), "too_few")
+    return inspectors
+
+
+def _conflicts(*, on: dt.date, pool: list, inspectors: list[int]) -> list[list[int]]:
+    """The [institution, inspector] pairs that must not meet, sorted as the draw records them."""
+    pairs = conflicted_pairs(
+        on=on, institution_ids=[pk for pk, _w in pool], inspector_ids=inspectors
+    )
+    return sorted([list(pair) for pair in pairs])
+
+
+def _run(
+    *,
+    seed: int,
+    pool: list,
+    inspectors: list[int],
+    conflicts: list,
+    sample_size: int,
+    per_institution: int,
+    candidates: list,
+) -> list:
+    """`run_draw`, its refusal said with the institution's name."""
+    try:
+        return run_draw(
+            seed=seed,
+            institution_pool=pool,
+            inspector_pool=inspectors,
+            conflicts=conflicts,
+            sample_size=sample_size,
+            per_institution=per_institution,
+        )
+    except DrawImpossible as error:
+        name = next((i.name for i in candidates if i.pk == error.institution_id), "")
+        raise ValidationError(
+            _("排除回避人员后，“%(name)s”可抽取的检查员不足%(n)s名，请扩大检查员池。")
+            % {"name": name, "n": per_institution},
+            code="not_enough_inspectors",
+        ) from None
+
+
+def _save_assignments(*, draw: RandomDraw, drawn: list, actor) -> None:
     for position, row in enumerate(drawn, start=1):
         assignment = _save(
             DrawAssignment(draw=draw, institution_id=row.institution_id, position=position),
@@ -160,7 +202,6 @@ def draw_perform(
             reason="drawn",
         )
         assignment.inspectors.set(row.inspector_ids)
-    return draw
 
 
 def draw_reproduces(draw: RandomDraw) -> bool:

@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..validators import (
     field_error,
+    validate_incident_time,
 )
 from .common import (
     NotAllowed,
@@ -29,6 +30,13 @@ from .common import (
     is_inspector_or_bureau,
     is_operator_of,
 )
+
+
+def _check_occurred_at(moment: dt.datetime) -> None:
+    try:
+        validate_incident_time(moment)
+    except ValidationError as error:
+        raise ValidationError({"occurred_at": error}) from None
 
 
 def _require_incident_reporter(institution_id: int, actor) -> None:
@@ -52,8 +60,7 @@ def incident_report(
     """Report an incident (强制报告). Suspected harm to a child is escalated to every bureau
     staff member at once (mail after commit) and can never be deleted."""
     _require_incident_reporter(institution.pk, actor)
-    if occurred_at > timezone.now():
-        raise field_error("occurred_at", _("发生时间不能晚于现在。"), "future")
+    _check_occurred_at(occurred_at)
     incident = Incident(
         institution=institution,
         kind=kind,
@@ -83,8 +90,8 @@ def incident_update(*, incident: Incident, actor, **fields: Any) -> Incident:
         raise ValidationError(
             _("这些字段不能修改：%s") % ", ".join(sorted(unknown)), code="readonly"
         )
-    if "occurred_at" in fields and fields["occurred_at"] > timezone.now():
-        raise field_error("occurred_at", _("发生时间不能晚于现在。"), "future")
+    if "occurred_at" in fields:
+        _check_occurred_at(fields["occurred_at"])
     was_harm = incident.is_harm
     for name, value in fields.items():
         setattr(incident, name, value)

@@ -73,9 +73,14 @@ def check_report(
     state = state if state is not None else registry_state(report)
     if previous is False:
         previous = previous_report(report)
-    end = month_end(report.period)
+    _add_errors(result, report, state)
+    _add_warnings(result, report, state, previous)
+    return result
 
-    # Errors that block submission.
+
+def _add_errors(result: CheckResult, report: MonthlyReport, state: Institution) -> None:
+    """Errors that block submission."""
+    end = month_end(report.period)
     for name in COUNT_FIELDS:
         if (getattr(report, name) or 0) < 0:
             result.add_error(name, _("不能为负数。"))
@@ -124,7 +129,14 @@ def check_report(
             },
         )
 
-    # Warnings that need a comment.
+
+def _add_warnings(
+    result: CheckResult,
+    report: MonthlyReport,
+    state: Institution,
+    previous: MonthlyReport | None,
+) -> None:
+    """Warnings that need a comment."""
     required = sum(
         getattr(report, name) / CHILDREN_PER_CARER[class_type]
         for class_type, name in CLASS_FIELDS.items()
@@ -169,4 +181,3 @@ def check_report(
                     % {"before": previous.fee_full_day},
                 )
             )
-    return result

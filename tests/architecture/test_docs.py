@@ -22,7 +22,5 @@ def test_every_path_named_exists():
     assert len(named) > 10
     # A name inside an app's row (`kpis/`, `views/`) is relative to one of the packages.
     packages = [ROOT, *(ROOT / package for package in PACKAGES)]
-    missing = sorted(
-        path for path in named if not any((base / path).exists() for base in packages)
-    )
+    missing = sorted(path for path in named if not any((base / path).exists() for base in packages))
     assert missing == []

@@ -4,13 +4,16 @@ anyone: not by the service, the admin, the API or raw SQL."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from inspections import services
+from inspections.forms import IncidentForm
 from inspections.models import Incident, IncidentFollowUp
+from inspections.validators import INCIDENT_EARLIEST, validate_incident_time
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +175,117 @@ def test_report_page_files_a_harm_incident(institution_a, operator_a, client_as)
     assert response.status_code == 302
     assert response.url == reverse("inspections:incident_detail", args=[incident.pk])
     assert incident.is_harm and incident.escalated_at
+
+
+# --- When it happened: one rule (validate_incident_time) for the report, its correction, the API
+# and the form, tested on both sides of each bound. -----------------------------------------------
+
+NOW = dt.datetime(2025, 6, 1, 9, 30, tzinfo=dt.UTC)
+MINUTE = dt.timedelta(minutes=1)
+# (moment, the error code expected or None): both sides of "not before 2000", both of "not later
+# than now". Whole minutes, as the form takes them.
+BOUNDS = [
+    (INCIDENT_EARLIEST - MINUTE, "too_early"),
+    (INCIDENT_EARLIEST, None),
+    (NOW, None),
+    (NOW + MINUTE, "future"),
+]
+
+
+def test_the_rule_on_both_sides_of_each_bound():
+    with time_machine.travel(NOW, tick=False):
+        tiny = dt.timedelta(microseconds=1)
+        for moment, code in [
+            *BOUNDS,
+            (INCIDENT_EARLIEST - tiny, "too_early"),
+            (NOW + tiny, "future"),
+        ]:
+            if code is None:
+                assert validate_incident_time(moment) == moment
+                continue
+            with pytest.raises(ValidationError) as error:
+                validate_incident_time(moment)
+            assert error.value.code == code
+
+
+def _code(error: ValidationError) -> str:
+    return error.error_dict["occurred_at"][0].code
+
+
+@pytest.mark.parametrize(("moment", "code"), BOUNDS)
+def test_the_report_service_keeps_the_rule(moment, code, institution_a, operator_a):
+    def report():
+        return services.incident_report(
+            institution=institution_a,
+            actor=operator_a,
+            kind=Incident.Kind.INJURY,
+            occurred_at=moment,
+            description="摔倒擦伤",
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        if code is None:
+            assert report().occurred_at == moment
+            return
+        with pytest.raises(ValidationError) as error:
+            report()
+        assert _code(error.value) == code
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize(("moment", "code"), BOUNDS)
+def test_the_correction_service_keeps_the_rule(moment, code, harm, bureau):
+    with time_machine.travel(NOW, tick=False):
+        if code is None:
+            services.incident_update(incident=harm, actor=bureau, occurred_at=moment)
+            assert Incident.objects.get(pk=harm.pk).occurred_at == moment
+            return
+        with pytest.raises(ValidationError) as error:
+            services.incident_update(incident=harm, actor=bureau, occurred_at=moment)
+        assert _code(error.value) == code
+
+
+@pytest.mark.parametrize(("moment", "code"), BOUNDS)
+def test_the_api_keeps_the_rule(moment, code, harm, api_as, bureau, institution_a):
+    with time_machine.travel(NOW, tick=False):
+        api = api_as(bureau)
+        corrected = api.patch(
+            reverse("v1:incident-detail", args=[harm.pk]),
+            {"occurred_at": moment.isoformat()},
+            format="json",
+        )
+        reported = api.post(
+            reverse("v1:incident-list"),
+            {
+                "institution": institution_a.pk,
+                "kind": "injury",
+                "occurred_at": moment.isoformat(),
+                "description": "摔倒擦伤",
+            },
+            format="json",
+        )
+    if code is None:
+        assert (corrected.status_code, reported.status_code) == (200, 201), reported.json()
+    else:
+        assert (corrected.status_code, reported.status_code) == (400, 400)
+        assert corrected.json()["code"] == reported.json()["code"] == code
+
+
+@pytest.mark.parametrize(("moment", "code"), BOUNDS)
+def test_the_form_keeps_the_rule(moment, code, institution_a, operator_a):
+    with time_machine.travel(NOW, tick=False):
+        form = IncidentForm(
+            {
+                "institution": institution_a.pk,
+                "kind": "injury",
+                "occurred_at": timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M"),
+                "children_affected": 0,
+                "description": "摔倒擦伤",
+            },
+            user=operator_a,
+        )
+        valid = form.is_valid()
+    if code is None:
+        assert valid, form.errors
+    else:
+        assert [e.code for e in form.errors.as_data()["occurred_at"]] == [code]

@@ -652,3 +652,15 @@ def test_list_queries_do_not_grow_with_the_registry(
     assert Institution.objects.count() >= 1000
     with_1000 = _list_queries(api_as, user, endpoint, django_assert_max_num_queries)
     assert with_1000 == with_100
+
+
+def test_a_ten_digit_mobile_contact_number_is_refused(api_as, bureau, institution_a):
+    client = api_as(bureau)
+    url = f"{API}/institutions/{institution_a.pk}/"
+    response = client.patch(url, {"contact_phone": "1391234567"}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "phone_format"
+    assert body["errors"]["contact_phone"] == ["请输入11位手机号码或带区号的固定电话。"]
+    for number in ("13912345678", "0577-62345678"):
+        assert client.patch(url, {"contact_phone": number}, format="json").status_code == 200

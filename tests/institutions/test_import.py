@@ -218,6 +218,32 @@ def test_forged_confirm_of_a_file_with_a_bad_row_writes_nothing(client_as, burea
 
 
 @pytest.mark.django_db
+def test_a_ten_digit_mobile_contact_number_is_refused_on_its_row(client_as, bureau):
+    columns = [*INSTITUTION_COLUMNS, "联系电话"]
+    rows = [
+        ["甲园", credit_code(1), "托育机构（中心）", "民办", "柳市镇", "2024-03-01", "13912345678"],
+        ["乙园", credit_code(2), "托育机构（中心）", "民办", "柳市镇", "2024-03-01", "1391234567"],
+        [
+            "丙园",
+            credit_code(3),
+            "托育机构（中心）",
+            "民办",
+            "柳市镇",
+            "2024-03-01",
+            "0577-62345678",
+        ],
+    ]
+
+    response = preview(client_as(bureau), Institution, xlsx_upload(columns, rows), XLSX)
+
+    assert response.context.get("confirm_form") is None
+    content = response.content.decode()
+    assert "第3行：联系电话：请输入11位手机号码或带区号的固定电话。" in content
+    assert "第2行" not in content and "第4行" not in content
+    assert Institution.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_missing_required_column_is_named(client_as, bureau):
     columns = ["机构名称", "统一社会信用代码", "机构类型", "举办性质"]
     rows = [["甲园", credit_code(1), "托育机构（中心）", "民办"]]

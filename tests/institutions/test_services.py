@@ -125,3 +125,13 @@ def test_period_ending_before_it_starts_is_a_form_error_not_a_crash(institution_
     with pytest.raises(ValidationError) as error:
         services.registry_record_save(record=record)
     assert "有效期止不能早于有效期起" in " ".join(error.value.messages)
+
+
+def test_an_institutions_contact_number_is_a_mobile_or_a_landline(bureau, institution_a):
+    for number in ("13912345678", "0577 6234 5678", ""):
+        services.institution_update(institution=institution_a, actor=bureau, contact_phone=number)
+    with pytest.raises(ValidationError) as error:
+        services.institution_update(
+            institution=institution_a, actor=bureau, contact_phone="1391234567"
+        )
+    assert error.value.message_dict["contact_phone"] == ["请输入11位手机号码或带区号的固定电话。"]

@@ -861,3 +861,15 @@ def test_list_endpoints_run_the_same_queries_for_10_and_100_rows(
             big_queries, big_rows = _measure(api_as, user, url)
         assert (rows, big_rows) == (10, 100), url
         assert big_queries == queries, url
+
+
+def test_a_guardians_ten_digit_mobile_number_is_400_and_leaves_nothing_behind(
+    api_as, bureau, batch
+):
+    data = {**CHILD_DATA, "guardian": {**CHILD_DATA["guardian"], "phone": "1390000111"}}
+    response = api_as(bureau).post(
+        APPLICATIONS, {"batch": batch.pk, "child_data": data}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "phone_format"
+    assert VoucherApplication.objects.count() == 0

@@ -21,6 +21,7 @@ from portal.api.fields import (
     ResidentIdInputField,
     enum_field,
 )
+from portal.validators import PhoneValidator
 
 from ..models import (
     Child,
@@ -219,7 +220,7 @@ class VoucherBatchSerializer(serializers.ModelSerializer):
 
 class GuardianDataSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, label=_("监护人姓名"))
-    phone = serializers.CharField(max_length=20, label=_("联系电话"))
+    phone = serializers.CharField(max_length=20, label=_("联系电话"), validators=[PhoneValidator()])
     id_number = ResidentIdInputField(label=_("监护人身份证号码"))
 
 
