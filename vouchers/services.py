@@ -40,6 +40,7 @@ from .models import (
     VoucherBatch,
     VoucherMonth,
 )
+from .selectors import statement_lines
 
 REVERSAL_WINDOW_DAYS = 7  # operators may reverse their own redemption within this many days
 
@@ -730,16 +731,8 @@ def reconcile_balances() -> list[dict]:
 # --- Settlement --------------------------------------------------------------------------------
 
 
-def _settlement_lines(institution_id: int, month: dt.date):
-    return Redemption.objects.filter(
-        institution_id=institution_id, fee_month=month, status=Redemption.Status.ACTIVE
-    )
-
-
 def _refresh_totals(settlement: Settlement) -> None:
-    totals = _settlement_lines(settlement.institution_id, settlement.month).aggregate(
-        total=Sum("amount"), lines=Count("pk")
-    )
+    totals = statement_lines(settlement).aggregate(total=Sum("amount"), lines=Count("pk"))
     settlement.total = totals["total"] or ZERO
     settlement.line_count = totals["lines"] or 0
 
@@ -791,9 +784,8 @@ def settlement_approve(*, settlement: Settlement, actor) -> Settlement:
         if changed:
             settlement.state = Settlement.State.DRAFT
         else:
-            _settlement_lines(settlement.institution_id, settlement.month).update(
-                settlement=settlement
-            )
+            # Still confirmed, not locked: the lines are the month's active redemptions.
+            statement_lines(settlement).update(settlement=settlement)
             settlement.state = Settlement.State.APPROVED
             settlement.approved_by = _actor(actor)
             settlement.approved_at = timezone.now()
