@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from institutions.import_jobs import services as import_jobs
-from institutions.models import ImportJob
+from institutions.models import ImportJob, MonthlyReport
 from portal.roles import get_scoped_or_404, scope
 
 from .. import selectors, services
@@ -368,8 +368,6 @@ def anomalies(request):
     today = timezone.localdate()
     rows = selectors.anomalies(month_from=month_from, month_to=month_to, as_of=today, name=name)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    from institutions.models import MonthlyReport
-
     report_states = dict(MonthlyReport.State.choices)
     for row in page.object_list:
         row["kind"] = selectors.anomaly_kind(row)
