@@ -317,6 +317,10 @@ def reverse(*, redemption: Redemption, actor, reason: str, by_bureau: bool) -> R
     if not reason:
         raise VoucherError(_("请填写冲正原因。"), code="reason_required")
     voucher = Voucher.objects.select_for_update().get(pk=redemption.voucher_id)
+    # The month's shared lock before the redemption's row (its institution and month never
+    # change): an approval either finished first, and the month is settled below, or waits
+    # for this reversal and counts it. Taken after the row, it could deadlock with approval.
+    _lock_institution_month(redemption.institution_id, redemption.fee_month, shared=True)
     redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
     if redemption.status != Redemption.Status.ACTIVE:
         raise VoucherError(_("该笔抵扣已冲正。"), code="already_reversed")
