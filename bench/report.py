@@ -32,7 +32,7 @@ WHY_MISSED = {
         "lock, and there were no 409s. A redemption (DRF validation, the idempotency check, "
         "16 SQL round trips (23 before issue 9), 2 audit-history rows, a commit) costs about "
         "3-4x the trivial endpoint's CPU. cProfile of 150 redemptions in one process: 27 ms "
-        "each, of which the one rule query (vouchers.services._redemption_facts) 10 ms, "
+        "each, of which the one rule query (vouchers.services.redemptions._redemption_facts) 10 ms, "
         "compiling the ORM's SQL about 5 ms, waiting on PostgreSQL about 6.5 ms. Next step: "
         "a cheaper rule query (fewer subqueries, its SQL built once)"
     ),

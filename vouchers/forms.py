@@ -1,4 +1,4 @@
-"""Forms of the voucher pages. They check input; every write goes through `services.py`."""
+"""Forms of the voucher pages. They check input; every write goes through `vouchers/services/`."""
 
 from __future__ import annotations
 

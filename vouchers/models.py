@@ -2,7 +2,7 @@
 enrolments, redemptions and settlements.
 
 Money is Decimal yuan with two places. Invariants that matter are database constraints as well as
-checks in vouchers/services.py: a balance never below zero, a batch never above its quota, a
+checks in vouchers/services/: a balance never below zero, a batch never above its quota, a
 month's use never above the monthly cap, one voucher per child per batch, a ledger that is only
 ever appended to.
 """
@@ -27,6 +27,8 @@ from portal.personal_data import (
     PhoneNumberField,
     ResidentIdField,
 )
+
+from . import codes
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -269,9 +271,7 @@ class Voucher(models.Model):
         ]
 
     def __str__(self) -> str:
-        from .codes import display
-
-        return display(self.code)
+        return codes.display(self.code)
 
 
 class LedgerEntry(models.Model):

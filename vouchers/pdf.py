@@ -15,14 +15,14 @@ import logging
 
 import segno
 from django.conf import settings
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from . import codes
-from .models import Redemption, Settlement, Voucher
+from .models import Settlement, Voucher
+from .selectors import statement_lines
 
 # WeasyPrint logs every rendering step at INFO; only its warnings are worth a log line.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -76,7 +76,8 @@ def voucher_notice_pdf(voucher: Voucher, *, family_url: str) -> bytes:
     )
 
 
-def settlement_statement_pdf(settlement: Settlement, lines: QuerySet[Redemption]) -> bytes:
+def settlement_statement_pdf(settlement: Settlement) -> bytes:
+    """The statement with its lines (`statement_lines`: the same the page and the API list)."""
     rows = [
         {
             "number": number,
@@ -86,7 +87,7 @@ def settlement_statement_pdf(settlement: Settlement, lines: QuerySet[Redemption]
             "fee_month": line.fee_month,
             "amount": line.amount,
         }
-        for number, line in enumerate(lines, start=1)
+        for number, line in enumerate(statement_lines(settlement), start=1)
     ]
     return _render(
         "vouchers/pdf/statement.html",

@@ -1,5 +1,6 @@
 """PDFs: the family's voucher notice and the settlement statement render with their Chinese text,
-carry no ID number, and are downloadable only by those who may see them."""
+carry no ID number, and are downloadable only by those who may see them; the statement lists the
+same redemptions as its page and the API."""
 
 import shutil
 import subprocess
@@ -9,9 +10,10 @@ import time_machine
 from django.urls import reverse
 
 from vouchers import codes, pdf, services
+from vouchers.services import VoucherError
 
 from .conftest import MARCH
-from .helpers import TODAY, redeem
+from .helpers import TODAY, issue_voucher, redeem
 
 pytestmark = [
     pytest.mark.django_db,
@@ -104,3 +106,43 @@ def test_settlement_statement_is_a_404_for_another_institution(
     settlement = services.settlement_prepare(institution=inclusive_a, month=MARCH)
     response = client_as(operator_b).get(reverse("vouchers:settlement_pdf", args=[settlement.pk]))
     assert response.status_code == 404
+
+
+def test_a_locked_statement_lists_the_same_redemptions_on_the_page_the_api_and_the_pdf(
+    client_as, api_as, bureau, operator_a, batch, inclusive_a, tmp_path
+):
+    one, two, three, late = (
+        issue_voucher(batch, bureau, n, institution=inclusive_a) for n in range(1, 5)
+    )
+    first = redeem(one, inclusive_a, amount="300.00")
+    second = redeem(two, inclusive_a, amount="200.00")
+    undone = redeem(three, inclusive_a, amount="100.00")
+    services.reverse(redemption=undone, actor=operator_a, reason="录错", by_bureau=False)
+    settlement = services.settlement_prepare(institution=inclusive_a, month=MARCH)
+    services.settlement_confirm(settlement=settlement, actor=operator_a)
+    services.settlement_approve(settlement=settlement, actor=bureau)
+
+    # After approval nothing changes the month: a new redemption and a reversal are refused,
+    # even the bureau's; a redemption for another month is not on this statement.
+    with pytest.raises(VoucherError) as late_redemption:
+        redeem(late, inclusive_a, amount="100.00")
+    with pytest.raises(VoucherError) as late_reversal:
+        services.reverse(redemption=first, actor=bureau, reason="更正", by_bureau=True)
+    assert late_redemption.value.code == late_reversal.value.code == "month_settled"
+    redeem(one, inclusive_a, amount="100.00", month=MARCH.replace(month=4))
+
+    page = client_as(bureau).get(reverse("vouchers:settlement_detail", args=[settlement.pk]))
+    on_page = [line.pk for line in page.context["lines"]]
+    api = api_as(bureau).get(f"/api/v1/settlements/{settlement.pk}/lines/").json()["results"]
+    in_api = [line["id"] for line in api]
+    body = client_as(bureau).get(reverse("vouchers:settlement_pdf", args=[settlement.pk]))
+    text = pdf_text(body.content, tmp_path)
+    # The PDF's lines, in the order it prints them, by their voucher codes (one March
+    # redemption per voucher; `late` has none).
+    march = {codes.display(r.voucher.code): r.pk for r in (first, second, undone)}
+    march[codes.display(late.code)] = None
+    printed = sorted((code for code in march if code in text), key=text.index)
+    in_pdf = [march[code] for code in printed]
+    settlement.refresh_from_db()
+    assert on_page == in_api == in_pdf == [first.pk, second.pk]
+    assert settlement.total == 500 and settlement.line_count == 2

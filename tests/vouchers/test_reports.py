@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from vouchers import reports, services
+from vouchers import selectors, services
 from vouchers.models import VoucherBatch
 
 from .conftest import MARCH, make_child
@@ -49,7 +49,7 @@ def test_batch_uptake_counts_every_movement(batch, bureau, inclusive_a, operator
         valid_until=dt.date(2025, 12, 31),
         monthly_cap=100,
     )
-    rows = {b.pk: b for b in reports.batch_uptake()}
+    rows = {b.pk: b for b in selectors.batch_uptake()}
     row = rows[batch.pk]
     assert (row.applications_total, row.applications_pending, row.eligible_pending) == (3, 1, 1)
     assert (row.issued, row.quota_left) == (2, 98)
@@ -79,7 +79,7 @@ def test_redemptions_by_institution_and_month(batch, bureau, inclusive_a, operat
     with time_machine.travel(dt.datetime(2025, 4, 5, 10), tick=False):
         redeem(one, inclusive_a, amount="400.00", month=APRIL)
     settlement = services.settlement_prepare(institution=inclusive_a, month=MARCH)
-    rows = list(reports.redemptions_by_institution_month(month_from=MARCH, month_to=APRIL))
+    rows = list(selectors.redemptions_by_institution_month(month_from=MARCH, month_to=APRIL))
     assert [(r["fee_month"], r["lines"], r["total_amount"], r["children"]) for r in rows] == [
         (APRIL, 1, Decimal("400.00"), 1),
         (MARCH, 2, Decimal("500.00"), 2),
@@ -87,7 +87,7 @@ def test_redemptions_by_institution_and_month(batch, bureau, inclusive_a, operat
     march = rows[1]
     assert (march["reversed_lines"], march["reversed_amount"]) == (1, Decimal("50.00"))
     assert (march["settlement_id"], march["settlement_state"]) == (settlement.pk, "draft")
-    totals = reports.redemption_totals(month_from=MARCH, month_to=APRIL)
+    totals = selectors.redemption_totals(month_from=MARCH, month_to=APRIL)
     assert totals == {
         "lines": 3,
         "total_amount": Decimal("900.00"),
@@ -113,8 +113,8 @@ def hand_built_months(batch, bureau, inclusive_a):
 
 
 def test_anomalies_on_a_hand_built_month(hand_built_months):
-    rows = list(reports.anomalies(month_from=MARCH, month_to=MAY, as_of=dt.date(2025, 7, 1)))
-    found = {(row["fee_month"], reports.anomaly_kind(row)): row for row in rows}
+    rows = list(selectors.anomalies(month_from=MARCH, month_to=MAY, as_of=dt.date(2025, 7, 1)))
+    found = {(row["fee_month"], selectors.anomaly_kind(row)): row for row in rows}
     assert set(found) == {(MARCH, "over_report"), (MAY, "no_accepted_report")}
     march = found[(MARCH, "over_report")]
     assert (march["children"], march["reported"], march["report_state"]) == (2, 1, "accepted")
@@ -124,10 +124,10 @@ def test_anomalies_on_a_hand_built_month(hand_built_months):
 
 def test_a_month_still_inside_its_reporting_window_is_not_an_anomaly(hand_built_months):
     # On 2025-06-05 May's report is not yet due (due on the 10th).
-    rows = reports.anomalies(month_from=MARCH, month_to=MAY, as_of=dt.date(2025, 6, 5))
+    rows = selectors.anomalies(month_from=MARCH, month_to=MAY, as_of=dt.date(2025, 6, 5))
     assert [row["fee_month"] for row in rows] == [MARCH]
-    assert reports.last_due_month(dt.date(2025, 6, 5)) == APRIL
-    assert reports.last_due_month(dt.date(2025, 6, 11)) == MAY
+    assert selectors.last_due_month(dt.date(2025, 6, 5)) == APRIL
+    assert selectors.last_due_month(dt.date(2025, 6, 11)) == MAY
 
 
 def test_reversed_redemptions_do_not_count_as_voucher_children(
@@ -139,7 +139,7 @@ def test_reversed_redemptions_do_not_count_as_voucher_children(
     undone = redeem(two, inclusive_a, amount="100.00")
     services.reverse(redemption=undone, actor=operator_a, reason="录错", by_bureau=False)
     accepted_report(inclusive_a, MARCH, voucher_children=1)
-    assert not reports.anomalies(month_from=MARCH, month_to=MARCH, as_of=dt.date(2025, 7, 1))
+    assert not selectors.anomalies(month_from=MARCH, month_to=MARCH, as_of=dt.date(2025, 7, 1))
 
 
 def test_the_anomaly_page_shows_the_hand_built_month(client_as, bureau, hand_built_months):
@@ -158,8 +158,8 @@ def test_statement_lines_follow_the_settlement(batch, bureau, inclusive_a, opera
     one = issue_voucher(batch, bureau, 1, institution=inclusive_a)
     redeem(one, inclusive_a, amount="300.00")
     settlement = services.settlement_prepare(institution=inclusive_a, month=MARCH)
-    assert [line.amount for line in reports.statement_lines(settlement)] == [Decimal("300.00")]
+    assert [line.amount for line in selectors.statement_lines(settlement)] == [Decimal("300.00")]
     services.settlement_confirm(settlement=settlement, actor=operator_a)
     services.settlement_approve(settlement=settlement, actor=bureau)
     settlement.refresh_from_db()
-    assert list(reports.statement_lines(settlement)) == list(settlement.redemptions.all())
+    assert list(selectors.statement_lines(settlement)) == list(settlement.redemptions.all())

@@ -11,7 +11,7 @@ from institutions.models import Institution
 from institutions.selectors import institutions_as_of
 from lequing_tuoyu import demo
 from portal.dates import add_months, month_start
-from vouchers import reports, services
+from vouchers import selectors, services
 from vouchers.models import (
     Enrolment,
     LedgerEntry,
@@ -119,10 +119,12 @@ def test_settled_months_and_one_waiting_for_the_bureau(seeded):
     assert paid.exists()
     assert all(s.payment_reference and s.total > 0 for s in paid)
     for settlement in paid[:3]:
-        assert list(reports.statement_lines(settlement)) == list(
+        assert list(selectors.statement_lines(settlement)) == list(
             settlement.redemptions.filter(status="active").order_by("created_at", "pk")
         )
-        assert sum(line.amount for line in reports.statement_lines(settlement)) == settlement.total
+        assert (
+            sum(line.amount for line in selectors.statement_lines(settlement)) == settlement.total
+        )
     last_month = add_months(month_start(timezone.localdate()), -1)
     assert Settlement.objects.filter(state="confirmed", month=last_month).exists()
 
@@ -146,7 +148,7 @@ def test_the_ledger_reconciles(seeded):
 def test_the_anomaly_page_has_something_to_show(seeded):
     today = timezone.localdate()
     rows = list(
-        reports.anomalies(
+        selectors.anomalies(
             month_from=month_start(dt.date(2000, 1, 1)), month_to=month_start(today), as_of=today
         )
     )

@@ -373,8 +373,9 @@ class VoucherSettlementViewSet(
         """The month's active redemptions of the institution: the statement's line items."""
         settlement = self.get_object()
         lines = (
-            selectors.settlement_lines(settlement)
-            .select_related("voucher__child")
+            selectors.statement_lines(settlement)
+            .select_related("institution")
+            .annotate(balance_after=selectors.redemption_balance_after())
             .defer("voucher__child__id_number")
         )
         page = self.paginate_queryset(lines)

@@ -2,7 +2,7 @@
 
 Personal data (names, phones, ID numbers) leaves only as masks (`MaskedNameField`,
 `MaskedResidentIdField`); ID numbers come in write-only. Rules across rows are the services'
-(vouchers/services.py), so the API, the pages and the import refuse the same things with the
+(vouchers/services/), so the API, the pages and the import refuse the same things with the
 same codes.
 """
 

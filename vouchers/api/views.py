@@ -1,5 +1,5 @@
 """API views of vouchers (/api/v1/). Thin: scope the queryset, check the input, call
-vouchers/services.py with the requesting user as the actor, answer with the output serializer.
+vouchers/services/ with the requesting user as the actor, answer with the output serializer.
 
 A broken voucher rule answers 422 with the rule's code (409 for `insufficient_balance`); bad
 input 400; a record outside the caller's scope 404; a role that may not do it 403.

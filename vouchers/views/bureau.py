@@ -24,7 +24,7 @@ from institutions.models import ImportJob, MonthlyReport
 from portal.pages import safe_next
 from portal.roles import get_scoped_or_404, scope
 
-from .. import reports, services
+from .. import selectors, services
 from ..forms import (
     ApplicationFilterForm,
     ApplicationForm,
@@ -77,7 +77,7 @@ def _batch_phase(batch: VoucherBatch, today) -> tuple[str, str]:
 @require_GET
 def batches(request):
     today = timezone.localdate()
-    page = Paginator(reports.batch_uptake().order_by("-apply_from", "pk"), PAGE_SIZE).get_page(
+    page = Paginator(selectors.batch_uptake().order_by("-apply_from", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for batch in page.object_list:
@@ -333,11 +333,11 @@ def application_import_template(request):
 def redemption_report(request):
     form = MonthRangeForm(request.GET or None, first=_first_month())
     month_from, month_to, name = form.range()
-    rows = reports.redemptions_by_institution_month(
+    rows = selectors.redemptions_by_institution_month(
         month_from=month_from, month_to=month_to, name=name
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = reports.redemption_totals(month_from=month_from, month_to=month_to, name=name)
+    totals = selectors.redemption_totals(month_from=month_from, month_to=month_to, name=name)
     return render(
         request,
         "vouchers/redemption_report.html",
@@ -359,11 +359,11 @@ def anomalies(request):
     form = MonthRangeForm(request.GET or None, first=_first_month(), default_months=12)
     month_from, month_to, name = form.range()
     today = timezone.localdate()
-    rows = reports.anomalies(month_from=month_from, month_to=month_to, as_of=today, name=name)
+    rows = selectors.anomalies(month_from=month_from, month_to=month_to, as_of=today, name=name)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     report_states = dict(MonthlyReport.State.choices)
     for row in page.object_list:
-        row["kind"] = reports.anomaly_kind(row)
+        row["kind"] = selectors.anomaly_kind(row)
         row["report_state_label"] = report_states.get(row["report_state"], _("未报送"))
     return render(
         request,
@@ -373,7 +373,7 @@ def anomalies(request):
             "page": page,
             "month_from": month_from,
             "month_to": month_to,
-            "last_due": reports.last_due_month(today),
+            "last_due": selectors.last_due_month(today),
             **nav_context(request, "anomalies"),
         },
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from portal.pages import operated_ids, portal_page
 from portal.roles import Role, has_role, scope
 
-from .. import codes, pdf, reports
+from .. import codes, pdf
 from ..models import Enrolment, Voucher
 from .access import sees_vouchers
 from .institution import _settlement
@@ -55,7 +55,7 @@ def voucher_notice(request, code: str):
 @require_GET
 def settlement_pdf(request, pk: int):
     settlement = _settlement(request, pk)
-    body = pdf.settlement_statement_pdf(settlement, reports.statement_lines(settlement))
+    body = pdf.settlement_statement_pdf(settlement)
     return pdf_response(
         body, f"托育券结算单-{settlement.institution.name}-{settlement.month:%Y-%m}.pdf"
     )

@@ -22,7 +22,7 @@ from portal.dates import month_start
 from portal.pages import bureau_acts, operated_ids, operates, portal_page, require_bureau_actor
 from portal.roles import get_scoped_or_404, scope
 
-from .. import codes, reports, services
+from .. import codes, selectors, services
 from ..forms import (
     EnrolmentEndForm,
     EnrolmentForm,
@@ -401,7 +401,7 @@ def _settlement(request, pk: int) -> Settlement:
 
 
 def _settlement_context(request, settlement: Settlement) -> dict:
-    lines = list(reports.statement_lines(settlement))
+    lines = list(selectors.statement_lines(settlement))
     for line in lines:
         line.display_code = codes.display(line.voucher.code)
     live_total = sum((line.amount for line in lines), start=0)
