@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from inspections.selectors import finding_list
 from institutions.reports.selectors import review_queue
 from metrics.models import CITY, Indicator, Snapshot
-from portal.roles import can_write, is_bureau, scope
+from portal.pages import bureau_acts
+from portal.roles import scope
 from vouchers.models import VoucherApplication
 
 # --- The admin's home page: the bureau's day --------------------------------------------------------
@@ -30,7 +31,7 @@ def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
     One count per item (five queries), whatever the amount of data; each item links to the page
     where the work is done.
     """
-    if not (is_bureau(user) and can_write(user)):
+    if not bureau_acts(user):
         return None
     today = today or timezone.localdate()
     reports = scope(user, review_queue()).count()

@@ -21,7 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from institutions.admin import IdNumberSearchMixin
 from portal.admin import ScopedAdminMixin
-from portal.roles import can_write, is_bureau
+from portal.pages import bureau_acts
 
 from . import codes, services
 from .models import (
@@ -212,7 +212,7 @@ class VoucherApplicationAdmin(IdNumberSearchMixin, ReadOnlyHistoryAdmin):
         return "；".join(obj.eligibility_notes or [])
 
     def has_decide_permission(self, request) -> bool:
-        return is_bureau(request.user) and can_write(request.user)
+        return bureau_acts(request.user)
 
     def _report(self, request, done: int, errors: list[str], success: str) -> None:
         if done:

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Township
-from portal.dates import add_months, month_start
-from portal.forms import MonthChoiceField
+from portal import dates
+from portal.dates import add_months, format_month, month_start
+from portal.forms import PAGE_YEARS, MonthChoiceField
 from portal.personal_data import keyed_hash
 from portal.spreadsheets import SpreadsheetFileError, check_import_size
 from portal.validators import validate_resident_id
@@ -32,7 +33,7 @@ class DateInput(forms.DateInput):
 
 
 def month_value(month: dt.date) -> str:
-    return f"{month:%Y-%m}"
+    return format_month(month)
 
 
 def month_label(month: dt.date) -> str:
@@ -40,13 +41,13 @@ def month_label(month: dt.date) -> str:
 
 
 def parse_month(text: str) -> dt.date | None:
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", (text or "").strip())
-    if not match:
+    """The month a filter's text names, by the portal's one month rule, or None (the filter
+    then keeps its default)."""
+    try:
+        month = dates.parse_month(text or "")
+    except ValueError:
         return None
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        return None
-    return dt.date(year, month, 1)
+    return month if month.year in PAGE_YEARS else None
 
 
 def month_choices(first: dt.date, last: dt.date) -> list[tuple[str, str]]:
