@@ -7,12 +7,17 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .config import TZ
 
-if TYPE_CHECKING:
-    from .browser import Session
+
+class Session(Protocol):
+    """What a page's finder needs of the browser session (browser.Session): its links. A
+    protocol, so this list of pages does not import the browser that imports it."""
+
+    def links(self, path: str) -> list[tuple[str, str]]: ...
+
 
 # Who uses a page, as the gallery says it.
 PUBLIC = "公众 everyone"
