@@ -4,6 +4,9 @@ PYTHON_SYS ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for the suite, the security matrix and the fuzz run: the two cores of the
+# machines CI runs on. Each worker has its own test database and Redis database (tests/settings.py).
+TEST_WORKERS ?= 2
 
 .PHONY: run test e2e security fuzz backup-check lint format messages system-deps browser-deps services screenshots bench clean
 
@@ -67,10 +70,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 # ruff, migrations in step with the models, and the whole suite (the browser journeys included),
-# always on PostgreSQL.
+# always on PostgreSQL, in $(TEST_WORKERS) processes (a test file stays in one worker).
 test: $(STAMP) messages system-deps browser-deps services lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -m "not security_slow and not fuzz"
+	$(VENV)/bin/pytest -m "not security_slow and not fuzz" -n $(TEST_WORKERS) --dist loadfile
 
 # Only the three end-to-end journeys (tests/e2e, docs/journeys.md; also part of `make test`):
 # Debian's headless Chromium against a live server on PostgreSQL, with a real Celery worker for
@@ -81,12 +84,12 @@ e2e: $(STAMP) messages browser-deps services
 # The full authorization matrix (every URL x persona x method, ~6 minutes), which CI runs after
 # `make test` (.ci/run). See docs/security.md.
 security: $(STAMP) messages services
-	$(VENV)/bin/pytest tests/security -m security_slow
+	$(VENV)/bin/pytest tests/security -m security_slow -n $(TEST_WORKERS) --dist load
 
 # The API fuzzed from its OpenAPI schema (schemathesis, bounded and derandomized examples), also
 # run by CI after `make test`. See docs/security.md.
 fuzz: $(STAMP) messages services
-	$(VENV)/bin/pytest tests/fuzz -m fuzz
+	$(VENV)/bin/pytest tests/fuzz -m fuzz -n $(TEST_WORKERS) --dist load
 
 # Dump the database, restore it into a scratch database and compare (docs/backup.md);
 # BACKUP=path keeps the dump.

@@ -4,6 +4,7 @@ Tests always run on PostgreSQL (DATABASE_URL, default the local server).
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
@@ -14,11 +15,19 @@ os.environ.setdefault(
 )
 os.environ.setdefault("PERSONAL_DATA_HASH_KEY", "test-hash-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lequing_tuoyu")
-# A Redis database of its own so tests never touch a running portal's queue.
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+# A Redis database of its own so tests never touch a running portal's queue; under pytest-xdist
+# (make test runs two workers) each worker has its own database and its own import folder, as
+# pytest-django gives each its own test database.
+# Databases 13 (tests/test_make_run.py) and 0 (a running portal) stay out of the list.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_REDIS_DB = (14, 15, 12, 11, 10, 9, 8, 7)[int(_WORKER.removeprefix("gw") or 0)]
+os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{_REDIS_DB}")
+if _WORKER:
+    _imports = os.environ.get("IMPORT_TMP_DIR") or os.path.join(tempfile.gettempdir(), "lq-imports")
+    os.environ["IMPORT_TMP_DIR"] = f"{_imports}-{_WORKER}"
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
-from lequing_tuoyu.settings import *  # noqa: F403
+from lequing_tuoyu.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

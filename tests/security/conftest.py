@@ -111,8 +111,14 @@ def _complete_institution_a(world: World) -> None:
     )
     # A draft inspection with a photo, and a finding with evidence, for the file URLs.
     draft = make_inspection(institution=a, inspectors=[users["inspector"]], complete=False)
+    first_result = draft.results.order_by("order").first()
     inspection_services.inspection_add_photo(
-        result=draft.results.order_by("order").first(), file=png_upload(), actor=users["inspector"]
+        result=first_result, file=png_upload(), actor=users["inspector"]
+    )
+    # A second photo for the delete URL, so that the file URLs find theirs whatever the order
+    # (under pytest-xdist the delete may run before or after them, or in another worker).
+    world.objects["photo_to_delete"] = inspection_services.inspection_add_photo(
+        result=first_result, file=png_upload(), actor=users["inspector"]
     )
     world.objects["draft_inspection"] = draft
     done = make_inspection(institution=a, inspectors=[users["inspector"]], fail=(0,))

@@ -827,7 +827,9 @@ ENTRIES: dict[str, Entry] = {
         get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
     "v1:inspection-coverage": Entry(get=CITY, post=NOBODY),
-    "v1:inspection-photo-file": Entry(get=NOBODY, post=NOBODY),
+    "v1:inspection-photo-file": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
     "v1:rectification-evidence-file": Entry(
         get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
@@ -956,7 +958,7 @@ KWARGS: dict[str, Callable] = {
     "inspections:inspection_photo": _draft,
     "inspections:finding_add": _pick("inspections.Inspection"),
     "inspections:photo_file": _pick("inspections.InspectionPhoto"),
-    "inspections:photo_delete": _pick("inspections.InspectionPhoto"),
+    "inspections:photo_delete": lambda w: {"pk": w.objects["photo_to_delete"].pk},
     "inspections:finding_detail": _pick("inspections.Finding"),
     "inspections:evidence_file": _pick("inspections.RectificationEvidence"),
     "inspections:draw_detail": _pick("inspections.RandomDraw"),
