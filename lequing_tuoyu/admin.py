@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from inspections.selectors import finding_list
 from institutions.reports.selectors import review_queue
 from metrics.models import CITY, Indicator, Snapshot
+from metrics.selectors import last_complete_month
 from portal.pages import bureau_acts
 from portal.roles import scope
 from vouchers.models import VoucherApplication
@@ -26,7 +27,8 @@ admin.site.enable_nav_sidebar = False
 def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
     """What waits for the bureau today, for the admin's home page (templates/admin/index.html):
     reports to review, rectifications past their deadline, voucher applications waiting and the
-    city's indicators not met in the latest computed month. None for anyone but bureau staff.
+    city's indicators not met in the last complete month computed. None for anyone but bureau
+    staff.
 
     One count per item (five queries), whatever the amount of data; each item links to the page
     where the work is done.
@@ -41,7 +43,13 @@ def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
     applications = (
         scope(user, VoucherApplication).filter(state=VoucherApplication.State.PENDING).count()
     )
-    latest = Snapshot.objects.filter(area=CITY).order_by("-period").values("period")[:1]
+    # The last complete month computed: a month still running or being reported would count
+    # figures that are only partial as not met.
+    latest = (
+        Snapshot.objects.filter(area=CITY, period__lte=last_complete_month(today))
+        .order_by("-period")
+        .values("period")[:1]
+    )
     order = {value: number for number, value in enumerate(Indicator.values)}
     not_met = sorted(
         Snapshot.objects.filter(
@@ -79,7 +87,7 @@ def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
                 else _("未达标的指标")
             ),
             "url": reverse("metrics:dashboard") + (f"?month={period:%Y-%m}" if period else ""),
-            # (code, name): the codes fit the card; each name is its tooltip.
+            # (code, name): each written as kpis.md's number and its name.
             "detail": [(indicator, labels.get(indicator, indicator)) for indicator, _p in not_met],
         },
     ]

@@ -30,10 +30,11 @@ from django.utils.translation import gettext as _
 
 from institutions.models import ApprovedPlaces, InclusiveRecognition, Township
 from institutions.selectors import institutions_as_of
-from portal.dates import add_months, due_on
+from portal.dates import add_months
 
+from . import selectors
 from .formatting import format_number, format_target, status_class, unit_of
-from .kpis.definitions import BY_ID, REGISTRY_INDICATORS, area_figures
+from .kpis.definitions import BY_ID, REGISTRY_INDICATORS, REPORT_BASED, area_figures
 from .kpis.registry import registry_totals
 from .models import CITY, HEADLINE, Indicator, Snapshot, Target, Unit
 from .selectors import YEAR_TO_DATE, indicator_name
@@ -42,7 +43,6 @@ TREND_MONTHS = 12
 PIPELINE_LIST_LIMIT = 100
 THOUSAND = Decimal(1000)
 # Indicators read from the monthly reports: final only once the month's reports are due.
-REPORT_BASED = frozenset({"K6", "K14", "K14_timely", "K15"})
 # The gap table: how many of what would meet each target.
 GAP_INDICATORS = ("K1", "K4", "K5")
 
@@ -168,11 +168,9 @@ def last_complete_month(indicator: str, today: dt.date) -> dt.date:
     """The latest month whose figure is final: it has ended (a month still running has only part
     of its inspections, sessions and vouchers); for report-based indicators, its reports' due day
     has also passed."""
-    month = add_months(today.replace(day=1), -1)
     if indicator in REPORT_BASED:
-        while due_on(month) >= today:
-            month = add_months(month, -1)
-    return month
+        return selectors.last_complete_month(today)
+    return add_months(today.replace(day=1), -1)
 
 
 def trend_projection(

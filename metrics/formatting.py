@@ -16,12 +16,17 @@ from .models import UNITS, Snapshot, Target, Unit
 ONE_PLACE = Decimal("0.1")
 HUNDRED = Decimal(100)
 
+# A report-based figure of a month whose reports are still being filed (before the due day):
+# shown, but marked and never judged met or not met.
+PROVISIONAL = "provisional"
+
 # Status -> CSS modifier (metrics.css) and the word written beside the colour.
 STATUS_CLASSES = {
     Snapshot.Status.MET: "met",
     Snapshot.Status.NOT_MET: "not-met",
     Snapshot.Status.NO_DATA: "no-data",
     Snapshot.Status.TRACKED: "tracked",
+    PROVISIONAL: "provisional",
 }
 
 
@@ -111,7 +116,18 @@ def change_direction(
     return "better" if good else "worse"
 
 
+def change_trend(current: Decimal | None, previous: Decimal | None, indicator: str) -> str:
+    """'up', 'down' or 'same' as written (the arrow's direction; its colour says better or
+    worse); '' without both months."""
+    if current is None or previous is None:
+        return ""
+    step = _delta(current, previous, indicator)
+    return "up" if step > 0 else "down" if step < 0 else "same"
+
+
 def status_label(status: str, *, has_target: bool) -> str:
+    if status == PROVISIONAL:
+        return _("暂定（月报未截止）")
     if status == Snapshot.Status.TRACKED and has_target:
         # A year's target (K9, K12c) before December.
         return _("进行中（12月考核）")

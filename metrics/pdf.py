@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from institutions.reports.selectors import missing_reports
-from portal.dates import month_end
+from portal.dates import due_on, month_end
 
 from .models import Snapshot
 from .selectors import SECTION_INDICATORS, month_overview
@@ -88,6 +88,7 @@ def evaluation_context(period: dt.date, *, progress: Progress | None = None) -> 
             name: [overview.city[indicator] for indicator in indicators]
             for name, indicators in SECTION_INDICATORS.items()
         },
+        "reports_due": due_on(period),
         "missing": missing_by_township,
         "missing_count": missing_count,
         "missing_limit": MISSING_LIST_LIMIT,

@@ -14,25 +14,29 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from institutions.models import Township
-from portal.dates import add_months
+from portal.dates import add_months, due_on
 
 from .charts import Point, trend_svg
 from .formatting import (
+    PROVISIONAL,
     change_direction,
+    change_trend,
     format_change,
     format_number,
     format_target,
     status_class,
     status_label,
 )
-from .kpis.definitions import NOT_DRILLABLE
-from .models import CITY, ComputeRun, Indicator, Snapshot, Target
+from .kpis.definitions import NOT_DRILLABLE, REPORT_BASED
+from .models import CITY, HEADLINE, ComputeRun, Indicator, Snapshot, Target
 
-# The dashboard's cards: the plan's five headline targets and the national indicator.
-CARD_INDICATORS = ("K1", "K3", "K4", "K5", "K6", "K2")
+# The dashboard's strip of cards: the plan's five headline targets (一、试点目标; the catalogue
+# target is a deliverable, not a figure).
+CARD_INDICATORS = HEADLINE
 # Indicators counted from 1 January (their trend restarts each year).
 YEAR_TO_DATE = frozenset({"K9_sessions", "K9_families", "K12c"})
 
@@ -48,6 +52,27 @@ def snapshot_months() -> list[dt.date]:
         .order_by("-period")
         .values_list("period", flat=True)
     )
+
+
+def reports_open(period: dt.date, today: dt.date | None = None) -> bool:
+    """Whether the month's reports are still being filed (up to and including the due day)."""
+    return (today or timezone.localdate()) <= due_on(period)
+
+
+def last_complete_month(today: dt.date | None = None) -> dt.date:
+    """The latest month that has ended and whose reports' due day has passed."""
+    today = today or timezone.localdate()
+    month = add_months(today.replace(day=1), -1)
+    while reports_open(month, today):
+        month = add_months(month, -1)
+    return month
+
+
+def default_month(months: list[dt.date], today: dt.date | None = None) -> dt.date | None:
+    """The month a page opens on: the newest of `months` (newest first) that is complete, else
+    the oldest one there is (every month computed is still open)."""
+    complete = last_complete_month(today)
+    return next((month for month in months if month <= complete), months[-1] if months else None)
 
 
 def targets() -> dict[str, Target]:
@@ -79,10 +104,18 @@ class Figure:
     snapshot: Snapshot | None
     target: Target | None
     previous: Snapshot | None = None
+    # A report-based figure of a month whose reports are still being filed: never judged.
+    provisional: bool = False
 
     @property
     def name(self) -> str:
         return indicator_name(self.indicator)
+
+    @property
+    def code(self) -> str:
+        """The indicator's number as kpis.md writes it ("K9" for K9_sessions and K9_families:
+        the name beside it tells them apart); the stored id stays in URLs and data attributes."""
+        return self.indicator.split("_", 1)[0]
 
     @property
     def value(self) -> Decimal | None:
@@ -94,6 +127,8 @@ class Figure:
 
     @property
     def status(self) -> str:
+        if self.provisional:
+            return PROVISIONAL
         return self.snapshot.status if self.snapshot else Snapshot.Status.NO_DATA
 
     @property
@@ -126,8 +161,17 @@ class Figure:
 
     @property
     def direction(self) -> str:
+        """Better or worse against the target (the arrow's colour)."""
+        if self.provisional:
+            return "neutral"
         previous = self.previous.value if self.previous else None
         return change_direction(self.value, previous, self.comparison, self.indicator)
+
+    @property
+    def trend(self) -> str:
+        """Up, down or same (the arrow's direction)."""
+        previous = self.previous.value if self.previous else None
+        return change_trend(self.value, previous, self.indicator)
 
     @property
     def numerator(self) -> Decimal | None:
@@ -148,6 +192,10 @@ class Chart:
     name: str
     svg: str
     figure: Figure
+
+    @property
+    def code(self) -> str:
+        return self.figure.code
 
 
 @dataclass
@@ -180,10 +228,53 @@ class MonthOverview:
     def with_target(self) -> list[Figure]:
         return [f for f in self.city.values() if f.target is not None]
 
+    @property
+    def provisional(self) -> list[Figure]:
+        return [f for f in self.city.values() if f.provisional]
 
-def month_overview(period: dt.date, *, charts: bool = True) -> MonthOverview:
-    """Cards, trend charts and the township table for `period` (three queries)."""
+
+def _charts(
+    city: dict[str, Figure],
+    series: dict[str, dict[dt.date, Snapshot]],
+    months: list[dt.date],
+    today: dt.date,
+) -> list[Chart]:
+    """One trend per indicator over `months`; a month without data, or whose report-based figure
+    is still provisional, is a gap in the line."""
+    chart_list = []
+    for indicator, figure in city.items():
+        by_month = {
+            month: snapshot
+            for month, snapshot in series.get(indicator, {}).items()
+            if not (indicator in REPORT_BASED and reports_open(month, today))
+        }
+        points = [
+            Point(
+                month,
+                by_month[month].value if month in by_month else None,
+                by_month[month].status if month in by_month else Snapshot.Status.NO_DATA,
+            )
+            for month in months
+        ]
+        svg = trend_svg(
+            points,
+            indicator=indicator,
+            title=_("%(name)s趋势") % {"name": figure.name},
+            target=figure.target_value,
+            comparison=figure.comparison,
+            chart_id=f"trend-{indicator}",
+        )
+        chart_list.append(Chart(indicator, figure.name, svg, figure))
+    return chart_list
+
+
+def month_overview(
+    period: dt.date, *, charts: bool = True, today: dt.date | None = None
+) -> MonthOverview:
+    """Cards, trend charts and the township table for `period` (three queries). Report-based
+    figures of a month whose reports are still open are provisional, and a gap in the trends."""
     period = period.replace(day=1)
+    today = today or timezone.localdate()
     goals = targets()
     months = pilot_months(period)
     first = min(months[0], add_months(period, -1))
@@ -198,43 +289,27 @@ def month_overview(period: dt.date, *, charts: bool = True) -> MonthOverview:
         else:
             by_area.setdefault(snapshot.area, {})[snapshot.indicator] = snapshot
     previous_month = add_months(period, -1)
+    open_now = reports_open(period, today)
+    open_before = reports_open(previous_month, today)
+
+    def provisional(indicator: str) -> bool:
+        return open_now and indicator in REPORT_BASED
+
     city = {
         indicator: Figure(
             indicator,
             CITY,
             series.get(indicator, {}).get(period),
             goals.get(indicator),
-            series.get(indicator, {}).get(previous_month),
+            # A provisional month is not compared with: its change would be the filing's pace.
+            None
+            if open_before and indicator in REPORT_BASED
+            else series.get(indicator, {}).get(previous_month),
+            provisional=provisional(indicator),
         )
         for indicator in Indicator.values
     }
-    chart_list = []
-    if charts:
-        for indicator, figure in city.items():
-            by_month = series.get(indicator, {})
-            points = [
-                Point(
-                    month,
-                    by_month[month].value if month in by_month else None,
-                    by_month[month].status if month in by_month else Snapshot.Status.NO_DATA,
-                )
-                for month in months
-            ]
-            chart_list.append(
-                Chart(
-                    indicator,
-                    figure.name,
-                    trend_svg(
-                        points,
-                        indicator=indicator,
-                        title=_("%(name)s趋势") % {"name": figure.name},
-                        target=figure.target_value,
-                        comparison=figure.comparison,
-                        chart_id=f"trend-{indicator}",
-                    ),
-                    figure,
-                )
-            )
+    chart_list = _charts(city, series, months, today) if charts else []
     rows = [
         TownshipRow(
             township,
@@ -244,6 +319,7 @@ def month_overview(period: dt.date, *, charts: bool = True) -> MonthOverview:
                     township.code,
                     by_area.get(township.code, {}).get(indicator),
                     goals.get(indicator),
+                    provisional=provisional(indicator),
                 )
                 for indicator in Indicator.values
             ],
@@ -266,7 +342,8 @@ def month_overview(period: dt.date, *, charts: bool = True) -> MonthOverview:
 def area_figure(period: dt.date, area: str, indicator: str) -> Figure:
     snapshot = Snapshot.objects.filter(period=period, area=area, indicator=indicator).first()
     target = Target.objects.filter(indicator=indicator).first()
-    return Figure(indicator, area, snapshot, target)
+    provisional = indicator in REPORT_BASED and reports_open(period)
+    return Figure(indicator, area, snapshot, target, provisional=provisional)
 
 
 # --- The evaluation report's extra figures ------------------------------------------------------------

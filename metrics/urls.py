@@ -66,6 +66,7 @@ urlpatterns = [
         name="report_status",
     ),
     path("zhibiao/baogao/<kpi_month:period>.pdf", views.report_pdf, name="report_pdf"),
+    path("zhibiao/daochu/<kpi_month:period>.xlsx", views.indicators_xlsx, name="indicators_xlsx"),
     path(
         "zhibiao/<kpi_area:area>/<kpi_indicator:indicator>/",
         views.drilldown,

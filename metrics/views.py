@@ -29,8 +29,8 @@ from portal.dates import due_on
 from portal.pages import bureau_acts, portal_page, require_bureau_actor
 from portal.roles import Role, has_role
 
+from . import exports, report_tasks, selectors, services
 from . import forecast as forecasting
-from . import report_tasks, selectors, services
 from .forms import ForecastForm, MonthChoiceForm, RecomputeForm, ReportForm
 from .kpis.drilldown import drilldown as drilldown_of
 from .models import CITY, ComputeRun, Indicator
@@ -108,7 +108,8 @@ def dashboard(request):
         else:
             messages.warning(request, _("所选月份尚无计算结果，已显示最近一个有结果的月份。"))
     if period is None and months:
-        period = months[0]
+        # The last complete month: the months after it are still running or being reported.
+        period = selectors.default_month(months)
         form = MonthChoiceForm(initial={"month": f"{period:%Y-%m}"}, months=months)
     overview = selectors.month_overview(period) if period else None
     run = None
@@ -134,9 +135,10 @@ def dashboard(request):
             "may_act": bureau_acts(request.user),
             "recompute_form": recompute_form,
             "report": report,
-            # The month's reports are still being filed: report-based figures are incomplete.
-            "reports_open": bool(period) and timezone.localdate() <= due_on(period),
+            # The month's reports are still being filed: report-based figures are provisional.
+            "reports_open": bool(period) and selectors.reports_open(period),
             "reports_due": due_on(period) if period else None,
+            "complete_month": selectors.default_month(months) if months else None,
             "poll": bool(
                 (run and run.state in (ComputeRun.State.QUEUED, ComputeRun.State.RUNNING))
                 or (report and not report["finished"])
@@ -158,7 +160,7 @@ def drilldown(request, area: str, indicator: str):
     if request.GET.get("month") and form.is_valid():
         period = form.cleaned_data["month"]
     elif months:
-        period = months[0]
+        period = selectors.default_month(months)
     else:
         raise Http404
     figure = selectors.area_figure(period, area, indicator)
@@ -256,6 +258,16 @@ def report_pdf(request, period: dt.date):
         as_attachment=False, filename=_("试点评估报告-%(month)s.pdf") % {"month": f"{period:%Y-%m}"}
     )
     return response
+
+
+@indicator_page
+@require_GET
+def indicators_xlsx(request, period: dt.date):
+    """/zhibiao/daochu/<YYYY-MM>.xlsx: the month's figures, area by indicator, with numerators
+    and denominators; 404 for a month never computed."""
+    if period not in selectors.snapshot_months():
+        raise Http404(_("该月尚无指标计算结果。"))
+    return exports.indicators_xlsx(period)
 
 
 # --- Forecast -------------------------------------------------------------------------------------------

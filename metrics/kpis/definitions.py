@@ -103,6 +103,11 @@ del D
 BY_ID = {definition.id: definition for definition in DEFINITIONS}
 REGISTRY_INDICATORS = tuple(d.id for d in DEFINITIONS if d.source == REGISTRY)
 NOT_DRILLABLE = frozenset(d.id for d in DEFINITIONS if d.drill is None)
+# Figures read from the month's reports (K6 and K15 from accepted reports, K14 and K14_timely from
+# their states): incomplete until the reports' due day has passed.
+REPORT_BASED = frozenset(
+    d.id for d in DEFINITIONS if d.source == REPORTS or d.drill == "report_states"
+)
 
 
 def area_values(totals: dict, monthly_income: Decimal | None = None) -> dict:
