@@ -19,7 +19,7 @@ from institutions.reference import load_townships
 from portal.roles import ADMIN_ROLES, Role, sync_roles
 
 from .inspections import seed_inspections
-from .metrics import compute_indicators, seed_population
+from .metrics import CITY_INSTITUTIONS, compute_indicators, seed_population
 from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
@@ -48,7 +48,7 @@ DEMO_USERS: list[tuple[str, Role, str]] = [
     ("operator2", Role.OPERATOR, "机构经办人 二"),
 ]
 
-SCALES = {"demo": 40, "city": 350, "province": 10_000}
+SCALES = {"demo": 40, "city": CITY_INSTITUTIONS, "province": 10_000}
 
 
 @dataclass
@@ -98,7 +98,7 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     )
     inspections = seed_inspections(rng, institutions=registry.institutions, users=users)
     voucher_logins = seed_vouchers(rng, institutions=registry.institutions, users=users)
-    seed_population(rng)
+    seed_population(rng, institutions=len(registry.institutions))
     months = compute_indicators() if with_indicators else 0
     return SeedResult(
         inspections=inspections,

@@ -1,7 +1,10 @@
 """Demo population base and income (estimates from demo-data.md), then the indicators computed.
 
-About 1.45 million residents and 27,500 children under 3, spread over the townships roughly by
-size; income around 70,000-80,000 yuan a year. Labelled as estimates wherever shown.
+At city scale (350 institutions) about 1.45 million residents and 27,500 children under 3, spread
+over the townships roughly by size; a smaller demo has the population in proportion to the
+institutions loaded, so that its indicators land near the targets (some met, some missed, some
+close) instead of 40 institutions' places over the whole city's children. Income around
+70,000-80,000 yuan a year. Labelled as estimates wherever shown.
 """
 
 from __future__ import annotations
@@ -19,16 +22,23 @@ from portal.dates import add_months
 from .registry import township_pool
 
 RESIDENTS = 1_450_000
+# The city scale's institutions (demo-data.md: about 350), whom the whole population is for.
+CITY_INSTITUTIONS = 350
 CHILDREN_UNDER_3 = 27_500
 INCOME_BY_YEARS_BEFORE_PILOT = {2: Decimal("69800"), 1: Decimal("73500"), 0: Decimal("77100")}
 
 
-def seed_population(rng: random.Random) -> int:
+def population_share(institutions: int) -> Decimal:
+    """The part of the city's population that `institutions` serve: 1 from city scale up."""
+    return min(Decimal(1), Decimal(max(institutions, 1)) / Decimal(CITY_INSTITUTIONS))
+
+
+def seed_population(rng: random.Random, *, institutions: int = CITY_INSTITUTIONS) -> int:
     if PopulationBase.objects.exists():
         return 0
     pilot_year = settings.PILOT_START_DATE.year
     townships, weights = township_pool()
-    total = sum(weights)
+    total = Decimal(sum(weights)) / population_share(institutions)
     rows = []
     for year in range(pilot_year - 2, timezone.localdate().year + 1):
         # Births fall a little each year, so the under-3 population shrinks slowly.

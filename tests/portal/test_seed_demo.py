@@ -143,3 +143,21 @@ def test_demo_reports_have_late_missing_returned_and_warned_ones():
     assert ParentingSession.objects.filter(organiser_kind="health_centre").exists()
     assert ParentingSession.objects.filter(organiser_kind="institution").exists()
     assert not reports.filter(staff_certified__gt=F("staff_on_duty")).exists()
+
+
+def test_the_default_demo_tells_a_plausible_story():
+    """At the default scale the population is in proportion to the institutions loaded, so the
+    last complete month has headline targets met and missed, and K1 lands near its target instead
+    of 40 institutions' places over the whole city's children."""
+    from metrics.models import CITY, HEADLINE, Snapshot
+    from metrics.selectors import last_complete_month
+
+    demo.seed(scale="demo", seed=2025)
+    month = last_complete_month()
+    figures = {
+        s.indicator: s
+        for s in Snapshot.objects.filter(area=CITY, period=month, indicator__in=HEADLINE)
+    }
+    assert 140 <= figures["K1"].value <= 560, figures["K1"].value  # within half or twice of 280
+    statuses = {snapshot.status for snapshot in figures.values()}
+    assert {Snapshot.Status.MET, Snapshot.Status.NOT_MET} <= statuses, statuses
