@@ -322,24 +322,40 @@ class RedemptionForm(forms.Form):
         max_digits=12,
         decimal_places=2,
         min_value=0.01,
+        required=False,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-        help_text=_("不超过余额、当月抵扣上限和当月托育费。"),
+        help_text=_("核对券码后自动填入余额、当月抵扣上限和当月托育费中最少的一项，可改小。"),
     )
     idempotency_key = forms.CharField(
         widget=forms.HiddenInput,
         max_length=100,
         error_messages={"required": _("页面已过期，请核对后重新提交。")},
     )
+    # The button pressed: "check" shows whose voucher it is and fills the amount; "confirm" (or a
+    # POST with an amount and no button, as scripts send it) redeems.
+    CHECK, CONFIRM = "check", "confirm"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
+        # No future month: a fee is redeemed for a month that has begun.
         self.fields["fee_month"].choices = month_choices(
-            add_months(month_start(today), -11), add_months(month_start(today), 1)
+            add_months(month_start(today), -11), month_start(today)
         )
         self.fields["fee_month"].initial = month_value(month_start(today))
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", new_idempotency_key())
+
+    @property
+    def confirming(self) -> bool:
+        action = self.data.get("action")
+        return action == self.CONFIRM or (action is None and bool(self.data.get("amount")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.confirming and cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("请填写抵扣金额。"))
+        return cleaned
 
     def clean_idempotency_key(self):
         key = self.cleaned_data["idempotency_key"]
@@ -351,6 +367,15 @@ class RedemptionForm(forms.Form):
         """The same input with a fresh key (after the old one was spent on another request)."""
         data = self.data.copy()
         data["idempotency_key"] = new_idempotency_key()
+        form = RedemptionForm(data)
+        form.is_valid()
+        return form
+
+    def filled(self, amount) -> RedemptionForm:
+        """The checked input, the same key, and the amount filled in, ready to confirm."""
+        data = self.data.copy()
+        data["amount"] = f"{amount:.2f}"
+        data["action"] = self.CONFIRM
         form = RedemptionForm(data)
         form.is_valid()
         return form

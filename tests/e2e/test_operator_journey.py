@@ -8,6 +8,7 @@ redeem a voucher for this month's fee; answer an inspection finding with a photo
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -118,8 +119,11 @@ def test_operator_journey(operator_setup, journey, tmp_path):
     # --- Redeem a voucher ---------------------------------------------------------------------
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="托育券").click()
     operator.shot("08-voucher-children")
-    page.get_by_role("link", name="抵扣", exact=True).click()
-    page.get_by_label("券码").fill(operator_setup["voucher_code"].lower())
+    # The child's own button starts with the check: whose voucher, what is left, the amount
+    # filled in with the smallest limit; the operator lowers it and confirms.
+    page.get_by_role("link", name=re.compile(r"^抵扣\d+月托育费")).first.click()
+    assert "出生" in page.locator(".redeem-preview").inner_text()
+    assert page.get_by_label("抵扣金额（元）").input_value() != ""
     page.get_by_label("抵扣金额（元）").fill("400")
     operator.shot("09-redeem-form")
     page.get_by_role("button", name="确认抵扣").click()

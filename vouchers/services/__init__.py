@@ -38,8 +38,10 @@ from .nightly import expire_vouchers, reconcile_balances
 from .redemptions import (
     REVERSAL_WINDOW_DAYS,
     RedeemResult,
+    RedemptionPreview,
     adjust,
     redeem,
+    redemption_preview,
     request_fingerprint,
     reverse,
 )
@@ -55,6 +57,7 @@ __all__ = [
     "REVERSAL_WINDOW_DAYS",
     "Eligibility",
     "RedeemResult",
+    "RedemptionPreview",
     "VoucherError",
     "adjust",
     "age_in_months",
@@ -73,6 +76,7 @@ __all__ = [
     "guardian_get_or_create",
     "reconcile_balances",
     "redeem",
+    "redemption_preview",
     "request_fingerprint",
     "reverse",
     "settlement_approve",

@@ -201,6 +201,12 @@ def _lock_voucher(code: str, fee_month: dt.date) -> Voucher:
         .filter(code=code)
         .first()
     )
+    _check_voucher(voucher, code, fee_month)
+    return voucher
+
+
+def _check_voucher(voucher: Voucher | None, code: str, fee_month: dt.date) -> None:
+    """The voucher exists, is active and can pay `fee_month` at all."""
     if voucher is None or not codes.is_well_formed(code):
         raise VoucherError(_("券码无效，请核对后重新输入。"), code="voucher_not_found")
     if voucher.status != Voucher.Status.ACTIVE:
@@ -215,7 +221,6 @@ def _lock_voucher(code: str, fee_month: dt.date) -> Voucher:
             % {"start": voucher.valid_from, "end": voucher.valid_until},
             code="outside_validity",
         )
-    return voucher
 
 
 def _check_institution_rules(
@@ -258,9 +263,14 @@ def _lock_month_use(voucher: Voucher, *, fee_month: dt.date, amount: Decimal) ->
     return month
 
 
+def _month_fee(facts: dict) -> Decimal | None:
+    """The month's fee: the accepted report's, else the fee standard's."""
+    return facts["reported_fee"] if facts["reported_fee"] is not None else facts["standard_fee"]
+
+
 def _check_fee(facts: dict, *, amount: Decimal) -> None:
     """Not more than the month's fee, counting what this child already redeemed here."""
-    fee = facts["reported_fee"] if facts["reported_fee"] is not None else facts["standard_fee"]
+    fee = _month_fee(facts)
     already = facts["already"] or ZERO
     if fee is None or already + amount > fee:
         raise VoucherError(
@@ -268,6 +278,57 @@ def _check_fee(facts: dict, *, amount: Decimal) -> None:
             % {"fee": fee if fee is not None else "—", "already": already},
             code="over_fee",
         )
+
+
+@dataclass(frozen=True)
+class RedemptionPreview:
+    """What the operator confirms before money moves: whose voucher (masked name, birth month),
+    its balance, what is left of the month's cap and of the month's fee, and the amount the form
+    is filled with (the smallest of the three)."""
+
+    voucher: Voucher
+    fee_month: dt.date
+    balance: Decimal
+    month_left: Decimal
+    fee_left: Decimal | None
+
+    @property
+    def display_code(self) -> str:
+        return codes.display(self.voucher.code)
+
+    @property
+    def suggested(self) -> Decimal:
+        limits = [self.balance, self.month_left]
+        if self.fee_left is not None:
+            limits.append(self.fee_left)
+        return max(ZERO, min(limits))
+
+
+def redemption_preview(*, institution: Institution, code: str, fee_month: dt.date):
+    """The same rules as `redeem`, read without locks and moving nothing (three queries): a
+    VoucherError with the same message when the redemption would be refused whatever the amount.
+    Nothing about the child is shown unless the child is enrolled here in that month."""
+    fee_month = fee_month.replace(day=1)
+    voucher = Voucher.objects.select_related("batch", "child").filter(code=code).first()
+    _check_voucher(voucher, code, fee_month)
+    facts = _redemption_facts(
+        institution=institution, child_id=voucher.child_id, fee_month=fee_month
+    )
+    _check_institution_rules(facts, voucher=voucher, fee_month=fee_month, amount=ZERO)
+    used = (
+        VoucherMonth.objects.filter(voucher=voucher, fee_month=fee_month)
+        .values_list("used", "cap")
+        .first()
+    )
+    month_left = (used[1] - used[0]) if used else voucher.monthly_cap
+    fee = _month_fee(facts)
+    return RedemptionPreview(
+        voucher=voucher,
+        fee_month=fee_month,
+        balance=voucher.balance,
+        month_left=month_left,
+        fee_left=None if fee is None else max(ZERO, fee - (facts["already"] or ZERO)),
+    )
 
 
 def _record_redemption(

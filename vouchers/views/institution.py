@@ -32,6 +32,7 @@ from ..forms import (
     RedemptionForm,
     SettlementPrepareForm,
     month_value,
+    new_idempotency_key,
 )
 from ..models import Enrolment, Redemption, Settlement, Voucher, VoucherApplication, VoucherMonth
 from ..services import REVERSAL_WINDOW_DAYS, VoucherError
@@ -200,48 +201,86 @@ def enrolment_end(request, pk: int, enrolment_pk: int):
 @portal_page
 @require_http_methods(["GET", "POST"])
 def redeem(request, pk: int):
+    """Two steps: the code and month are checked first (whose voucher, its balance, what is left
+    of the month's cap and fee, the amount filled in with the smallest), then the operator
+    confirms. /dikou/?voucher_code=&fee_month= (the children list's button) starts at the check."""
     institution = institution_for(request, pk)
     require_operator(request, institution)
-    form = RedemptionForm(request.POST or None)
-    if request.method == "POST" and not form.is_valid() and "idempotency_key" in form.errors:
+    form, preview = _redeem_form(request), None
+    if form.is_bound and not form.is_valid() and "idempotency_key" in form.errors:
         # A missing or mangled key: the page is shown again with a fresh one to send.
         errors = form.errors["idempotency_key"]
         form = form.with_new_key()
         form.add_error(None, errors)
-    elif request.method == "POST" and form.is_valid():
+    elif form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.redeem(
-                institution=institution,
-                code=data["voucher_code"],
-                fee_month=data["fee_month"],
-                amount=data["amount"],
-                idempotency_key=data["idempotency_key"],
-                actor=request.user,
+            preview = services.redemption_preview(
+                institution=institution, code=data["voucher_code"], fee_month=data["fee_month"]
             )
         except VoucherError as error:
-            if error.code == "idempotency_key_reused":
-                # This page's key already redeemed something else (the form was changed after a
-                # success and sent again): a new key, and the operator decides again.
-                form = form.with_new_key()
-                form.add_error(
-                    None, _("这张表单已经提交过一笔抵扣。如需再抵扣一笔，请核对后重新提交。")
-                )
-            else:
-                form.add_error(None, error.messages[0])
+            form.add_error(None, error.messages[0])
         else:
-            if result.replayed:
-                messages.info(request, _("这笔抵扣已经办理过（重复提交），没有重复抵扣。"))
-            else:
-                messages.success(request, _("抵扣成功。"))
-            return redirect(
-                "vouchers:redemption_detail", pk=institution.pk, redemption_pk=result.redemption.pk
-            )
+            if not form.confirming:
+                form = form.filled(preview.suggested)
+            elif request.method == "POST":
+                done, form = _redeem_confirmed(request, institution, form)
+                if done is not None:
+                    return done
     return render(
         request,
         "vouchers/redeem.html",
-        {"form": form, **_nav(request, "redeem", institution)},
+        {"form": form, "preview": preview, **_nav(request, "redeem", institution)},
     )
+
+
+def _redeem_form(request) -> RedemptionForm:
+    if request.method == "POST":
+        return RedemptionForm(request.POST)
+    if request.GET.get("voucher_code"):
+        return RedemptionForm(
+            {
+                "voucher_code": request.GET["voucher_code"],
+                "fee_month": request.GET.get("fee_month", ""),
+                "idempotency_key": new_idempotency_key(),
+                "action": RedemptionForm.CHECK,
+            }
+        )
+    return RedemptionForm()
+
+
+def _redeem_confirmed(request, institution: Institution, form: RedemptionForm):
+    """Redeem the confirmed form: the redirect to the redemption, or None and the form to show
+    again with the reason."""
+    data = form.cleaned_data
+    try:
+        result = services.redeem(
+            institution=institution,
+            code=data["voucher_code"],
+            fee_month=data["fee_month"],
+            amount=data["amount"],
+            idempotency_key=data["idempotency_key"],
+            actor=request.user,
+        )
+    except VoucherError as error:
+        if error.code == "idempotency_key_reused":
+            # This page's key already redeemed something else (the form was changed after a
+            # success and sent again): a new key, and the operator decides again.
+            form = form.with_new_key()
+            form.add_error(
+                None, _("这张表单已经提交过一笔抵扣。如需再抵扣一笔，请核对后重新提交。")
+            )
+        else:
+            form.add_error(None, error.messages[0])
+        return None, form
+    if result.replayed:
+        messages.info(request, _("这笔抵扣已经办理过（重复提交），没有重复抵扣。"))
+    else:
+        messages.success(request, _("抵扣成功。"))
+    done = redirect(
+        "vouchers:redemption_detail", pk=institution.pk, redemption_pk=result.redemption.pk
+    )
+    return done, form
 
 
 def _redemption(request, institution: Institution, redemption_pk: int) -> Redemption:
