@@ -70,7 +70,7 @@ def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
             "key": "findings",
             "count": overdue,
             "label": _("逾期未整改"),
-            "url": reverse("inspections:finding_list") + "?state=open&overdue=1",
+            "url": reverse("inspections:finding_list") + "?state=unclosed&overdue=1",
         },
         {
             "key": "applications",

@@ -12,6 +12,7 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     Q,
     QuerySet,
 )
@@ -118,7 +119,7 @@ def finding_list(user, *, today: dt.date | None = None) -> QuerySet[Finding]:
                 Q(state__in=Finding.OPEN_STATES, deadline__lt=today), output_field=BooleanField()
             )
         )
-        .order_by("deadline", "pk")
+        .order_by(F("is_overdue_now").desc(), "deadline", "pk")
     )
 
 

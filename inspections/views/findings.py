@@ -36,16 +36,20 @@ from .common import (
     file_response,
 )
 
+UNCLOSED = "unclosed"  # 未销号: every state before 已整改销号
+
 
 @portal_page
 @require_GET
 def finding_list(request):
     today = timezone.localdate()
     findings = selectors.finding_list(request.user, today=today)
-    state = request.GET.get("state", "")
+    # The work first: findings not yet closed, the overdue ones on top (deadline order), unless
+    # another state or all is asked for. "open" is the state 待整改 only.
+    state = request.GET.get("state") or UNCLOSED
     overdue = request.GET.get("overdue") == "1"
     township = request.GET.get("township", "")
-    if state == "open":
+    if state == UNCLOSED:
         findings = findings.filter(state__in=Finding.OPEN_STATES)
     elif state in Finding.State.values:
         findings = findings.filter(state=state)

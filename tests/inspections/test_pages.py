@@ -227,3 +227,42 @@ def test_lists_run_a_bounded_number_of_queries(
             response = client.get(reverse(f"inspections:{name}"))
         assert response.status_code == 200
         assert response.context["page"].paginator.count == count
+
+
+def test_findings_open_on_the_unclosed_ones_overdue_first_and_the_filter_tells_states_apart(
+    at_a, client_as, operator_a
+):
+    """未销号 (every state before closing) and 待整改 (the state open) are two choices; the list
+    opens on 未销号 with the overdue findings on top."""
+    today = timezone.localdate()
+    first = at_a.findings.get()
+    same = {"area": first.area, "severity": first.severity}
+    closed = Finding.objects.create(
+        inspection=at_a,
+        title="已销号的问题",
+        **same,
+        deadline=today - dt.timedelta(days=30),
+        state=Finding.State.CLOSED,
+        closed_on=today,
+        found_on=today - dt.timedelta(days=40),
+    )
+    Finding.objects.filter(pk=first.pk).update(deadline=today + dt.timedelta(days=5))
+    overdue = Finding.objects.create(
+        inspection=at_a,
+        title="逾期的问题",
+        **same,
+        deadline=today - dt.timedelta(days=1),
+        state=Finding.State.SUBMITTED,
+        found_on=today - dt.timedelta(days=10),
+    )
+    client = client_as(operator_a)
+    url = reverse("inspections:finding_list")
+    listed = [f.pk for f in client.get(url).context["page"].object_list]
+    assert listed == [overdue.pk, first.pk]  # not the closed one; the overdue one first
+    html = client.get(url).content.decode()
+    assert html.count('value="open"') == 1 and 'value="unclosed" selected' in html
+    assert [f.pk for f in client.get(url, {"state": "open"}).context["page"].object_list] == [
+        first.pk
+    ]
+    every = [f.pk for f in client.get(url, {"state": "all"}).context["page"].object_list]
+    assert set(every) == {first.pk, overdue.pk, closed.pk}
