@@ -42,7 +42,8 @@ __all__ = [
 DEMO_USERS: list[tuple[str, Role, str]] = [
     ("bureau", Role.BUREAU_ADMIN, "卫健局 管理员"),
     ("education", Role.EDUCATION, "教育局 工作人员"),
-    ("inspector", Role.INSPECTOR, "健康指导员"),
+    # A person's name: institutions see it as their assigned instructor, not the role's name.
+    ("inspector", Role.INSPECTOR, "林海燕"),
     ("auditor", Role.AUDITOR, "审计 人员"),
     ("operator1", Role.OPERATOR, "机构经办人 一"),
     ("operator2", Role.OPERATOR, "机构经办人 二"),
