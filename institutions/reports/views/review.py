@@ -185,6 +185,11 @@ def review_detail(request, report_pk: int):
                 and timezone.localtime(report.first_submitted_at).date() > due_on(report.period)
             ),
             "action": request.POST.get("action", ""),
+            # The next report waiting in the queue (oldest submission first), once this one is
+            # done or to skip it.
+            "next_report": scope(request.user, selectors.review_queue())
+            .exclude(pk=report.pk)
+            .first(),
             **nav_context(request, "review"),
         },
         status=400 if form.errors else 200,

@@ -916,3 +916,27 @@ def test_read_only_roles_cannot_add_sessions(client_as, auditor, institution_a, 
     response = client.post(reverse("reports:sessions"), session_data(institution=institution_a.pk))
     assert response.status_code == 403
     assert not ParentingSession.objects.exists()
+
+
+def test_after_accepting_the_page_leads_to_the_next_report_waiting(
+    client_as, bureau, march_submitted, institution_b
+):
+    from django.utils import timezone
+
+    from institutions.models import MonthlyReport as Report
+
+    waiting = Report.objects.create(
+        institution=institution_b,
+        period=march_submitted.period,
+        state=Report.State.SUBMITTED,
+        submitted_at=timezone.now(),
+        first_submitted_at=timezone.now(),
+    )
+    client = client_as(bureau)
+    client.post(detail_url(march_submitted), {"action": "accept"})
+    html = client.get(detail_url(march_submitted)).content.decode()
+    assert "这份已处理。" in html
+    assert f'href="{detail_url(waiting)}"' in html and "下一份待审核：乙托育中心" in html
+    client.post(detail_url(waiting), {"action": "accept"})
+    html = client.get(detail_url(waiting)).content.decode()
+    assert "待审核的月报已全部处理。" in html and "下一份待审核" not in html
