@@ -386,6 +386,11 @@ class ReasonForm(forms.Form):
         label=_("冲正原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+
 
 # --- Settlements -----------------------------------------------------------------------------------
 

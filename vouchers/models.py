@@ -454,6 +454,12 @@ class Settlement(models.Model):
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     payment_reference = models.CharField(_("支付凭证号"), max_length=100, blank=True)
+    return_reason = models.TextField(
+        _("退回原因"),
+        blank=True,
+        max_length=300,
+        help_text=_("卫健局退回机构重新确认时填写；机构重新确认后清空（历史中保留）。"),
+    )
 
     history = HistoricalRecords()
     institution_path = "institution"

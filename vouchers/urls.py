@@ -53,6 +53,11 @@ urlpatterns = [
     ),
     path("tuoyuquan/jiesuan/<int:pk>/zhifu/", institution.settlement_paid, name="settlement_paid"),
     path(
+        "tuoyuquan/jiesuan/<int:pk>/tuihui/",
+        institution.settlement_return,
+        name="settlement_return",
+    ),
+    path(
         "tuoyuquan/jiesuan/<int:pk>/jiesuandan.pdf", documents.settlement_pdf, name="settlement_pdf"
     ),
     path(

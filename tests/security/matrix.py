@@ -708,6 +708,7 @@ ENTRIES: dict[str, Entry] = {
     "vouchers:settlement_confirm": Entry(get=NOBODY, post=_s(OP_A)),
     "vouchers:settlement_approve": Entry(get=BUREAUS, post=BUREAUS),
     "vouchers:settlement_paid": Entry(get=BUREAUS, post=BUREAUS),
+    "vouchers:settlement_return": Entry(get=BUREAUS, post=BUREAUS),
     "vouchers:settlement_pdf": Entry(
         get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
@@ -971,6 +972,7 @@ KWARGS: dict[str, Callable] = {
     "vouchers:settlement_confirm": _pick("vouchers.Settlement"),
     "vouchers:settlement_approve": _pick("vouchers.Settlement"),
     "vouchers:settlement_paid": _pick("vouchers.Settlement"),
+    "vouchers:settlement_return": _pick("vouchers.Settlement"),
     "vouchers:settlement_pdf": _pick("vouchers.Settlement"),
     "vouchers:voucher_notice": _voucher_code,
     "vouchers:children": _inst,

@@ -50,6 +50,7 @@ from .settlements import (
     settlement_confirm,
     settlement_mark_paid,
     settlement_prepare,
+    settlement_return,
 )
 
 __all__ = [
@@ -83,4 +84,5 @@ __all__ = [
     "settlement_confirm",
     "settlement_mark_paid",
     "settlement_prepare",
+    "settlement_return",
 ]

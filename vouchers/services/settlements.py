@@ -52,6 +52,7 @@ def settlement_confirm(*, settlement: Settlement, actor) -> Settlement:
     settlement.state = Settlement.State.CONFIRMED
     settlement.confirmed_by = _actor(actor)
     settlement.confirmed_at = timezone.now()
+    settlement.return_reason = ""
     _history(settlement, actor)
     settlement.save()
     return settlement
@@ -87,6 +88,35 @@ def settlement_approve(*, settlement: Settlement, actor) -> Settlement:
             % {"old": confirmed_total, "new": settlement.total},
             code="statement_changed",
         )
+    return settlement
+
+
+RETURN_REASON_MAX = 300
+
+
+@transaction.atomic
+def settlement_return(*, settlement: Settlement, reason: str, actor) -> Settlement:
+    """The bureau sends a confirmed statement back to the institution, with the reason; the
+    institution refreshes and confirms it again. Only before approval: an approved statement
+    has locked the month's redemptions."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoucherError(_("请填写退回原因，机构会看到。"), code="reason_required")
+    if len(reason) > RETURN_REASON_MAX:
+        raise VoucherError(
+            _("退回原因不能超过%(max)s字。") % {"max": RETURN_REASON_MAX}, code="reason_too_long"
+        )
+    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if settlement.state != Settlement.State.CONFIRMED:
+        raise VoucherError(_("只有机构已确认、尚未审核的结算单可以退回。"), code="bad_state")
+    settlement.state = Settlement.State.DRAFT
+    settlement.return_reason = reason
+    settlement.confirmed_by = None
+    settlement.confirmed_at = None
+    _history(settlement, actor)
+    # The history row keeps the whole reason in its return_reason column.
+    settlement._change_reason = _("退回机构重新确认")
+    settlement.save()
     return settlement
 
 

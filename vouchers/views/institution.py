@@ -532,6 +532,30 @@ def settlement_approve(request, pk: int):
 
 @portal_page
 @require_http_methods(["GET", "POST"])
+def settlement_return(request, pk: int):
+    """Send a confirmed statement back to the institution, with a reason it will read."""
+    settlement = _settlement(request, pk)
+    require_bureau_actor(request)
+    form = ReasonForm(request.POST or None, label=_("退回原因（机构会看到）"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settlement_return(
+                settlement=settlement, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except VoucherError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("已退回机构重新确认。"))
+            return redirect("vouchers:settlement_detail", pk=settlement.pk)
+    return render(
+        request,
+        "vouchers/settlement_return.html",
+        {**_settlement_context(request, settlement), "form": form},
+    )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
 def settlement_paid(request, pk: int):
     settlement = _settlement(request, pk)
     require_bureau_actor(request)
