@@ -231,6 +231,22 @@ def inspection_save_results(
 
 
 @transaction.atomic
+def inspection_pass_remaining(*, inspection: Inspection, actor) -> int:
+    """其余全部合格: every item not answered yet becomes pass; answered items stay as they are.
+    Returns how many were marked."""
+    inspection = _locked(inspection)
+    _require_inspection_editor(inspection, actor)
+    _require_draft(inspection)
+    rows = list(inspection.results.filter(result=""))
+    for row in rows:
+        row.result = InspectionResult.Result.PASS
+        _save(row, actor=actor, reason="answered")
+    inspection.updated_at = timezone.now()
+    inspection.save(update_fields=["updated_at"])
+    return len(rows)
+
+
+@transaction.atomic
 def inspection_add_photo(*, result: InspectionResult, file, actor) -> InspectionPhoto:
     inspection = _locked(result.inspection)
     _require_inspection_editor(inspection, actor)

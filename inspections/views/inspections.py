@@ -186,6 +186,16 @@ def inspection_form(request, pk: int):
                     services.inspection_add_photo(
                         result=by_pk[result_pk], file=upload, actor=request.user
                     )
+                if request.POST.get("action") == "pass_rest":
+                    marked = services.inspection_pass_remaining(
+                        inspection=inspection, actor=request.user
+                    )
+                    messages.success(
+                        request,
+                        _("已保存，并将其余 %(count)s 项未填的检查项标为合格。")
+                        % {"count": marked},
+                    )
+                    return redirect("inspections:inspection_form", pk=inspection.pk)
                 if request.POST.get("action") == "complete" and complete_form.is_valid():
                     services.inspection_complete(
                         inspection=inspection,

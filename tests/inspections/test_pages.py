@@ -266,3 +266,23 @@ def test_findings_open_on_the_unclosed_ones_overdue_first_and_the_filter_tells_s
     ]
     every = [f.pk for f in client.get(url, {"state": "all"}).context["page"].object_list]
     assert set(every) == {first.pk, overdue.pk, closed.pk}
+
+
+def test_the_rest_all_pass_marks_only_what_is_unanswered(draft, client_as, inspector, operator_a):
+    """其余全部合格: the answers sent with it are saved first, every item still unanswered becomes
+    pass, and an item answered fail stays fail."""
+    rows = list(draft.results.order_by("order", "pk"))
+    url = reverse("inspections:inspection_form", args=[draft.pk])
+    data = {f"result-{rows[0].pk}": "fail", f"note-{rows[0].pk}": "安全出口堵塞"}
+    data[f"result-{rows[1].pk}"] = "na"
+    data["action"] = "pass_rest"
+    assert client_as(operator_a).post(url, data).status_code in (403, 404)
+    assert not draft.results.exclude(result="").exists()
+    response = client_as(inspector).post(url, data, follow=True)
+    assert f"将其余 {len(rows) - 2} 项" in response.content.decode()
+    results = dict(draft.results.values_list("pk", "result"))
+    assert results[rows[0].pk] == "fail" and results[rows[1].pk] == "na"
+    assert all(results[row.pk] == "pass" for row in rows[2:])
+    assert "其余全部合格" not in response.content.decode()  # nothing left unanswered
+    draft.refresh_from_db()
+    assert draft.state == Inspection.State.DRAFT  # still a draft: the inspector completes it
