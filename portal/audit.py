@@ -23,7 +23,15 @@ from .roles import PORTAL_APPS
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 _LOG_FLAGS = {"+": ADDITION, "~": CHANGE, "-": DELETION}
 ADMIN_LOG = "admin.logentry"
-FIELDS = ("audit_at", "audit_user", "audit_action", "audit_label", "audit_key", "audit_note")
+FIELDS = (
+    "audit_at",
+    "audit_user",
+    "audit_name",
+    "audit_action",
+    "audit_label",
+    "audit_key",
+    "audit_note",
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ def _history_rows(model, criteria: Criteria) -> QuerySet:
     rows = history.objects.annotate(
         audit_at=F("history_date"),
         audit_user=Cast("history_user__username", CharField()),
+        audit_name=Cast("history_user__first_name", CharField()),
         audit_action=Cast("history_type", CharField()),
         audit_label=Value(model._meta.label_lower, output_field=CharField()),
         audit_key=Cast(model._meta.pk.attname, CharField()),
@@ -86,6 +95,7 @@ def _log_rows(criteria: Criteria) -> QuerySet:
     rows = LogEntry.objects.annotate(
         audit_at=F("action_time"),
         audit_user=Cast("user__username", CharField()),
+        audit_name=Cast("user__first_name", CharField()),
         audit_action=Case(
             *(When(action_flag=flag, then=Value(symbol)) for symbol, flag in _LOG_FLAGS.items()),
             default=Value("~"),
@@ -106,7 +116,8 @@ def _log_rows(criteria: Criteria) -> QuerySet:
 
 
 def search(criteria: Criteria) -> QuerySet:
-    """Rows (time, username, action, "app.model", record number, note), newest first."""
+    """Rows (time, username, display name, action, "app.model", record number, note), newest
+    first."""
     parts = []
     if criteria.label in ("", ADMIN_LOG):
         parts.append(_log_rows(criteria))

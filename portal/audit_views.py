@@ -3,6 +3,7 @@ what and when, across every record (portal/audit.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django import forms
@@ -77,9 +78,35 @@ class AuditSearchForm(forms.Form):
         )
 
 
+# The reasons the services write into history rows (short codes), as the page says them.
+REASON_NAMES = {
+    "created": gettext_lazy("创建"),
+    "updated": gettext_lazy("修改"),
+    "answered": gettext_lazy("填写检查项"),
+    "photo": gettext_lazy("上传照片"),
+    "completed": gettext_lazy("完成检查"),
+    "found": gettext_lazy("发现问题"),
+    "drawn": gettext_lazy("随机抽取"),
+    "published": gettext_lazy("公示"),
+    "submitted": gettext_lazy("提交整改"),
+    "rectification submitted": gettext_lazy("提交整改"),
+    "evidence": gettext_lazy("上传整改材料"),
+    "closed": gettext_lazy("验收销号"),
+    "sent back": gettext_lazy("退回重改"),
+    "recorded": gettext_lazy("记录"),
+    "reported": gettext_lazy("报告"),
+    "follow-up": gettext_lazy("跟进"),
+}
+# Rows by one person on one kind of record, with the same action and note, this close together,
+# are one line (an inspection's autosave writes a row per checklist item).
+GROUP_WITHIN = dt.timedelta(minutes=10)
+
+
 def _note(label: str, note: str | None) -> str:
     if not note:
         return ""
+    if note in REASON_NAMES:
+        return str(REASON_NAMES[note])
     if label != audit.ADMIN_LOG and note.startswith("["):
         try:  # the admin's own change messages are JSON
             json.loads(note)
@@ -97,6 +124,22 @@ def _history_url(label: str, object_key: str) -> str:
         return ""
 
 
+def _add_grouped(rows: list[dict], row: dict) -> None:
+    """Append `row`, or count it into the line above when it is the same person doing the same
+    thing to the same kind of record within GROUP_WITHIN (newest first, so `first_at` moves
+    back)."""
+    if rows:
+        last = rows[-1]
+        same = all(last[key] == row[key] for key in ("username", "action", "label", "note"))
+        if same and last["first_at"] - row["at"] <= GROUP_WITHIN:
+            last["count"] += 1
+            last["first_at"] = row["at"]
+            if row["object_key"] != last["object_key"]:
+                last["history_url"] = ""
+            return
+    rows.append(row)
+
+
 @require_GET
 def audit_search(request):
     if not may_search(request.user):
@@ -107,18 +150,20 @@ def audit_search(request):
         criteria = form.criteria() if request.GET else audit.Criteria()
         page = Paginator(audit.search(criteria), PAGE_SIZE).get_page(request.GET.get("page"))
         names = dict(form.fields["label"].choices)
-        for at, username, action, label, object_key, note in page.object_list:
-            rows.append(
-                {
-                    "at": at,
-                    "username": username or _("系统"),
-                    "action": ACTION_NAMES.get(action, action),
-                    "label": names.get(label, label),
-                    "object_key": object_key,
-                    "note": _note(label, note),
-                    "history_url": _history_url(label, object_key) if object_key else "",
-                }
-            )
+        for at, username, name, action, label, object_key, note in page.object_list:
+            row = {
+                "at": at,
+                "username": username or "",
+                "name": name or username or _("系统"),
+                "action": ACTION_NAMES.get(action, action),
+                "label": names.get(label, label),
+                "object_key": object_key,
+                "note": _note(label, note),
+                "history_url": _history_url(label, object_key) if object_key else "",
+                "count": 1,
+                "first_at": at,
+            }
+            _add_grouped(rows, row)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

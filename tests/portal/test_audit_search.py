@@ -108,3 +108,33 @@ def test_one_query_for_the_page_and_one_for_the_count(
 # Session, user, roles, the count, the page (one UNION ALL over every history table and the
 # admin log) and the admin template's two permission reads.
 QUERIES = 7
+
+
+def test_an_inspections_autosave_is_one_line_in_chinese_with_the_persons_name(
+    client_as, bureau_admin, institution_a, inspector
+):
+    """Each checklist item answered writes a history row ("answered"): the page shows one line,
+    counted, with the reason in Chinese and the inspector's name beside the login."""
+    from inspections import services as inspection_services
+    from tests.inspections.factories import make_inspection
+
+    inspector.first_name = "林海燕"
+    inspector.save()
+    draft = make_inspection(institution=institution_a, inspectors=[inspector], complete=False)
+    rows = list(draft.results.order_by("order", "pk"))
+    inspection_services.inspection_save_results(
+        inspection=draft,
+        actor=inspector,
+        results={row.pk: {"result": "pass"} for row in rows},
+    )
+    lines = [
+        line
+        for line in _rows(client_as(bureau_admin), label="inspections.inspectionresult")
+        if line["username"] == "inspector"
+    ]
+    answered = [line for line in lines if line["note"] == "填写检查项"]
+    assert len(answered) == 1 and answered[0]["count"] == len(rows) > 1
+    assert answered[0]["name"] == "林海燕"
+    html = client_as(bureau_admin).get(URL, {"label": "inspections.inspectionresult"})
+    text = html.content.decode()
+    assert f"共 {len(rows)} 条" in text and "answered" not in text
