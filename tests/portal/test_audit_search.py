@@ -138,3 +138,14 @@ def test_an_inspections_autosave_is_one_line_in_chinese_with_the_persons_name(
     html = client_as(bureau_admin).get(URL, {"label": "inspections.inspectionresult"})
     text = html.content.decode()
     assert f"共 {len(rows)} 条" in text and "answered" not in text
+
+
+def test_a_records_admin_history_speaks_chinese(client_as, bureau_admin, writes):
+    """django-simple-history's list in the admin: no "Changes" header, no "None" reason."""
+    response = client_as(bureau_admin).get(
+        reverse("admin:institutions_staffmember_history", args=[writes.pk])
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "变更内容" in text and ">Changes<" not in text
+    assert "None" not in text
