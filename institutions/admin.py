@@ -55,7 +55,7 @@ from .resources import (
     StaffMemberResource,
     save_institution,
 )
-from .selectors import counted_on, institutions_as_of
+from .selectors import filed_and_open, institutions_as_of
 from .services import certificate_save, record_delete, registry_record_save
 
 # A complete resident ID number typed into the search box: looked up by its keyed hash, since the
@@ -300,7 +300,7 @@ class FilingStateFilter(admin.SimpleListFilter):
         today = timezone.localdate()
         closed = Q(closed_on__lte=today)
         if self.value() == "open":
-            return queryset.filter(counted_on(today))
+            return queryset.filter(filed_and_open(today))
         if self.value() == "unfiled":
             return queryset.filter(Q(filed_on__isnull=True) | Q(filed_on__gt=today)).exclude(closed)
         if self.value() == "closed":
