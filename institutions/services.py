@@ -106,15 +106,21 @@ def dated_record_write(
     actor=None,
 ) -> dict[str, Any]:
     """Record `values` of `of` (linked by `owner`) from `day`, replacing that day's record. When
-    `of` has no record yet, its `previous` values are recorded first, from `first_day` (the
-    filing, hiring or first-recorded day; the day before `day` if none is earlier). Returns
+    `of` has no record on or before `day`, what the days before read is recorded first (its
+    first record's values, else `previous`), from `first_day` (the filing, hiring or
+    first-recorded day; the day before `day` if none is earlier), so that a change never
+    alters a day before it. Returns
     the values in force today (the latest record on or before today, else the first)."""
     records = model.objects.filter(**{owner: of})
-    if previous is not None and not records.exists():
-        # From `first_day`, or (unknown, or not before the change) the day before the change:
-        # the previous values held before it, whatever day is read.
-        first_day = first_day if first_day and first_day < day else day - dt.timedelta(days=1)
-        _save(model(**{owner: of, "effective_from": first_day, **previous}), actor=actor)
+    if not records.filter(effective_from__lte=day).exists():
+        # Whatever a day before `day` read (the first record's values, else `previous`, the
+        # values held without records) it goes on reading: recorded from `first_day`, or
+        # (unknown, or not before the change) the day before the change.
+        first = records.order_by("effective_from").first()
+        held = previous if first is None else {name: getattr(first, name) for name in values}
+        if held is not None:
+            start = first_day if first_day and first_day < day else day - dt.timedelta(days=1)
+            _save(model(**{owner: of, "effective_from": start, **held}), actor=actor)
     record = records.filter(effective_from=day).first() or model(
         **{owner: of, "effective_from": day}
     )
