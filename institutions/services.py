@@ -109,8 +109,8 @@ def dated_record_write(
     `of` has no record on or before `day`, what the days before read is recorded first (its
     first record's values, else `previous`), from `first_day` (the filing, hiring or
     first-recorded day; the day before `day` if none is earlier), so that a change never
-    alters a day before it. Returns
-    the values in force today (the latest record on or before today, else the first)."""
+    alters a day before it. Returns the values in force today (the latest record on or before
+    today, else the first)."""
     records = model.objects.filter(**{owner: of})
     if not records.filter(effective_from__lte=day).exists():
         # Whatever a day before `day` read (the first record's values, else `previous`, the
