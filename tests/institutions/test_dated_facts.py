@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from institutions import services
@@ -155,3 +156,26 @@ def test_a_communitys_facts_are_dated():
         6000,
     ]
     assert Institution.objects.count() == 0
+
+
+def test_the_staff_page_dates_a_change_of_role(client_as, operator_a, institution_a):
+    member = StaffMemberFactory(institution=institution_a, role="caregiver", hired_on=FILED)
+    response = client_as(operator_a).post(
+        reverse("institutions:staff_edit", args=[institution_a.pk, member.pk]),
+        {
+            "name": member.name,
+            "id_number": member.id_number.masked,
+            "role": "cook",
+            "hired_on": FILED.isoformat(),
+            "annual_training_hours": "0",
+            "left_on": "",
+            "effective_from": CHANGE.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    rows = StaffRoleRecord.objects.filter(staff=member).order_by("effective_from")
+    assert list(rows.values_list("effective_from", "role")) == [
+        (FILED, "caregiver"),
+        (CHANGE, "cook"),
+    ]
+    assert rows.last().history.latest().history_user == operator_a
