@@ -3,8 +3,10 @@ institution's kind, township, inclusive-kindergarten flag and alarm, a staff mem
 community's facts; the current value follows the record in force today."""
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -179,3 +181,31 @@ def test_the_staff_page_dates_a_change_of_role(client_as, operator_a, institutio
         (CHANGE, "cook"),
     ]
     assert rows.last().history.latest().history_user == operator_a
+
+
+def test_the_migration_records_todays_values_from_the_filing_date():
+    forwards = importlib.import_module("institutions.migrations.0010_dated_facts_data").forwards
+    register = importlib.import_module("vouchers.migrations.0004_child_registrations").forwards
+    institution = InstitutionFactory(
+        kind="kindergarten", is_inclusive_kindergarten=True, panic_alarm_installed_on=FILED
+    )
+    unfiled = InstitutionFactory(filed_on=None)
+    member = StaffMemberFactory(institution=institution, role="teacher", hired_on=CHANGE)
+    community = CommunityFactory(residents=800, is_new=True, delivered_on=CHANGE)
+    forwards(django_apps, None)
+    register(django_apps, None)
+    details = institution.details.get()
+    assert (details.effective_from, details.kind, details.is_inclusive_kindergarten) == (
+        FILED,
+        "kindergarten",
+        True,
+    )
+    assert unfiled.details.get().effective_from == timezone.localdate()  # first recorded today
+    assert list(institution.panic_alarms.values_list("valid_from", "valid_to")) == [(FILED, None)]
+    assert list(member.roles.values_list("effective_from", "role")) == [(CHANGE, "teacher")]
+    facts = community.facts.get()
+    assert (facts.effective_from, facts.residents, facts.is_new) == (
+        timezone.localdate(),
+        800,
+        True,
+    )
