@@ -34,18 +34,22 @@ from portal.roles import is_bureau
 from portal.spreadsheets import SPREADSHEET_FORMATS, SpreadsheetFileError
 from portal.validators import normalize_resident_id
 
-from .forms import SpreadsheetImportForm
+from .forms import EffectiveFromAdminForm, SpreadsheetImportForm
 from .import_jobs.admin import BackgroundImportMixin
 from .models import (
     ApprovedPlaces,
     CareContract,
     Certificate,
     Community,
+    CommunityFacts,
     FeeStandard,
     InclusiveRecognition,
     Institution,
+    InstitutionDetails,
     InstructorAssignment,
+    PanicAlarm,
     StaffMember,
+    StaffRoleRecord,
     StarRating,
     Township,
 )
@@ -55,7 +59,7 @@ from .resources import (
     StaffMemberResource,
     save_institution,
 )
-from .selectors import counted_on, institutions_as_of
+from .selectors import filed_and_open, institutions_as_of
 from .services import certificate_save, record_delete, registry_record_save
 
 # A complete resident ID number typed into the search box: looked up by its keyed hash, since the
@@ -63,11 +67,11 @@ from .services import certificate_save, record_delete, registry_record_save
 FULL_RESIDENT_ID = re.compile(r"\d{17}[\dX]")
 
 
-def save_record(record, *, actor) -> None:
+def save_record(record, *, actor, effective_from=None) -> None:
     if isinstance(record, Certificate):
         certificate_save(certificate=record, actor=actor)
     else:
-        registry_record_save(record=record, actor=actor)
+        registry_record_save(record=record, actor=actor, effective_from=effective_from)
 
 
 class ServiceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -109,6 +113,29 @@ class ServiceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 class RegistryInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
+
+
+class DatedChangeAdminMixin:
+    """Saves with the day a change of the dated facts takes effect (EffectiveFromAdminForm)."""
+
+    form = EffectiveFromAdminForm
+
+    def save_model(self, request, obj, form, change):
+        save_record(obj, actor=request.user, effective_from=form.cleaned_data.get("effective_from"))
+
+
+class RecordsInline(RegistryInline):
+    """The dated records the services write: listed, not edited here (edit the record above,
+    with the day the change takes effect)."""
+
+    can_delete = False
+    max_num = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class SpreadsheetAdminMixin(BackgroundImportMixin, ImportExportMixin):
@@ -300,7 +327,7 @@ class FilingStateFilter(admin.SimpleListFilter):
         today = timezone.localdate()
         closed = Q(closed_on__lte=today)
         if self.value() == "open":
-            return queryset.filter(counted_on(today))
+            return queryset.filter(filed_and_open(today))
         if self.value() == "unfiled":
             return queryset.filter(Q(filed_on__isnull=True) | Q(filed_on__gt=today)).exclude(closed)
         if self.value() == "closed":
@@ -318,8 +345,14 @@ class TownshipAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
 
 
+class CommunityFactsInline(RecordsInline):
+    model = CommunityFacts
+    fields = ["effective_from", "is_new", "residents", "delivered_places"]
+
+
 @admin.register(Community)
-class CommunityAdmin(ServiceAdmin):
+class CommunityAdmin(DatedChangeAdminMixin, ServiceAdmin):
+    inlines = [CommunityFactsInline]
     list_display = [
         "name",
         "township",
@@ -368,8 +401,19 @@ class InstructorAssignmentInline(RegistryInline):
     autocomplete_fields = ["instructor"]
 
 
+class InstitutionDetailsInline(RecordsInline):
+    model = InstitutionDetails
+    fields = ["effective_from", "kind", "township", "is_inclusive_kindergarten"]
+
+
+class PanicAlarmInline(RecordsInline):
+    model = PanicAlarm
+    fields = ["valid_from", "valid_to"]
+    verbose_name_plural = _("一键式报警（安装日期至拆除前一日）")
+
+
 @admin.register(Institution)
-class InstitutionAdmin(SpreadsheetAdminMixin, ServiceAdmin):
+class InstitutionAdmin(SpreadsheetAdminMixin, DatedChangeAdminMixin, ServiceAdmin):
     resource_classes = [InstitutionResource]
     list_display = [
         "name",
@@ -409,7 +453,8 @@ class InstitutionAdmin(SpreadsheetAdminMixin, ServiceAdmin):
                     "special_needs_care",
                     "is_demonstration",
                     "is_inclusive_kindergarten",
-                    "panic_alarm_installed_on",
+                    ("panic_alarm_installed_on", "panic_alarm_removed_on"),
+                    "effective_from",
                 ]
             },
         ),
@@ -422,6 +467,8 @@ class InstitutionAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         InclusiveRecognitionInline,
         CareContractInline,
         InstructorAssignmentInline,
+        InstitutionDetailsInline,
+        PanicAlarmInline,
     ]
 
     def get_queryset(self, request):
@@ -437,7 +484,12 @@ class InstitutionAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         return obj.is_inclusive
 
     def save_model(self, request, obj, form, change):
-        save_institution(obj, actor=request.user, operators=form.cleaned_data.get("operators"))
+        save_institution(
+            obj,
+            actor=request.user,
+            operators=form.cleaned_data.get("operators"),
+            effective_from=form.cleaned_data.get("effective_from"),
+        )
 
     def save_related(self, request, form, formsets, change):
         # The service has set the operators (the form's only many-to-many field) already.
@@ -501,8 +553,15 @@ class CertificateInline(RegistryInline):
     fields = ["kind", "number", "issued_on", "expires_on"]
 
 
+class StaffRoleInline(RecordsInline):
+    model = StaffRoleRecord
+    fields = ["effective_from", "role"]
+
+
 @admin.register(StaffMember)
-class StaffMemberAdmin(IdNumberSearchMixin, SpreadsheetAdminMixin, ServiceAdmin):
+class StaffMemberAdmin(
+    IdNumberSearchMixin, SpreadsheetAdminMixin, DatedChangeAdminMixin, ServiceAdmin
+):
     resource_classes = [StaffMemberResource]
     exports_personal_data = True
     list_display = ["name", "masked_id_number", "institution", "role", "hired_on", "left_on"]
@@ -511,7 +570,7 @@ class StaffMemberAdmin(IdNumberSearchMixin, SpreadsheetAdminMixin, ServiceAdmin)
     search_help_text = _("按姓名或机构名称搜索；输入完整的18位身份证号码可精确查找本人。")
     list_select_related = ["institution"]
     autocomplete_fields = ["institution"]
-    inlines = [CertificateInline]
+    inlines = [CertificateInline, StaffRoleInline]
 
     @admin.display(description=_("身份证号码"))
     def masked_id_number(self, obj: StaffMember) -> str:

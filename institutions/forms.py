@@ -45,7 +45,27 @@ class StaffForm(forms.ModelForm):
             )
 
 
+class EffectiveFromAdminForm(forms.ModelForm):
+    """The admin's form of a record whose indicator facts are dated (an institution's kind,
+    township, inclusive-kindergarten flag; a community's new flag, residents, delivered places;
+    a staff member's role): the day a change of them takes effect."""
+
+    effective_from = forms.DateField(
+        label=_("变更生效日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("上述统计信息的变更自该日起生效（含当日）；留空为今天，不能晚于今天。"),
+    )
+
+
 class StaffEditForm(StaffForm):
+    effective_from = forms.DateField(
+        label=_("岗位变更生效日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("改变岗位时填写：自该日起为新岗位（含当日）；留空为今天。"),
+    )
+
     class Meta(StaffForm.Meta):
         fields = [*StaffForm.Meta.fields, "left_on"]
         widgets = {"hired_on": DateInput(), "left_on": DateInput()}

@@ -13,6 +13,17 @@ from portal.personal_data import KeyedHashField, ResidentIdField
 from portal.validators import PhoneValidator, validate_credit_code
 
 from .class_types import CHILDREN_PER_CARER, ClassType
+from .dated import (
+    CommunityFacts,
+    DatedFact,
+    DateRangeInclusive,
+    InstitutionDetails,
+    PanicAlarm,
+    StaffRoleRecord,
+    ValidityPeriod,
+    period_constraints,
+)
+from .kinds import CARE_ROLES, InstitutionKind, StaffRole
 
 
 class Township(models.Model):
@@ -88,13 +99,7 @@ class Institution(models.Model):
     as they stood on a day.
     """
 
-    class Kind(models.TextChoices):
-        KINDERGARTEN = "kindergarten", _("幼儿园托班（托幼一体）")
-        CENTRE = "centre", _("托育机构（中心）")
-        COMMUNITY = "community", _("社区托育点")
-        FAMILY_POINT = "family_point", _("家庭托育点")
-        EMPLOYER = "employer", _("单位自建")
-        CO_CARE_STATION = "co_care_station", _("共育驿站")
+    Kind = InstitutionKind
 
     class Ownership(models.TextChoices):
         PUBLIC = "public", _("公办")
@@ -144,6 +149,9 @@ class Institution(models.Model):
     panic_alarm_installed_on = models.DateField(
         _("一键式报警安装日期"), null=True, blank=True, help_text=_("当日起视为已安装。")
     )
+    panic_alarm_removed_on = models.DateField(
+        _("一键式报警拆除日期"), null=True, blank=True, help_text=_("当日起视为未安装。")
+    )
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -177,6 +185,13 @@ class Institution(models.Model):
                 name="institution_inclusive_kindergarten_is_kindergarten",
                 violation_error_message=_("只有幼儿园可以标记为普惠性幼儿园。"),
             ),
+            models.CheckConstraint(
+                condition=Q(panic_alarm_removed_on__isnull=True)
+                | Q(panic_alarm_installed_on__isnull=False)
+                & Q(panic_alarm_removed_on__gt=F("panic_alarm_installed_on")),
+                name="institution_alarm_removed_after_installed",
+                violation_error_message=_("一键式报警拆除日期必须晚于安装日期。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,38 +202,6 @@ class Institution(models.Model):
             self.credit_code = validate_credit_code(
                 self.credit_code, override_reason=self.credit_code_override_reason
             )
-
-
-class DatedFact(models.Model):
-    """A fact about an institution that applies from `effective_from` until the next one's."""
-
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
-    effective_from = models.DateField(
-        _("生效日期"), help_text=_("当日起生效，直到下一条记录的生效日期。")
-    )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-
-    institution_path = "institution"
-
-    class Meta:
-        abstract = True
-        ordering = ["institution", "-effective_from"]
-
-
-class ValidityPeriod(models.Model):
-    """A fact valid from `valid_from` to `valid_to`, both included; no end means open-ended."""
-
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
-    valid_from = models.DateField(_("有效期起"), help_text=_("含当日。"))
-    valid_to = models.DateField(
-        _("有效期止"), null=True, blank=True, help_text=_("含当日；留空表示长期有效。")
-    )
-
-    institution_path = "institution"
-
-    class Meta:
-        abstract = True
-        ordering = ["institution", "-valid_from"]
 
 
 class ApprovedPlaces(DatedFact):
@@ -353,34 +336,6 @@ class InstructorAssignment(DatedFact):
         return f"{self.institution} → {self.instructor} ({self.effective_from})"
 
 
-def _period_constraints(prefix: str) -> list:
-    return [
-        models.CheckConstraint(
-            condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-            name=f"{prefix}_valid_to_after_from",
-            violation_error_message=_("有效期止不能早于有效期起。"),
-        ),
-        PostgresExclusionConstraint(
-            name=f"{prefix}_no_overlap",
-            expressions=[
-                ("institution", RangeOperators.EQUAL),
-                (DateRangeInclusive(F("valid_from"), F("valid_to")), RangeOperators.OVERLAPS),
-            ],
-            violation_error_message=_("与该机构已有记录的有效期重叠。"),
-        ),
-    ]
-
-
-class DateRangeInclusive(Func):
-    """daterange(from, to, '[]'): both days included; a NULL end is open-ended."""
-
-    function = "DATERANGE"
-    output_field = DateRangeField()
-
-    def __init__(self, start, end):
-        super().__init__(start, end, models.Value("[]"))
-
-
 class InclusiveRecognition(ValidityPeriod):
     """普惠认定: recognition as inclusive (price-capped, subsidised) for a period."""
 
@@ -392,7 +347,7 @@ class InclusiveRecognition(ValidityPeriod):
         verbose_name = _("普惠认定")
         verbose_name_plural = _("普惠认定")
         default_related_name = "inclusive_recognitions"
-        constraints = _period_constraints("inclusive_recognition")
+        constraints = period_constraints("inclusive_recognition")
 
     def __str__(self) -> str:
         return f"{self.institution} 普惠 {self.valid_from}–{self.valid_to or ''}"
@@ -409,7 +364,7 @@ class CareContract(ValidityPeriod):
         verbose_name = _("医育结合签约")
         verbose_name_plural = _("医育结合签约")
         default_related_name = "care_contracts"
-        constraints = _period_constraints("care_contract")
+        constraints = period_constraints("care_contract")
 
     def __str__(self) -> str:
         return f"{self.institution} ↔ {self.health_facility}"
@@ -418,16 +373,9 @@ class CareContract(ValidityPeriod):
 class StaffMember(models.Model):
     """Someone employed at an institution (从业人员), from `hired_on` until `left_on`."""
 
-    class Role(models.TextChoices):
-        CAREGIVER = "caregiver", _("保育人员")
-        TEACHER = "teacher", _("教师")
-        HEALTH = "health", _("保健人员")
-        HEAD = "head", _("负责人")
-        COOK = "cook", _("炊事员")
-        GUARD = "guard", _("保安")
-        ADMIN = "admin", _("行政")
+    Role = StaffRole
 
-    CARE_ROLES = (Role.CAREGIVER, Role.TEACHER, Role.HEALTH)
+    CARE_ROLES = CARE_ROLES
 
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="staff", verbose_name=_("机构")
@@ -565,16 +513,23 @@ __all__ = [
     "Certificate",
     "ClassType",
     "Community",
+    "CommunityFacts",
+    "DateRangeInclusive",
+    "DatedFact",
     "FeeStandard",
     "ImportJob",
     "InclusiveRecognition",
     "Institution",
+    "InstitutionDetails",
     "InstructorAssignment",
     "MonthlyReport",
+    "PanicAlarm",
     "ParentingSession",
     "ReportReminder",
     "ReportWindowException",
     "StaffMember",
+    "StaffRoleRecord",
     "StarRating",
     "Township",
+    "ValidityPeriod",
 ]

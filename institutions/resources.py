@@ -129,14 +129,18 @@ class StaffWidget(ResidentIdWidget):
 # --- Resources ------------------------------------------------------------------------------------
 
 
-def save_institution(instance: Institution, *, actor, operators=None) -> Institution:
+def save_institution(
+    instance: Institution, *, actor, operators=None, effective_from=None
+) -> Institution:
     """institution_create for a new institution, institution_update otherwise.
 
     The admin and the import both hold an unsaved instance the caller goes on using (the admin
     saves its inlines against it), so a newly created one's primary key is copied back to it.
     """
     if not instance._state.adding:
-        return institution_update(institution=instance, actor=actor, operators=operators)
+        return institution_update(
+            institution=instance, actor=actor, operators=operators, effective_from=effective_from
+        )
     values = {
         field.attname: getattr(instance, field.attname)
         for field in Institution._meta.concrete_fields
@@ -212,6 +216,9 @@ class InstitutionResource(SpreadsheetResource):
     panic_alarm_installed_on = fields.Field(
         "panic_alarm_installed_on", "一键式报警安装日期", DateWidget()
     )
+    panic_alarm_removed_on = fields.Field(
+        "panic_alarm_removed_on", "一键式报警拆除日期", DateWidget()
+    )
     latitude = fields.Field("latitude", "纬度", DecimalWidget())
     longitude = fields.Field("longitude", "经度", DecimalWidget())
 
@@ -237,6 +244,7 @@ class InstitutionResource(SpreadsheetResource):
             "is_demonstration",
             "is_inclusive_kindergarten",
             "panic_alarm_installed_on",
+            "panic_alarm_removed_on",
             "latitude",
             "longitude",
         )

@@ -99,6 +99,44 @@ class Child(models.Model):
         return self.id_number.reveal()[-6:] if self.id_number else ""
 
 
+class ChildRegistration(models.Model):
+    """A child's registered township (户籍所在镇街) from `effective_from` until the next record's
+    (K13 reads it at D); an empty township is registered outside Yueqing."""
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("幼儿")
+    )
+    effective_from = models.DateField(
+        _("生效日期"), help_text=_("当日起生效，直到下一条记录的生效日期。")
+    )
+    hukou_township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("户籍所在镇街"),
+    )
+
+    history = HistoricalRecords()
+    family_path = "child__guardian__user"
+
+    class Meta:
+        verbose_name = _("户籍记录")
+        verbose_name_plural = _("户籍记录")
+        ordering = ["child", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "effective_from"],
+                name="child_registration_one_per_day",
+                violation_error_message=_("同一天只能有一条记录。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} ({self.effective_from})"
+
+
 class VoucherBatch(models.Model):
     """发放批次: a round of vouchers, limited in time (限时) and in quantity (限量)."""
 

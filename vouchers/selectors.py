@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from institutions.models import InclusiveRecognition, Institution, MonthlyReport
-from institutions.selectors import counted_on
+from institutions.selectors import filed_and_open
 from portal.dates import add_months, due_on, month_end, month_start
 from portal.personal_data import keyed_hash
 from portal.roles import (
@@ -197,7 +197,7 @@ def month_remaining(voucher: Voucher, on: dt.date) -> Decimal:
 def accepting_institutions(batch: VoucherBatch, on: dt.date) -> QuerySet[Institution]:
     """Institutions where the batch's vouchers can be used on `on`: filed and open that day,
     and recognised as inclusive that day if the batch is for inclusive institutions only."""
-    institutions = Institution.objects.filter(counted_on(on))
+    institutions = Institution.objects.filter(filed_and_open(on))
     if batch.inclusive_only:
         institutions = institutions.filter(
             Exists(

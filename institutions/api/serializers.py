@@ -144,6 +144,7 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
             "is_demonstration",
             "is_inclusive_kindergarten",
             "panic_alarm_installed_on",
+            "panic_alarm_removed_on",
             "operators",
             "facts",
         ]
@@ -152,6 +153,12 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
 
 class InstitutionInputSerializer(serializers.ModelSerializer):
     kind = enum_field(Institution.Kind, "InstitutionKindEnum", label=_("机构类型"))
+    effective_from = serializers.DateField(
+        required=False,
+        write_only=True,
+        label=_("变更生效日期"),
+        help_text=_("机构类型、所属镇街、普惠性幼儿园的变更自该日起生效；默认今天，不能晚于今天。"),
+    )
     # Declared, so DRF adds no uniqueness check of its own: the service reports it (one message).
     credit_code = serializers.CharField(
         max_length=18, required=False, allow_blank=True, label=_("统一社会信用代码")
@@ -184,7 +191,9 @@ class InstitutionInputSerializer(serializers.ModelSerializer):
             "is_demonstration",
             "is_inclusive_kindergarten",
             "panic_alarm_installed_on",
+            "panic_alarm_removed_on",
             "operators",
+            "effective_from",
         ]
         validators: list = []
 
@@ -304,6 +313,12 @@ class StaffInputSerializer(serializers.ModelSerializer):
         required=False, help_text=_("登记时必填；之后不能改为其他机构。")
     )
     id_number = ResidentIdEditField(required=False, label=_("身份证号码"))
+    effective_from = serializers.DateField(
+        required=False,
+        write_only=True,
+        label=_("岗位变更生效日期"),
+        help_text=_("岗位变更自该日起生效；默认今天，不能晚于今天。"),
+    )
 
     class Meta:
         model = StaffMember
@@ -315,6 +330,7 @@ class StaffInputSerializer(serializers.ModelSerializer):
             "hired_on",
             "left_on",
             "annual_training_hours",
+            "effective_from",
         ]
         validators: list = []
 

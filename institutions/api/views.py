@@ -170,6 +170,7 @@ class InstitutionViewSet(RegistryViewSet):
 
     def save_record(self, instance: Institution | None, data: dict) -> Institution:
         if instance is None:
+            data.pop("effective_from", None)  # a new institution's facts start when it is filed
             return services.institution_create(actor=self.request.user, **data)
         return services.institution_update(institution=instance, actor=self.request.user, **data)
 
@@ -250,6 +251,7 @@ class StaffViewSet(RegistryViewSet):
 
     def save_record(self, instance: StaffMember | None, data: dict) -> StaffMember:
         if instance is None:
+            data.pop("effective_from", None)  # a new member's role starts when hired
             return services.staff_hire(actor=self.request.user, **data)
         data.pop("institution", None)  # the same one: the serializer refuses a move
         return services.staff_update(staff=instance, actor=self.request.user, **data)

@@ -30,7 +30,14 @@ from institutions.models import Institution, Township
 from .definitions import BY_ID, REGISTRY, Definition
 from .month import Month
 from .registry import INCLUSIVE_PLACES, INSPECTIONS, Total, registry_facts, totals_by_name
-from .sources import FEE_ROWS, accepted_reports, findings, new_communities, sessions
+from .sources import (
+    FEE_ROWS,
+    accepted_reports,
+    findings,
+    new_communities,
+    sessions,
+    township_at,
+)
 
 ORDERING = ("township__sort_order", "name", "pk")
 TEXTS = {
@@ -78,6 +85,12 @@ def _in_area(queryset: QuerySet, area: Township | None, path: str = "township") 
     return queryset if area is None else queryset.filter(**{path: area})
 
 
+def _at_d(queryset: QuerySet, area: Township | None) -> QuerySet:
+    """Rows of institutions (or their reports, findings) in `area` by their township at D
+    (`township_id_at`)."""
+    return queryset if area is None else queryset.filter(township_id_at=area.pk)
+
+
 def _flag(total: Total) -> ExpressionWrapper:
     return ExpressionWrapper(total.where, output_field=BooleanField())
 
@@ -117,7 +130,7 @@ def _registry_rows(month: Month, area: Township | None, definition: Definition) 
     (`flag`; for the monthly reports `is_submitted` and `is_on_time`)."""
     totals = totals_by_name(month.period)
     facts = registry_facts(month.day, None if definition.source == REGISTRY else month.period)
-    rows = _in_area(listed_total(definition, totals).rows(facts), area).select_related("township")
+    rows = _at_d(listed_total(definition, totals).rows(facts), area).select_related("township")
     if definition.drill == "report_states":
         rows = rows.annotate(
             is_submitted=_flag(totals["submitted"]), is_on_time=_flag(totals["on_time"])
@@ -139,15 +152,15 @@ def _inclusive_growth(month: Month, area: Township | None, _definition) -> list[
     day, baseline_day = month.day, settings.PILOT_BASELINE_DATE
     now = {
         i.pk: i
-        for i in _in_area(registry_facts(day).filter(INCLUSIVE_PLACES.where), area).select_related(
+        for i in _at_d(registry_facts(day).filter(INCLUSIVE_PLACES.where), area).select_related(
             "township"
         )
     }
     baseline = {
         row["pk"]: row["places_total"]
-        for row in _in_area(
-            registry_facts(baseline_day).filter(INCLUSIVE_PLACES.where), area
-        ).values("pk", "places_total")
+        for row in _at_d(registry_facts(baseline_day).filter(INCLUSIVE_PLACES.where), area).values(
+            "pk", "places_total"
+        )
     }
     missing = set(baseline) - set(now)
     if missing:
@@ -165,7 +178,7 @@ def _inclusive_growth(month: Month, area: Township | None, _definition) -> list[
 def _reports(month: Month, area: Township | None, definition: Definition) -> QuerySet:
     """K6 and K15: the accepted reports they read (K6: those FEE_ROWS selects)."""
     rows = (
-        _in_area(accepted_reports(month.period, month.day), area, "institution__township")
+        _at_d(accepted_reports(month.period, month.day), area)
         .select_related("institution", "institution__township")
         .order_by("institution__township__sort_order", "institution__name", "pk")
     )
@@ -185,7 +198,10 @@ def _communities(month: Month, area: Township | None, _definition) -> QuerySet:
 
 
 def _findings(month: Month, area: Township | None, _definition) -> QuerySet:
-    rows = _in_area(findings(month), area, "inspection__institution__township")
+    rows = _at_d(
+        findings(month).annotate(township_id_at=township_at(month.day, "inspection__institution")),
+        area,
+    )
     rows = rows.select_related("inspection__institution", "inspection__institution__township")
     return rows.order_by("deadline", "pk")
 

@@ -19,23 +19,18 @@ from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subqu
 
 from inspections.selectors import completed_inspections
 from institutions.models import Institution, MonthlyReport
-from institutions.selectors import institutions_as_of
+from institutions.selectors import COUNTED, KINDERGARTEN, RUNS_CLASS, institutions_as_of
 from portal.dates import deadline_as_datetime
 
 from .conditions import fields_of, where_sql
 from .month import Month, Totals, township_codes
 from .population import population_totals
 
-KINDERGARTEN = Institution.Kind.KINDERGARTEN.value
-
-# A kindergarten runs a childcare class (托班) at D when it has approved places at D (K7).
-RUNS_CLASS = Q(places_total__gt=0)
-# kpis.md, "counted institution at D": a row of the facts (filed on or before D and not closed
-# on or before D), except a kindergarten that runs no childcare class: it has no places and
-# counts only for K7, whose totals read the facts without this rule. The one place of the rule:
-# the registry totals, the reports of counted institutions and the drill-down all read it.
-COUNTED = ~Q(kind=KINDERGARTEN) | RUNS_CLASS
-INCLUSIVE_KINDERGARTEN = Q(kind=KINDERGARTEN, is_inclusive_kindergarten=True)
+# kpis.md's counting rule (COUNTED, RUNS_CLASS) is written once, in institutions.selectors: the
+# registry totals, the reports of counted institutions and the drill-down read it from here, the
+# report completeness, inspection coverage and draw pages through `counted_on`. K7's totals read
+# the filed and open institutions without it.
+INCLUSIVE_KINDERGARTEN = Q(kind_at=KINDERGARTEN, is_inclusive_kindergarten_at=True)
 
 
 @dataclass(frozen=True)
@@ -58,7 +53,7 @@ REGISTRY = (
     Total("institutions", COUNTED),
     Total("places", COUNTED, "places_total"),
     Total("infant_places", COUNTED, "places_infant"),
-    Total("kindergarten_places", COUNTED & Q(kind=KINDERGARTEN), "places_total"),
+    Total("kindergarten_places", COUNTED & Q(kind_at=KINDERGARTEN), "places_total"),
     INCLUSIVE_PLACES,
     Total("care_staff", COUNTED, "care_staff_count"),
     Total("certified_staff", COUNTED, "certified_care_staff_count"),
@@ -129,7 +124,7 @@ def registry_sums(
     the rows read first, for totals that all count within it (a cheap condition: it is repeated
     in the inner query's WHERE)."""
     totals = list(totals)
-    fields = {"id", "township_id"}
+    fields = {"id", "township_id_at"}
     for total in totals:
         fields |= fields_of(total.where) | ({total.field} if total.field else set())
     facts = registry_facts(day, period)
@@ -147,9 +142,9 @@ def registry_sums(
     # correlated lookups per institution instead of 4). SQLite wants a LIMIT before an OFFSET.
     keep_whole = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
     sql = f"""
-        SELECT f.township_id, {", ".join(columns)}
+        SELECT f.township_id_at, {", ".join(columns)}
         FROM ({facts_sql} {keep_whole}) AS f
-        GROUP BY f.township_id
+        GROUP BY f.township_id_at
     """  # noqa: S608 - the inner SQL is Django's, the names are the table's, values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *facts_params])
@@ -167,10 +162,11 @@ def registry_totals(
     townships = township_codes() if townships is None else townships
     totals = Totals()
     columns = (*REGISTRY, *(activity(period) if period else ()))
-    totals.add_rows(registry_sums(day, columns, period), townships, "township_id")
+    totals.add_rows(registry_sums(day, columns, period), townships, "township_id_at")
     for row in registry_sums(settings.PILOT_BASELINE_DATE, [INCLUSIVE_PLACES], among=INCLUSIVE):
         totals.add(
-            townships[row["township_id"]], baseline_inclusive_places=row[INCLUSIVE_PLACES.name]
+            townships[row["township_id_at"]],
+            baseline_inclusive_places=row[INCLUSIVE_PLACES.name],
         )
     population_totals(totals, townships, day.year)
     return totals

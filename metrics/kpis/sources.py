@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -23,12 +24,46 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from inspections.selectors import findings_due
-from institutions.models import Community, InclusiveRecognition, MonthlyReport, ParentingSession
-from vouchers.models import LedgerEntry, Redemption
+from institutions.models import (
+    Community,
+    CommunityFacts,
+    InclusiveRecognition,
+    InstitutionDetails,
+    MonthlyReport,
+    ParentingSession,
+)
+from institutions.selectors import dated_value
+from vouchers.models import ChildRegistration, LedgerEntry, Redemption
 
 from ..models import CITY
 from .month import ZERO, Month, Totals
 from .registry import COUNTED, registry_facts
+
+
+def township_at(day: dt.date, institution: str) -> Case:
+    """The township at `day` of the institution at the path `institution`."""
+    return dated_value(
+        InstitutionDetails,
+        "institution",
+        "township",
+        day,
+        outer=institution,
+        current=f"{institution}__township_id",
+    )
+
+
+def child_township_at(day: dt.date, child: str) -> Case:
+    """The registered township at `day` of the child at the path `child` (null: outside
+    Yueqing)."""
+    return dated_value(
+        ChildRegistration,
+        "child",
+        "hukou_township",
+        day,
+        outer=child,
+        current=f"{child}__hukou_township_id",
+    )
+
 
 # K6 reads the accepted reports of inclusive institutions with enrolment and a full-day fee.
 FEE_ROWS = Q(inclusive_at_d=True, enrolled__gt=0, fee_full_day__isnull=False)
@@ -48,7 +83,11 @@ def accepted_reports(period: dt.date, day: dt.date) -> QuerySet[MonthlyReport]:
     counted = registry_facts(day).filter(COUNTED).values("pk")
     return MonthlyReport.objects.filter(
         period=period, state=MonthlyReport.State.ACCEPTED, institution__in=counted
-    ).annotate(enrolled=enrolled, inclusive_at_d=inclusive_at_d)
+    ).annotate(
+        enrolled=enrolled,
+        inclusive_at_d=inclusive_at_d,
+        township_id_at=township_at(day, "institution"),
+    )
 
 
 def report_totals(totals: Totals, month: Month) -> None:
@@ -56,14 +95,14 @@ def report_totals(totals: Totals, month: Month) -> None:
     rows = (
         accepted_reports(month.period, month.day)
         .order_by()
-        .values("institution__township_id")
+        .values("township_id_at")
         .annotate(
             enrolled_children=Sum("enrolled"),
             fee_weighted=Sum(F("fee_full_day") * F("enrolled"), filter=FEE_ROWS),
             fee_enrolment=Sum("enrolled", filter=FEE_ROWS),
         )
     )
-    totals.add_rows(rows, month.townships, "institution__township_id")
+    totals.add_rows(rows, month.townships, "township_id_at")
 
 
 def sessions(day: dt.date) -> QuerySet[ParentingSession]:
@@ -83,15 +122,29 @@ def session_totals(totals: Totals, month: Month) -> None:
 
 
 def new_communities(day: dt.date) -> QuerySet[Community]:
-    """New communities delivered from the pilot's start to D, annotated `meets` (10 places per
-    1000 residents)."""
+    """Communities new at D and delivered from the pilot's start to D, annotated with their
+    facts at D (`residents_at`, `delivered_places_at`) and `meets`: 10 places per 1000
+    residents; a community of no residents has no ratio and does not meet it (no data is not a
+    share), but is one of the new communities."""
+
+    def at(field: str) -> Case:
+        return dated_value(CommunityFacts, "community", field, day, current=field)
+
+    # places / residents x 1000 >= 10, in integers: places x 100 >= residents.
     meets = ExpressionWrapper(
-        Q(delivered_places__gte=F("residents") * Value(10) / Value(1000.0)),
+        Q(residents_at__gt=0) & Q(residents_at__lte=F("delivered_places_at") * Value(100)),
         output_field=BooleanField(),
     )
-    return Community.objects.filter(
-        is_new=True, delivered_on__gte=settings.PILOT_START_DATE, delivered_on__lte=day
-    ).annotate(meets=meets)
+    return (
+        Community.objects.filter(delivered_on__gte=settings.PILOT_START_DATE, delivered_on__lte=day)
+        .annotate(
+            is_new_at=at("is_new"),
+            residents_at=at("residents"),
+            delivered_places_at=at("delivered_places"),
+        )
+        .filter(is_new_at=True)
+        .annotate(meets=meets)
+    )
 
 
 def community_totals(totals: Totals, month: Month) -> None:
@@ -115,12 +168,13 @@ def finding_totals(totals: Totals, month: Month) -> None:
     rows = (
         findings(month)
         .order_by()
-        .values("inspection__institution__township_id")
+        .annotate(township_id_at=township_at(month.day, "inspection__institution"))
+        .values("township_id_at")
         .annotate(
             findings_due=Count("pk"), closed_on_time=Count("pk", filter=Q(closed_on_time=True))
         )
     )
-    totals.add_rows(rows, month.townships, "inspection__institution__township_id")
+    totals.add_rows(rows, month.townships, "township_id_at")
 
 
 def voucher_totals(totals: Totals, month: Month) -> None:
@@ -129,7 +183,8 @@ def voucher_totals(totals: Totals, month: Month) -> None:
     rows = (
         LedgerEntry.objects.filter(created_at__lte=month.end)
         .order_by()
-        .values("voucher__child__hukou_township_id")
+        .annotate(township_id_at=child_township_at(month.day, "voucher__child"))
+        .values("township_id_at")
         .annotate(
             issued=Coalesce(Sum("amount", filter=Q(kind=LedgerEntry.Kind.ISSUE)), ZERO),
             redeemed=Coalesce(
@@ -142,7 +197,7 @@ def voucher_totals(totals: Totals, month: Month) -> None:
         )
     )
     for row in rows:
-        area = month.townships.get(row["voucher__child__hukou_township_id"], CITY)
+        area = month.townships.get(row["township_id_at"], CITY)
         totals.add(area, voucher_issued=row["issued"], voucher_redeemed=row["redeemed"])
 
 
@@ -153,10 +208,11 @@ def voucher_family_totals(totals: Totals, month: Month) -> None:
     )
     for row in (
         redeemed_by_d.order_by()
-        .values("voucher__child__hukou_township_id")
+        .annotate(township_id_at=child_township_at(month.day, "voucher__child"))
+        .values("township_id_at")
         .annotate(families=Count("voucher__child__guardian", distinct=True))
     ):
-        area = month.townships.get(row["voucher__child__hukou_township_id"])
+        area = month.townships.get(row["township_id_at"])
         if area is not None:
             totals[area]["voucher_families"] += row["families"]
     # A family with children in two townships counts once for the city.

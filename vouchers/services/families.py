@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from institutions.models import Institution
+from institutions.services import dated_record_write, effective_day, first_recorded
 from portal.personal_data import keyed_hash
 from portal.validators import birth_date_from_resident_id, validate_resident_id
 
-from ..models import Child, Enrolment, Guardian
+from ..models import Child, ChildRegistration, Enrolment, Guardian
 from .common import VoucherError, _actor, _history
 
 
@@ -41,12 +42,18 @@ def child_register(
     has_residence_permit: bool = False,
     special_needs: bool = False,
     actor=None,
+    effective_from: dt.date | None = None,
 ) -> Child:
-    """Register a child, or update the one already registered with this ID number."""
+    """Register a child, or update the one already registered with this ID number. The
+    registered township is recorded from today for a new child, a change of it from
+    `effective_from` (default today)."""
     number = validate_resident_id(id_number)
     child = Child.objects.filter(id_number_hash=keyed_hash(number)).first() or Child(
         id_number=number
     )
+    is_new = child.pk is None
+    previous = None if is_new else {"hukou_township": child.hukou_township}
+    day = effective_day(None if is_new else effective_from)
     child.guardian = guardian
     child.name = name
     child.birth_date = birth_date_from_resident_id(number)
@@ -56,6 +63,20 @@ def child_register(
     child.full_clean()
     _history(child, actor)
     child.save()
+    if is_new or previous["hukou_township"] != child.hukou_township:
+        current = dated_record_write(
+            ChildRegistration,
+            owner="child",
+            of=child,
+            day=day,
+            values={"hukou_township": child.hukou_township},
+            previous=previous,
+            first_day=None if is_new else first_recorded(child),
+            actor=actor,
+        )
+        if current["hukou_township"] != child.hukou_township:
+            child.hukou_township = current["hukou_township"]
+            child.save(update_fields=["hukou_township"])
     return child
 
 

@@ -29,18 +29,29 @@ from institutions.models import (
     CareContract,
     Certificate,
     Community,
+    CommunityFacts,
     InclusiveRecognition,
     Institution,
+    InstitutionDetails,
     MonthlyReport,
+    PanicAlarm,
     ParentingSession,
     StaffMember,
+    StaffRoleRecord,
     Township,
 )
 from metrics.models import CityIncome, PopulationBase
 from portal.dates import add_months, month_end
 from portal.validators import resident_id_check_char
 from vouchers import services
-from vouchers.models import LedgerEntry, Redemption, Voucher, VoucherApplication, VoucherBatch
+from vouchers.models import (
+    ChildRegistration,
+    LedgerEntry,
+    Redemption,
+    Voucher,
+    VoucherApplication,
+    VoucherBatch,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MOSTLY = st.sampled_from((True, True, True, False))  # three times in four
@@ -68,6 +79,7 @@ class Staff:
     hired_on: dt.date
     left_on: dt.date | None
     certificates: tuple  # (kind, issued_on, expires_on)
+    roles: tuple = ()  # dated roles: (effective_from, role)
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,9 @@ class Place:
     staff: tuple
     reports: tuple
     visits: tuple
+    details: tuple = ()  # dated (effective_from, kind, township, inclusive kindergarten)
+    alarms: tuple = ()  # alarm periods (valid_from, valid_to)
+    alarm_removed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,7 @@ class Kid:
     adjusted_at: dt.datetime | None
     redemptions: tuple  # (at, amount, reversed_at)
     expired_at: dt.datetime | None
+    registrations: tuple = ()  # dated registered townships: (effective_from, township or None)
 
 
 @dataclass(frozen=True)
@@ -122,7 +138,8 @@ class City:
     incomes: tuple  # (year, income)
     institutions: tuple
     sessions: tuple  # (township, held_on, families_reached)
-    communities: tuple  # (township, is_new, delivered_on, residents, delivered_places)
+    communities: tuple  # (township, is_new, delivered_on, residents, delivered_places, facts)
+    # facts: dated (effective_from, is_new, residents, delivered_places)
     kids: tuple
 
     @property
@@ -191,7 +208,22 @@ def _staff(draw, days: Days) -> Staff:
     for _ in range(draw(st.integers(0, 2))):
         issued, expires = _in_order(draw(days.start), draw(days.end))
         certificates.append((draw(st.sampled_from(CERTIFICATES)), issued, expires))
-    return Staff(draw(st.sampled_from(ROLES)), hired_on, left_on, tuple(certificates))
+    roles = draw(_dated(days, st.sampled_from(ROLES)))
+    return Staff(draw(st.sampled_from(ROLES)), hired_on, left_on, tuple(certificates), roles)
+
+
+@st.composite
+def _dated(draw, days: Days, values: st.SearchStrategy) -> tuple:
+    """0 to 2 dated values (effective_from, *value) of one thing, one a day; often none (the
+    thing's own value is read)."""
+    records, used = [], set()
+    for _ in range(draw(st.sampled_from((0, 1, 2, 0)))):
+        effective = draw(days.start | days.edge)
+        if effective not in used:
+            used.add(effective)
+            value = draw(values)
+            records.append((effective, *(value if isinstance(value, tuple) else (value,))))
+    return tuple(records)
 
 
 def _moment(day: dt.date, time: dt.time) -> dt.datetime:
@@ -244,13 +276,25 @@ def _institution(draw, days: Days, townships: int, months: tuple) -> Place:
             used.add(effective)
             counts = [draw(st.sampled_from((0, 10, 25, 7))) for _ in range(4)]
             places.append((effective, *counts))
+    detail = st.sampled_from(KINDS).flatmap(
+        lambda kind: st.tuples(
+            st.just(kind),
+            st.integers(0, townships - 1),
+            st.just(False) | st.just(kind == "kindergarten"),
+        )
+    )
+    alarm_on = draw(days.end)
+    removed = draw(st.none() | days.edge) if alarm_on else None
     return Place(
+        details=draw(_dated(days, detail)),
+        alarms=draw(_periods(days)) if draw(st.booleans()) else (),
+        alarm_removed_on=removed if removed and removed > alarm_on else None,
         township=draw(st.integers(0, townships - 1)),
         kind=kind,
         inclusive_kindergarten=kind == "kindergarten" and draw(MOSTLY),
         filed_on=filed_on,
         closed_on=closed_on,
-        alarm_on=draw(days.end),
+        alarm_on=alarm_on,
         places=tuple(places),
         recognitions=draw(_periods(days)),
         contracts=draw(_periods(days)),
@@ -284,6 +328,7 @@ def _kid(draw, days: Days, townships: int) -> Kid:
         adjusted_at=None if adjusted_at is None else max(issued_at, adjusted_at),
         redemptions=tuple(redemptions),
         expired_at=expired_at,
+        registrations=draw(_dated(days, st.none() | st.integers(0, townships - 1))),
     )
 
 
@@ -319,8 +364,16 @@ def cities(draw) -> City:
                 st.integers(0, n - 1),
                 st.sampled_from((True, False, True)),
                 day,
-                st.sampled_from((5000, 999, 1)),
+                st.sampled_from((5000, 999, 1, 0)),
                 st.sampled_from((50, 49, 0, 10)),
+                _dated(
+                    days,
+                    st.tuples(
+                        st.booleans(),
+                        st.sampled_from((5000, 0, 999)),
+                        st.sampled_from((50, 49, 0)),
+                    ),
+                ),
             ),
             min_size=1,
             max_size=3,
@@ -371,7 +424,7 @@ def build(city: City) -> None:
         )
         for township, held_on, families in city.sessions
     )
-    Community.objects.bulk_create(
+    communities = Community.objects.bulk_create(
         Community(
             township=townships[township],
             name=f"社区{n}",
@@ -380,7 +433,20 @@ def build(city: City) -> None:
             delivered_on=delivered_on,
             delivered_places=places,
         )
-        for n, (township, is_new, delivered_on, residents, places) in enumerate(city.communities)
+        for n, (township, is_new, delivered_on, residents, places, _f) in enumerate(
+            city.communities
+        )
+    )
+    CommunityFacts.objects.bulk_create(
+        CommunityFacts(
+            community=community,
+            effective_from=effective_from,
+            is_new=is_new,
+            residents=residents,
+            delivered_places=places,
+        )
+        for community, plan in zip(communities, city.communities, strict=True)
+        for effective_from, is_new, residents, places in plan[5]
     )
     institutions = Institution.objects.bulk_create(
         Institution(
@@ -392,10 +458,22 @@ def build(city: City) -> None:
             closed_on=plan.closed_on,
             is_inclusive_kindergarten=plan.inclusive_kindergarten,
             panic_alarm_installed_on=plan.alarm_on,
+            panic_alarm_removed_on=plan.alarm_removed_on,
         )
         for n, plan in enumerate(city.institutions)
     )
     plans = list(zip(institutions, city.institutions, strict=True))
+    InstitutionDetails.objects.bulk_create(
+        InstitutionDetails(
+            institution=institution,
+            effective_from=effective_from,
+            kind=kind,
+            township=townships[township],
+            is_inclusive_kindergarten=inclusive_kindergarten,
+        )
+        for institution, plan in plans
+        for effective_from, kind, township, inclusive_kindergarten in plan.details
+    )
     _build_dated_facts(plans)
     _build_staff(plans)
     _build_visits(plans)
@@ -426,6 +504,11 @@ def _build_dated_facts(plans: list) -> None:
         )
         for institution, plan in plans
         for start, end in plan.contracts
+    )
+    PanicAlarm.objects.bulk_create(
+        PanicAlarm(institution=institution, valid_from=start, valid_to=end)
+        for institution, plan in plans
+        for start, end in plan.alarms
     )
     MonthlyReport.objects.bulk_create(
         MonthlyReport(
@@ -462,6 +545,11 @@ def _build_staff(plans: list) -> None:
         for m, person in enumerate(plan.staff)
     ]
     StaffMember.objects.bulk_create(staff for staff, _person in people)
+    StaffRoleRecord.objects.bulk_create(
+        StaffRoleRecord(staff=staff, effective_from=effective_from, role=role)
+        for staff, person in people
+        for effective_from, role in person.roles
+    )
     Certificate.objects.bulk_create(
         Certificate(staff=staff, kind=kind, issued_on=issued_on, expires_on=expires_on)
         for staff, person in people
@@ -531,6 +619,15 @@ def _build_vouchers(kids: tuple, townships: list, institution: Institution) -> N
             name=f"孩子{n}",
             id_number=resident_id(dt.date(2024, 1, 1) + dt.timedelta(days=n), 2),
             hukou_township=None if kid.township is None else townships[kid.township],
+        )
+        ChildRegistration.objects.bulk_create(
+            ChildRegistration(
+                child=child,
+                effective_from=effective_from,
+                hukou_township=None if township is None else townships[township],
+            )
+            for effective_from, township in kid.registrations
+            if not child.registrations.filter(effective_from=effective_from).exists()
         )
         application = VoucherApplication.objects.create(
             batch=batch, child=child, source="bureau", state="approved", applied_on=EARLY

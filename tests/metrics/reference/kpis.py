@@ -27,16 +27,20 @@ from institutions.models import (
     CareContract,
     Certificate,
     Community,
+    CommunityFacts,
     InclusiveRecognition,
     Institution,
+    InstitutionDetails,
     MonthlyReport,
+    PanicAlarm,
     ParentingSession,
     StaffMember,
+    StaffRoleRecord,
     Township,
 )
 from metrics.models import CityIncome, PopulationBase, Target
 from portal.personal_data import KeyedHashField
-from vouchers.models import Child, LedgerEntry, Redemption, Voucher
+from vouchers.models import Child, ChildRegistration, LedgerEntry, Redemption, Voucher
 
 CITY = "city"
 # "As of D" means the end of the month's last day, Asia/Shanghai.
@@ -84,6 +88,12 @@ class Rows:
     ledger: list
     redemptions: list
     targets: dict  # indicator -> Target
+    # The dated records of the facts the objects above also hold as their current value.
+    details: list  # an institution's kind, township, inclusive-kindergarten flag
+    alarms: list  # one-click alarm periods
+    roles: list  # staff roles
+    community_facts: list  # a community's new flag, residents, delivered places
+    registrations: list  # a child's registered township
 
 
 def load() -> Rows:
@@ -108,6 +118,11 @@ def load() -> Rows:
         ledger=list(LedgerEntry.objects.all()),
         redemptions=list(Redemption.objects.all()),
         targets={target.indicator: target for target in Target.objects.all()},
+        details=list(InstitutionDetails.objects.all()),
+        alarms=list(PanicAlarm.objects.all()),
+        roles=list(StaffRoleRecord.objects.all()),
+        community_facts=list(CommunityFacts.objects.all()),
+        registrations=list(ChildRegistration.objects.all()),
     )
 
 
@@ -157,6 +172,20 @@ def local_day(moment: dt.datetime) -> dt.date:
 def valid_on(valid_from: dt.date, valid_to: dt.date | None, day: dt.date) -> bool:
     """Valid from F to T, both included; T empty means open-ended."""
     return valid_from <= day and (valid_to is None or day <= valid_to)
+
+
+def dated(records: list, owner: str, thing, field: str, day: dt.date):
+    """A dated fact of `thing` at `day`: "a dated value applies from its effective date until
+    the next one's", so the latest of its records (`owner` names the link) effective on or
+    before `day`. docs/indicators.md's choices for the rest: before its first record, the first
+    record's value; without any record, the value `thing` holds itself."""
+    own = [r for r in records if getattr(r, f"{owner}_id") == thing.pk]
+    if not own:
+        return getattr(thing, field)
+    started = [r for r in own if r.effective_from <= day]
+    if started:
+        return getattr(max(started, key=lambda r: r.effective_from), field)
+    return getattr(min(own, key=lambda r: r.effective_from), field)
 
 
 def share(numerator, denominator) -> Decimal | None:
@@ -231,6 +260,14 @@ class Month:
     def in_area(self, township_id, area: str) -> bool:
         return area == CITY or self.codes.get(township_id) == area
 
+    def detail(self, institution, field: str, day: dt.date | None = None):
+        """The institution's kind, township_id or is_inclusive_kindergarten at `day` (D)."""
+        return dated(self.rows.details, "institution", institution, field, day or self.day)
+
+    def institution_in_area(self, institution, area: str, day: dt.date | None = None) -> bool:
+        """In the area by its township at `day` (D)."""
+        return self.in_area(self.detail(institution, "township_id", day), area)
+
     # Institutions
 
     def places(self, institution, day: dt.date) -> dict[str, int]:
@@ -258,7 +295,7 @@ class Month:
         K7 (which reads `filed_and_open`)."""
         if not self.filed_and_open(institution, day):
             return False
-        if self.kindergarten_rule and institution.kind == KINDERGARTEN:
+        if self.kindergarten_rule and self.detail(institution, "kind", day) == KINDERGARTEN:
             return self.total_places(institution, day) > 0
         return True
 
@@ -267,7 +304,7 @@ class Month:
         return [
             institution
             for institution in self.rows.institutions
-            if self.in_area(institution.township_id, area) and self.counted(institution, day)
+            if self.institution_in_area(institution, area, day) and self.counted(institution, day)
         ]
 
     def recognised(self, institution, day: dt.date) -> bool:
@@ -317,7 +354,7 @@ class Month:
             total = sum(by_class.values())
             places += total
             infant += by_class["infant"]
-            if institution.kind == KINDERGARTEN:
+            if self.detail(institution, "kind") == KINDERGARTEN:
                 kindergarten += total
             if self.recognised(institution, self.day):
                 inclusive += total
@@ -343,7 +380,8 @@ class Month:
         counted = {institution.pk for institution in self.institutions(area)}
         care_staff = certified = 0
         for person in self.rows.staff:
-            if person.institution_id not in counted or person.role not in CARE_ROLES:
+            role = dated(self.rows.roles, "staff", person, "role", self.day)
+            if person.institution_id not in counted or role not in CARE_ROLES:
                 continue
             if person.hired_on > self.day or (person.left_on and person.left_on <= self.day):
                 continue
@@ -381,7 +419,7 @@ class Month:
                 fee_enrolment += children
         income = self.income()
         mean_fee = share(fee_weighted, fee_enrolment)
-        in_area = {i.pk for i in self.rows.institutions if self.in_area(i.township_id, area)}
+        in_area = {i.pk for i in self.rows.institutions if self.institution_in_area(i, area)}
         if self.k15_counted_only:
             in_area = {institution.pk for institution in institutions}
         children = sum(
@@ -409,9 +447,9 @@ class Month:
         inclusive_kindergartens = [
             institution
             for institution in self.rows.institutions
-            if self.in_area(institution.township_id, area)
-            and institution.kind == KINDERGARTEN
-            and institution.is_inclusive_kindergarten
+            if self.institution_in_area(institution, area)
+            and self.detail(institution, "kind") == KINDERGARTEN
+            and self.detail(institution, "is_inclusive_kindergarten")
             and self.filed_and_open(institution, self.day)
         ]
         running = [i for i in inclusive_kindergartens if self.total_places(i, self.day) > 0]
@@ -438,8 +476,18 @@ class Month:
             )
 
         def alarmed(institution) -> bool:
+            """Installed at D: an alarm period valid at D; an institution without alarm
+            records reads its own installation and removal dates."""
+            periods = [a for a in self.rows.alarms if a.institution_id == institution.pk]
+            if periods:
+                return any(valid_on(a.valid_from, a.valid_to, self.day) for a in periods)
             installed = institution.panic_alarm_installed_on
-            return installed is not None and installed <= self.day
+            removed = institution.panic_alarm_removed_on
+            return (
+                installed is not None
+                and installed <= self.day
+                and (removed is None or removed > self.day)
+            )
 
         def coverage(test) -> Decimal | None:
             return share(sum(1 for i in institutions if test(i)), len(institutions))
@@ -454,7 +502,7 @@ class Month:
 
     def finding_figures(self, area: str) -> dict:
         """K12d: findings whose deadline falls in M, and those closed by their deadline."""
-        township_of = {i.pk: i.township_id for i in self.rows.institutions}
+        township_of = {i.pk: self.detail(i, "township_id") for i in self.rows.institutions}
         institution_of = {i.pk: i.institution_id for i in self.rows.inspections}
         due = closed = 0
         for finding in self.rows.findings:
@@ -491,21 +539,33 @@ class Month:
     def community_figures(self, area: str) -> dict:
         """K10: new communities delivered on or after the pilot start and on or before D whose
         places / residents x 1000 >= 10, over all those new communities."""
+
+        def fact(community, field: str):
+            return dated(self.rows.community_facts, "community", community, field, self.day)
+
         new = [
             community
             for community in self.rows.communities
             if self.in_area(community.township_id, area)
-            and community.is_new
+            and fact(community, "is_new")
             and community.delivered_on is not None
             and settings.PILOT_START_DATE <= community.delivered_on <= self.day
         ]
+        # A community of no residents has no ratio: it does not meet the target (no data is
+        # not a share), and is one of the new communities.
         meeting = [
             community
             for community in new
-            if community.residents > 0
-            and Decimal(community.delivered_places) / community.residents * 1000 >= 10
+            if fact(community, "residents") > 0
+            and Decimal(fact(community, "delivered_places")) / fact(community, "residents") * 1000
+            >= 10
         ]
         return {"K10": share(len(meeting), len(new))}
+
+    def child_township(self, child_id):
+        """The child's registered township at D (None: outside Yueqing)."""
+        child = self.rows.children[child_id]
+        return dated(self.rows.registrations, "child", child, "hukou_township_id", self.day)
 
     def voucher_figures(self, area: str) -> dict:
         """K13: vouchers whose child is registered in the township (the city: every voucher).
@@ -514,7 +574,7 @@ class Month:
         vouchers = {
             pk
             for pk, voucher in self.rows.vouchers.items()
-            if self.in_area(self.rows.children[voucher.child_id].hukou_township_id, area)
+            if self.in_area(self.child_township(voucher.child_id), area)
         }
         issued = sum(
             (
