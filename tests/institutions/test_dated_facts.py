@@ -185,7 +185,7 @@ def test_the_staff_page_dates_a_change_of_role(client_as, operator_a, institutio
 
 def test_the_migration_records_todays_values_from_the_filing_date():
     forwards = importlib.import_module("institutions.migrations.0010_dated_facts_data").forwards
-    register = importlib.import_module("vouchers.migrations.0004_child_registrations").forwards
+    register = importlib.import_module("vouchers.migrations.0005_child_registrations").forwards
     institution = InstitutionFactory(
         kind="kindergarten", is_inclusive_kindergarten=True, panic_alarm_installed_on=FILED
     )
