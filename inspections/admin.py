@@ -23,6 +23,7 @@ from . import services
 from .models import (
     ChecklistItem,
     ChecklistTemplate,
+    Concern,
     ConflictOfInterest,
     DrawAssignment,
     Finding,
@@ -326,3 +327,55 @@ class StaffCreditAlertAdmin(BureauOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmi
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Concern)
+class ConcernAdmin(BureauOnlyMixin, ServiceErrorsMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """The bureau's queue of concerns from the public: received → in hand → answered → closed.
+    The sender's words and contact are read-only; the answer is what the sender reads."""
+
+    list_display = ["reference", "institution", "kind", "state", "received_at", "answered_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["institution"]
+    search_fields = ["reference", "institution__name"]
+    date_hierarchy = "received_at"
+    fields = [
+        "reference",
+        "institution",
+        "kind",
+        "text",
+        "contact_name",
+        "contact_phone",
+        "received_at",
+        "state",
+        "answer",
+        "answered_at",
+        "inspection",
+        "finding",
+        "handled_by",
+    ]
+    readonly_fields = [
+        "reference",
+        "institution",
+        "kind",
+        "text",
+        "contact_name",
+        "contact_phone",
+        "received_at",
+        "answered_at",
+        "handled_by",
+    ]
+    raw_id_fields = ["inspection", "finding"]
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # concerns come from the public form
+
+    def save_model(self, request, obj, form, change):
+        services.concern_handle(
+            concern=obj,
+            actor=request.user,
+            state=obj.state,
+            answer=obj.answer,
+            inspection=obj.inspection,
+            finding=obj.finding,
+        )

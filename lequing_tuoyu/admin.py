@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db.models import Subquery
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from inspections.selectors import finding_list
 from institutions.reports.selectors import review_queue
@@ -16,6 +18,22 @@ from portal.roles import scope
 from vouchers.models import VoucherApplication
 
 # --- The admin's home page: the bureau's day --------------------------------------------------------
+
+
+class PortalAdminLoginForm(AdminAuthenticationForm):
+    """The admin's refusal in Chinese punctuation, naming the portal's own sign-in page, which
+    operators (accounts without admin access) use."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _lazy(
+            "用户名或密码不正确，或该账号不能使用管理后台（注意区分大小写）。"
+            "机构经办人请从平台登录页（/denglu/）登录。"
+        ),
+    }
+
+
+admin.site.login_form = PortalAdminLoginForm
 
 # "查看站点" leads to the portal's pages, not back to the admin ("/" redirects here).
 admin.site.site_url = reverse_lazy("institutions:my_institutions")

@@ -150,6 +150,9 @@ def _complete_institution_a(world: World) -> None:
     from inspections.models import StaffCreditAlert, StaffCreditRecord
 
     StaffCreditAlert.objects.create(record=StaffCreditRecord.objects.first(), staff=staff)
+    inspection_services.concern_submit(
+        institution=a, kind="complaint", text="安全测试反映", contact_phone="13900000001"
+    )
     from axes.models import AccessAttempt, AccessFailureLog
     from rest_framework.authtoken.models import Token
 
