@@ -9,15 +9,19 @@ to `inspections.services`; every queryset goes through `ScopedAdminMixin`.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import ScopedAdminMixin
 from portal.roles import Role, has_role, is_bureau
+from portal.uploads import file_response
 
 from . import services
 from .models import (
@@ -346,6 +350,7 @@ class ConcernAdmin(BureauOnlyMixin, ServiceErrorsMixin, ScopedAdminMixin, Simple
         "text",
         "contact_name",
         "contact_phone",
+        "attachment_link",
         "received_at",
         "state",
         "answer",
@@ -361,11 +366,33 @@ class ConcernAdmin(BureauOnlyMixin, ServiceErrorsMixin, ScopedAdminMixin, Simple
         "text",
         "contact_name",
         "contact_phone",
+        "attachment_link",
         "received_at",
         "answered_at",
         "handled_by",
     ]
     raw_id_fields = ["inspection", "finding"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.attachment_view)
+        return [
+            path("<int:pk>/attachment/", view, name="inspections_concern_attachment"),
+            *super().get_urls(),
+        ]
+
+    def attachment_view(self, request, pk: int):
+        """The sender's attachment, for those who may see the concern."""
+        concern = get_object_or_404(Concern.objects.exclude(attachment=""), pk=pk)
+        if not self.has_view_permission(request, concern):
+            raise PermissionDenied
+        return file_response(concern.attachment)
+
+    @admin.display(description=_("附件"))
+    def attachment_link(self, concern: Concern):
+        if not concern.attachment:
+            return "—"
+        url = reverse("admin:inspections_concern_attachment", args=[concern.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("查看附件"))
 
     def has_add_permission(self, request, *args) -> bool:
         return False  # concerns come from the public form

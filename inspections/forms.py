@@ -26,6 +26,7 @@ from .models.concerns import CONCERN_TEXT_MAX
 from .selectors import ROUTINE_KINDS, inspector_pool_candidates
 from .validators import (
     MAX_FILES_PER_UPLOAD,
+    validate_concern_attachment,
     validate_evidence_file,
     validate_file_count,
     validate_incident_time,
@@ -406,6 +407,18 @@ class ConcernForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("留了手机号码的，可凭编号和手机号码查询处理结果；匿名反映无法查询结果。"),
     )
+    attachment = forms.FileField(
+        label=_("照片或材料（可不上传）"),
+        required=False,
+        help_text=_("一个照片或PDF文件，不超过10MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
+    )
+
+    def clean_attachment(self):
+        attachment = self.cleaned_data.get("attachment")
+        if attachment:
+            validate_concern_attachment(attachment)
+        return attachment
 
 
 class ConcernFollowForm(forms.Form):

@@ -21,6 +21,7 @@ from portal.validators import validate_phone, validate_resident_id
 
 from . import codes
 from .models import Guardian, Settlement, Voucher, VoucherApplication, VoucherBatch
+from .validators import validate_proof_file
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,100}")
 
@@ -181,6 +182,12 @@ class PublicApplicationForm(ApplicationForm):
     (chosen on the page), the date (today) and the special-needs flag (the bureau's to set), and
     with the family's consent to the use of the details."""
 
+    proof = forms.FileField(
+        label=_("证明材料（可不上传）"),
+        required=False,
+        help_text=_("户口簿户主页和幼儿页，或居住证的照片或PDF，不超过5MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
+    )
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
         error_messages={"required": _("请阅读并勾选同意后再提交。")},
@@ -196,6 +203,12 @@ class PublicApplicationForm(ApplicationForm):
     def clean_guardian_phone(self):
         return validate_phone(self.cleaned_data["guardian_phone"], kind="mobile")
 
+    def clean_proof(self):
+        proof = self.cleaned_data.get("proof")
+        if proof:
+            validate_proof_file(proof)
+        return proof
+
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
@@ -206,6 +219,7 @@ class PublicApplicationForm(ApplicationForm):
             "child_id_number": data["child_id_number"],
             "hukou_township": data.get("hukou_township"),
             "has_residence_permit": data.get("has_residence_permit", False),
+            "proof": data.get("proof"),
             "consent": data.get("consent", False),
         }
 

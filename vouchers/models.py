@@ -16,6 +16,7 @@ from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +30,7 @@ from portal.personal_data import (
 )
 
 from . import codes
+from .validators import PROOF_MAX_BYTES, proof_path, validate_proof_file
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -208,6 +210,16 @@ class VoucherApplication(models.Model):
         _("申请编号"), max_length=20, unique=True, null=True, blank=True, editable=False
     )
     consent_at = models.DateTimeField(_("同意使用信息时间"), null=True, blank=True, editable=False)
+    proof = models.FileField(
+        _("证明材料"),
+        upload_to=proof_path,
+        blank=True,
+        validators=[validate_proof_file],
+        help_text=format_lazy(
+            _("户口簿或居住证的照片或PDF，不超过{mb}MB（可不上传，审核时可能要求补交）。"),
+            mb=PROOF_MAX_BYTES // 2**20,
+        ),
+    )
 
     history = HistoricalRecords()
     institution_path = "institution"

@@ -85,7 +85,7 @@ def apply_batch(request, pk: int):
     if request.method != "POST":
         context["form"] = PublicApplicationForm()
         return _respond(request, "vouchers/apply_form.html", context)
-    form = PublicApplicationForm(request.POST)
+    form = PublicApplicationForm(request.POST, request.FILES)
     context["form"] = form
     if not ApplyRateThrottle().allow_request(request, None):
         context["error"] = APPLY_THROTTLED

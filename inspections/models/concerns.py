@@ -6,6 +6,8 @@ links it to the inspection or finding it led to."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,11 +16,21 @@ from simple_history.models import HistoricalRecords
 
 from institutions.models import Institution
 from portal.personal_data import PersonNameField, PhoneNumberField
+from portal.uploads import EXTENSIONS, read_head, sniff_type
 
+from ..validators import validate_concern_attachment
 from .findings import Finding
 from .inspections import Inspection
 
 CONCERN_TEXT_MAX = 2000
+
+
+def _attachment_path(instance, filename: str) -> str:
+    """A random name (the sender's file name is never kept) with the extension its bytes say."""
+    kind = sniff_type(read_head(instance.attachment.file)) if instance.attachment else None
+    return f"inspections/concerns/{uuid.uuid4().hex}.{EXTENSIONS.get(kind or '', 'bin')}"
+
+
 CONCERN_ANSWER_MAX = 2000
 
 
@@ -42,6 +54,13 @@ class Concern(models.Model):
     contact_name = PersonNameField(_("联系人"), blank=True)
     contact_phone = PhoneNumberField(
         _("联系手机"), blank=True, help_text=_("留了手机号码的，可凭编号和手机号码查询处理结果。")
+    )
+    attachment = models.FileField(
+        _("附件"),
+        upload_to=_attachment_path,
+        blank=True,
+        validators=[validate_concern_attachment],
+        help_text=_("照片或PDF，不超过10MB。"),
     )
     received_at = models.DateTimeField(_("收到时间"), auto_now_add=True)
     state = models.CharField(

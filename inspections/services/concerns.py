@@ -16,7 +16,7 @@ from portal import references
 from portal.validators import validate_phone
 
 from ..models import Concern, Finding, Inspection
-from ..validators import field_error, validate_public_wording
+from ..validators import field_error, validate_concern_attachment, validate_public_wording
 from .common import _require_bureau, _save
 
 REFERENCE_PREFIX = "FY"
@@ -42,6 +42,7 @@ def concern_submit(
     text: str,
     contact_name: str = "",
     contact_phone: str = "",
+    attachment=None,
 ) -> Concern:
     """Record a concern from the public (no account). A contact is optional; a mobile number,
     when given, is what the sender follows the concern with."""
@@ -49,6 +50,11 @@ def concern_submit(
     if not text:
         raise field_error("text", _("请写下您要反映的情况。"), "required")
     phone = validate_phone(contact_phone, kind="mobile") if contact_phone else ""
+    if attachment:
+        try:
+            validate_concern_attachment(attachment)
+        except ValidationError as error:
+            raise ValidationError({"attachment": error}) from None
     concern = Concern(
         reference=_new_reference(),
         institution=institution,
@@ -56,6 +62,7 @@ def concern_submit(
         text=text,
         contact_name=(contact_name or "").strip(),
         contact_phone=phone,
+        attachment=attachment or "",
     )
     return _save(concern, actor=None, reason="concern.submitted")
 

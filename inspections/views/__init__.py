@@ -7,7 +7,8 @@ write goes through `services.py`. The public results page (一公开) needs no l
 public fields; so do the concern pages (投诉/反映), which write through the concern service.
 """
 
-from .common import file_response
+from portal.uploads import file_response
+
 from .concerns import concern_follow, concern_new
 from .findings import (
     evidence_file,

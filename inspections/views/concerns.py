@@ -65,7 +65,7 @@ def _public_institution(pk: int) -> Institution:
 def concern_new(request, pk: int):
     """反映问题: about one institution; anonymous allowed, contact optional."""
     institution = _public_institution(pk)
-    form = ConcernForm(request.POST or None)
+    form = ConcernForm(request.POST or None, request.FILES or None)
     context = {"institution": institution, "form": form}
     if request.method != "POST":
         return _respond(request, "inspections/concern_form.html", context)

@@ -189,3 +189,27 @@ def test_the_bureau_answers_in_the_admin(client, institution_a, bureau):
 def test_the_public_list_links_each_institution_to_its_concern_form(client, institution_a):
     html = client.get(reverse("institutions:public_list")).content.decode()
     assert reverse("inspections:concern_new", args=[institution_a.pk]) in html
+
+
+def test_an_attachment_is_type_sniffed_and_capped_and_the_bureau_reads_it(
+    client, institution_a, bureau, operator_a, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .factories import png_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    fake = SimpleUploadedFile("photo.png", b"<html>not an image</html>", content_type="image/png")
+    assert "附件格式不支持" in send(client, institution_a, attachment=fake).content.decode()
+    assert Concern.objects.count() == 0
+    send(client, institution_a, attachment=png_upload("我的照片.png"))
+    concern = Concern.objects.get()
+    assert concern.attachment.name.endswith(".png") and "我的照片" not in concern.attachment.name
+    url = reverse("admin:inspections_concern_attachment", args=[concern.pk])
+    client.force_login(operator_a)
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(bureau)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    change = client.get(reverse("admin:inspections_concern_change", args=[concern.pk]))
+    assert url in change.content.decode()

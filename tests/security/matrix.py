@@ -494,6 +494,9 @@ ENTRIES: dict[str, Entry] = {
         get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS, why="the bureau's queue of concerns"
     ),
     "admin:inspections.concern:redirect": Entry(get=CITY),
+    "admin:inspections.concern:attachment": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), why="a concern's attachment, read with the concern"
+    ),
     "admin:inspections.staffcreditrecord:simple_history": Entry(
         get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)
     ),
@@ -712,6 +715,11 @@ ENTRIES: dict[str, Entry] = {
     ),
     "vouchers:application_detail": Entry(
         get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "vouchers:application_proof": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=NOBODY,
+        why="a family's proof, read with its application",
     ),
     "vouchers:redemption_report": Entry(
         get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
@@ -996,6 +1004,8 @@ KWARGS: dict[str, Callable] = {
     "inspections:draw_start": _draw_start,
     "inspections:incident_detail": _pick("inspections.Incident"),
     "vouchers:application_detail": _pick("vouchers.VoucherApplication"),
+    "admin:inspections_concern_attachment": _pick("inspections.Concern"),
+    "vouchers:application_proof": lambda w: {"pk": w.objects["public_application"].pk},
     "vouchers:settlement_detail": _pick("vouchers.Settlement"),
     "vouchers:settlement_refresh": _pick("vouchers.Settlement"),
     "vouchers:settlement_confirm": _pick("vouchers.Settlement"),

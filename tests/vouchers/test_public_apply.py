@@ -296,3 +296,41 @@ def test_the_reference_is_checked_only_with_the_suffix_typed(client, batch):
     field = re.search(r'<input[^>]*name="id_last6"[^>]*>', response.content.decode()).group(0)
     assert "value=" not in field
     assert CHILD_ID not in response.content.decode()
+
+
+def test_a_proof_is_type_sniffed_and_capped_and_the_bureau_reads_it(
+    client, batch, bureau, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.inspections.factories import PDF
+
+    settings.MEDIA_ROOT = tmp_path
+    disguised = SimpleUploadedFile(
+        "户口簿.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf"
+    )
+    refused = apply(client, batch, proof=disguised)
+    assert "证明材料格式不支持" in refused.content.decode()
+    assert stored() == (0, 0, 0)
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (5 * 2**20), content_type="application/pdf")
+    assert "不能超过5MB" in apply(client, batch, proof=big).content.decode()
+    assert stored() == (0, 0, 0)
+
+    apply(
+        client, batch, proof=SimpleUploadedFile("户口簿.pdf", PDF, content_type="application/pdf")
+    )
+    application = VoucherApplication.objects.get()
+    assert application.proof.name.startswith("vouchers/proofs/")
+    assert application.proof.name.endswith(".pdf") and "户口簿" not in application.proof.name
+    url = reverse("vouchers:application_proof", args=[application.pk])
+    assert client.get(url).status_code == 302  # the public: to the sign-in page
+    client.force_login(bureau)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        url
+        in client.get(
+            reverse("vouchers:application_detail", args=[application.pk])
+        ).content.decode()
+    )

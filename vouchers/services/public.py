@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from portal.personal_data import keyed_hash
 from portal.validators import birth_date_from_resident_id, validate_phone, validate_resident_id
 
 from ..models import Child, Guardian, Voucher, VoucherApplication, VoucherBatch
+from ..validators import validate_proof_file
 from .applications import application_create, batch_rule_notes
 from .common import VoucherError
 
@@ -63,6 +65,27 @@ def _differences(child: Child, guardian_hash: str) -> list[str]:
     return []
 
 
+def _child_for(
+    *, batch: VoucherBatch, guardian: Guardian, child: Child, guardian_hash: str, child_hash: str
+) -> tuple[Child, list]:
+    """The registered child (unchanged, refused if it holds a voucher of the batch or has an
+    application waiting, with a note where the guardian differs), or the unsaved `child` and
+    `guardian` saved as new records (a registered guardian is linked, unchanged)."""
+    registered = Child.objects.select_related("guardian").filter(id_number_hash=child_hash).first()
+    if registered is not None:
+        _refuse_duplicate(batch, registered)
+        return registered, _differences(registered, guardian_hash)
+    on_file = Guardian.objects.filter(id_number_hash=guardian_hash).first()
+    if on_file is None:
+        guardian.full_clean()
+        guardian.save()
+        on_file = guardian
+    child.guardian = on_file
+    child.full_clean()
+    child.save()
+    return child, []
+
+
 @transaction.atomic
 def application_submit_public(
     *,
@@ -75,6 +98,7 @@ def application_submit_public(
     hukou_township: Township | None,
     has_residence_permit: bool,
     consent: bool,
+    proof=None,
     today: dt.date | None = None,
 ) -> VoucherApplication:
     """Record a family's online application and return it (its `reference` is what they keep).
@@ -83,6 +107,11 @@ def application_submit_public(
     application waiting."""
     if not consent:
         raise VoucherError(_("请阅读并同意个人信息的使用说明后再提交。"), code="consent_required")
+    if proof:
+        try:
+            validate_proof_file(proof)
+        except ValidationError as error:
+            raise ValidationError({"proof": error}) from None
     today = today or timezone.localdate()
     batch = VoucherBatch.objects.get(pk=batch.pk)
     if not batch.apply_from <= today <= batch.apply_until:
@@ -102,33 +131,20 @@ def application_submit_public(
     )
     if refusals:
         raise VoucherError("".join(refusals), code="not_eligible")
-    guardian_hash = keyed_hash(guardian_number)
-    child = (
-        Child.objects.select_related("guardian")
-        .filter(id_number_hash=keyed_hash(child_number))
-        .first()
-    )
-    notes: list[str] = []
-    if child is not None:
-        _refuse_duplicate(batch, child)
-        notes = _differences(child, guardian_hash)
-    else:
-        guardian = Guardian.objects.filter(id_number_hash=guardian_hash).first()
-        if guardian is None:
-            guardian = Guardian(name=guardian_name, phone=phone, id_number=guardian_number)
-            guardian.full_clean()
-            guardian.save()
-        child = Child(
-            guardian=guardian,
+    child, notes = _child_for(
+        batch=batch,
+        guardian_hash=keyed_hash(guardian_number),
+        child_hash=keyed_hash(child_number),
+        guardian=Guardian(name=guardian_name, phone=phone, id_number=guardian_number),
+        child=Child(
             name=child_name,
             id_number=child_number,
             birth_date=birth_date_from_resident_id(child_number),
             hukou_township=hukou_township,
             has_residence_permit=has_residence_permit,
-        )
-        child.full_clean()
-        child.save()
-    return application_create(
+        ),
+    )
+    application = application_create(
         batch=batch,
         child=child,
         source=VoucherApplication.Source.PUBLIC,
@@ -136,3 +152,7 @@ def application_submit_public(
         reference=new_reference(),
         extra_notes=notes,
     )
+    if proof:
+        application.proof = proof
+        application.save(update_fields=["proof"])
+    return application
