@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from inspections.models import Concern
 from inspections.selectors import finding_list
 from institutions.reports.selectors import review_queue
 from metrics.models import CITY, Indicator, Snapshot
@@ -43,10 +44,11 @@ admin.site.enable_nav_sidebar = False
 
 def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
     """What waits for the bureau today, for the admin's home page (templates/admin/index.html):
-    reports to review, rectifications past their deadline, voucher applications waiting and the
-    city's indicators not met in the latest computed month. None for anyone but bureau staff.
+    reports to review, rectifications past their deadline, voucher applications waiting, concerns
+    from the public not yet answered and the city's indicators not met in the latest computed
+    month. None for anyone but bureau staff.
 
-    One count per item (five queries), whatever the amount of data; each item links to the page
+    One count per item (six queries), whatever the amount of data; each item links to the page
     where the work is done.
     """
     if not bureau_acts(user):
@@ -59,6 +61,10 @@ def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
     applications = (
         scope(user, VoucherApplication).filter(state=VoucherApplication.State.PENDING).count()
     )
+    # Concerns from the public not yet answered (received or in hand).
+    concerns = Concern.objects.filter(
+        state__in=[Concern.State.RECEIVED, Concern.State.IN_HAND]
+    ).count()
     latest = Snapshot.objects.filter(area=CITY).order_by("-period").values("period")[:1]
     order = {value: number for number, value in enumerate(Indicator.values)}
     not_met = sorted(
@@ -87,6 +93,12 @@ def day_work(user, *, today: dt.date | None = None) -> list[dict] | None:
             "count": applications,
             "label": _("待审核的托育券申请"),
             "url": reverse("vouchers:applications") + "?state=pending",
+        },
+        {
+            "key": "concerns",
+            "count": concerns,
+            "label": _("待答复的投诉与反映"),
+            "url": reverse("admin:inspections_concern_changelist") + "?state__in=received,in_hand",
         },
         {
             "key": "indicators",

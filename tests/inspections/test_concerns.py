@@ -213,3 +213,18 @@ def test_an_attachment_is_type_sniffed_and_capped_and_the_bureau_reads_it(
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     change = client.get(reverse("admin:inspections_concern_change", args=[concern.pk]))
     assert url in change.content.decode()
+
+
+def test_the_bureaus_day_counts_concerns_waiting_for_an_answer(client, institution_a, bureau):
+    waiting = services.concern_submit(institution=institution_a, kind="report", text="门口积水")
+    done = services.concern_submit(institution=institution_a, kind="report", text="噪音")
+    services.concern_handle(
+        concern=done, actor=bureau, state=Concern.State.CLOSED, answer="已处理。"
+    )
+    client.force_login(bureau)
+    html = client.get(reverse("admin:index")).content.decode()
+    card = html[html.index('id="day-work-concerns"') :]
+    assert '<span class="day-work__count">1</span>' in card[:400]
+    url = re.search(r'href="([^"]*inspections/concern/[^"]*)"', card).group(1).replace("&amp;", "&")
+    listing = client.get(url).content.decode()
+    assert waiting.reference in listing and done.reference not in listing

@@ -150,7 +150,7 @@ def _complete_institution_a(world: World) -> None:
     from inspections.models import StaffCreditAlert, StaffCreditRecord
 
     StaffCreditAlert.objects.create(record=StaffCreditRecord.objects.first(), staff=staff)
-    inspection_services.concern_submit(
+    world.objects["concern_with_attachment"] = inspection_services.concern_submit(
         institution=a,
         kind="complaint",
         text="安全测试反映",

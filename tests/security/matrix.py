@@ -1004,7 +1004,9 @@ KWARGS: dict[str, Callable] = {
     "inspections:draw_start": _draw_start,
     "inspections:incident_detail": _pick("inspections.Incident"),
     "vouchers:application_detail": _pick("vouchers.VoucherApplication"),
-    "admin:inspections_concern_attachment": _pick("inspections.Concern"),
+    "admin:inspections_concern_attachment": lambda w: {
+        "pk": w.objects["concern_with_attachment"].pk
+    },
     "vouchers:application_proof": lambda w: {"pk": w.objects["public_application"].pk},
     "vouchers:settlement_detail": _pick("vouchers.Settlement"),
     "vouchers:settlement_refresh": _pick("vouchers.Settlement"),
