@@ -75,7 +75,7 @@ test: $(STAMP) messages system-deps browser-deps services lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -m "not security_slow and not fuzz" -n $(TEST_WORKERS) --dist loadfile
 
-# Only the three end-to-end journeys (tests/e2e, docs/journeys.md; also part of `make test`):
+# Only the end-to-end journeys (tests/e2e, docs/journeys.md; also part of `make test`):
 # Debian's headless Chromium against a live server on PostgreSQL, with a real Celery worker for
 # the evaluation report. They save docs/screenshots/e2e/*.png.
 e2e: $(STAMP) messages browser-deps services

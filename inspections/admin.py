@@ -9,20 +9,25 @@ to `inspections.services`; every queryset goes through `ScopedAdminMixin`.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import ScopedAdminMixin
 from portal.roles import Role, has_role, is_bureau
+from portal.uploads import file_response
 
 from . import services
 from .models import (
     ChecklistItem,
     ChecklistTemplate,
+    Concern,
     ConflictOfInterest,
     DrawAssignment,
     Finding,
@@ -326,3 +331,78 @@ class StaffCreditAlertAdmin(BureauOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmi
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Concern)
+class ConcernAdmin(BureauOnlyMixin, ServiceErrorsMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """The bureau's queue of concerns from the public: received → in hand → answered → closed.
+    The sender's words and contact are read-only; the answer is what the sender reads."""
+
+    list_display = ["reference", "institution", "kind", "state", "received_at", "answered_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["institution"]
+    search_fields = ["reference", "institution__name"]
+    date_hierarchy = "received_at"
+    fields = [
+        "reference",
+        "institution",
+        "kind",
+        "text",
+        "contact_name",
+        "contact_phone",
+        "attachment_link",
+        "received_at",
+        "state",
+        "answer",
+        "answered_at",
+        "inspection",
+        "finding",
+        "handled_by",
+    ]
+    readonly_fields = [
+        "reference",
+        "institution",
+        "kind",
+        "text",
+        "contact_name",
+        "contact_phone",
+        "attachment_link",
+        "received_at",
+        "answered_at",
+        "handled_by",
+    ]
+    raw_id_fields = ["inspection", "finding"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.attachment_view)
+        return [
+            path("<int:pk>/attachment/", view, name="inspections_concern_attachment"),
+            *super().get_urls(),
+        ]
+
+    def attachment_view(self, request, pk: int):
+        """The sender's attachment, for those who may see the concern."""
+        concern = get_object_or_404(Concern.objects.exclude(attachment=""), pk=pk)
+        if not self.has_view_permission(request, concern):
+            raise PermissionDenied
+        return file_response(concern.attachment)
+
+    @admin.display(description=_("附件"))
+    def attachment_link(self, concern: Concern):
+        if not concern.attachment:
+            return "—"
+        url = reverse("admin:inspections_concern_attachment", args=[concern.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("查看附件"))
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # concerns come from the public form
+
+    def save_model(self, request, obj, form, change):
+        services.concern_handle(
+            concern=obj,
+            actor=request.user,
+            state=obj.state,
+            answer=obj.answer,
+            inspection=obj.inspection,
+            finding=obj.finding,
+        )

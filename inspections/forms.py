@@ -13,10 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from institutions.models import Institution, Township
 from portal.roles import scope
 
-from .models import Area, Incident, Inspection, InspectionKind, InspectionResult, Severity
+from .models import (
+    Area,
+    Concern,
+    Incident,
+    Inspection,
+    InspectionKind,
+    InspectionResult,
+    Severity,
+)
+from .models.concerns import CONCERN_TEXT_MAX
 from .selectors import ROUTINE_KINDS, inspector_pool_candidates
 from .validators import (
     MAX_FILES_PER_UPLOAD,
+    validate_concern_attachment,
     validate_evidence_file,
     validate_file_count,
     validate_incident_time,
@@ -370,4 +380,56 @@ class PublicResultsFilterForm(forms.Form):
     q = forms.CharField(label=_("机构名称"), required=False, max_length=100)
     township = forms.ModelChoiceField(
         label=_("镇街"), queryset=Township.objects.all(), required=False, empty_label=_("全部镇街")
+    )
+
+
+# --- Concerns from the public (投诉/反映) ------------------------------------------------------------
+
+
+class ConcernForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=Concern.Kind.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("反映内容"),
+        max_length=CONCERN_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=format_lazy(
+            _("写清发生了什么、什么时候。不超过{n}字。请不要写孩子或他人的身份证号码。"),
+            n=CONCERN_TEXT_MAX,
+        ),
+    )
+    contact_name = forms.CharField(label=_("您的称呼（可不填）"), max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label=_("您的手机号码（可不填）"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("留了手机号码的，可凭编号和手机号码查询处理结果；匿名反映无法查询结果。"),
+    )
+    attachment = forms.FileField(
+        label=_("照片或材料（可不上传）"),
+        required=False,
+        help_text=_("一个照片或PDF文件，不超过10MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
+    )
+
+    def clean_attachment(self):
+        attachment = self.cleaned_data.get("attachment")
+        if attachment:
+            validate_concern_attachment(attachment)
+        return attachment
+
+
+class ConcernFollowForm(forms.Form):
+    reference = forms.CharField(
+        label=_("编号"),
+        max_length=40,
+        help_text=_("提交后页面显示的编号，以FY开头。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("反映时留的手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )

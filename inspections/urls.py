@@ -9,6 +9,9 @@ app_name = "inspections"
 urlpatterns = [
     # Public results (一公开): no login.
     path("gongshi/jiancha/", views.public_results, name="public_results"),
+    # Concerns from the public (no login): about a listed institution, and following one.
+    path("gongshi/fanying/chaxun/", views.concern_follow, name="concern_follow"),
+    path("gongshi/fanying/<int:pk>/", views.concern_new, name="concern_new"),
     path(
         "gongshi/jiancha/chouqian/<int:pk>.json",
         views.public_draw_json,

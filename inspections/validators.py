@@ -1,7 +1,7 @@
 """Rules of the inspections app that forms, serializers and services share.
 
-- Uploaded files: the type is read from the file's first bytes, not trusted from its name or the
-  browser's content type, and the size is capped (per kind, and by the UPLOAD_MAX_BYTES setting).
+- Uploaded files: portal.uploads reads the type from the file's first bytes and caps the size
+  (per kind here, and by the UPLOAD_MAX_BYTES setting).
 - Public wording: text shown on the public page must not carry an ID or a mobile number.
 - Inspection rules: a spot check needs at least two inspectors.
 - Incidents: when one happened is not in the future and not before 2000 (the report, its
@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 from portal.validators import MOBILE_IN_TEXT
 
 from .choices import SPOT_CHECK_MIN_INSPECTORS, InspectionKind
@@ -32,64 +32,12 @@ PHOTO_MAX_BYTES = 10 * 2**20
 EVIDENCE_MAX_BYTES = 20 * 2**20
 MAX_FILES_PER_UPLOAD = 10
 
-# Signature (at offset 0 unless said otherwise) -> (type name, extension).
-_IMAGE_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-_PDF_SIGNATURE = b"%PDF-"
-
-
-def sniff_type(head: bytes) -> str | None:
-    """The file's type from its first bytes: image/jpeg, image/png, image/webp or
-    application/pdf; None for anything else."""
-    for signature, name, _suffix in _IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return name
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(_PDF_SIGNATURE):
-        return "application/pdf"
-    return None
-
-
-def _read_head(file) -> bytes:
-    position = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(16)
-    file.seek(position)
-    return head or b""
+PHOTO_TYPES = IMAGE_TYPES
+EVIDENCE_TYPES = DOCUMENT_TYPES
 
 
 def _validate_file(file, *, allowed: set[str], max_bytes: int, what: str) -> str:
-    # The deployment's UPLOAD_MAX_BYTES caps every kind; each kind may have a lower cap of its own.
-    max_bytes = min(max_bytes, settings.UPLOAD_MAX_BYTES)
-    size = getattr(file, "size", None) or 0
-    if size > max_bytes:
-        raise ValidationError(
-            _("%(what)s不能超过%(mb)sMB。") % {"what": what, "mb": f"{max_bytes / 2**20:g}"},
-            code="file_too_large",
-        )
-    if size == 0:
-        raise ValidationError(_("%(what)s是空文件。") % {"what": what}, code="file_empty")
-    kind = sniff_type(_read_head(file))
-    if kind not in allowed:
-        raise ValidationError(
-            _("%(what)s格式不支持，请上传：%(types)s。")
-            % {"what": what, "types": "、".join(sorted(_LABELS[t] for t in allowed))},
-            code="file_type",
-        )
-    return kind
-
-
-_LABELS = {
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-    "image/webp": "WebP",
-    "application/pdf": "PDF",
-}
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
-EVIDENCE_TYPES = PHOTO_TYPES | {"application/pdf"}
+    return validate_upload(file, allowed=allowed, max_bytes=max_bytes, what=what)
 
 
 def validate_photo_file(file) -> str:
@@ -101,6 +49,16 @@ def validate_evidence_file(file) -> str:
     """Rectification evidence: a photo or a PDF, at most EVIDENCE_MAX_BYTES. Returns the type."""
     return _validate_file(
         file, allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES, what=_("佐证材料")
+    )
+
+
+CONCERN_ATTACHMENT_MAX_BYTES = 10 * 2**20
+
+
+def validate_concern_attachment(file) -> str:
+    """A concern's attachment from the public: a photo or a PDF, at most 10 MB."""
+    return _validate_file(
+        file, allowed=EVIDENCE_TYPES, max_bytes=CONCERN_ATTACHMENT_MAX_BYTES, what=_("附件")
     )
 
 

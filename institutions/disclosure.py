@@ -6,6 +6,9 @@ registry, so the registry may not import it. Instead, inspections registers the 
 reads them from its `AppConfig.ready` (`inspections/apps.py`), and the page asks here. The page,
 its URL (`institutions:public_list`) and its filters stay with the registry that owns them;
 without a provider it lists the institutions with no results.
+
+The same way, the vouchers app (a floor above too) says which institutions take its vouchers
+today (`register_voucher_acceptance`), which parents choose by.
 """
 
 from __future__ import annotations
@@ -34,3 +37,22 @@ def public_results_for(institution_ids: Iterable[int], *, today: dt.date) -> dic
         for pk, items in provider(ids, today=today).items():
             results[pk].extend(items)
     return results
+
+
+# (institution ids, today) -> the ids of those where a family can pay with a voucher today.
+AcceptanceProvider = Callable[..., set[int]]
+_acceptance: list[AcceptanceProvider] = []
+
+
+def register_voucher_acceptance(provider: AcceptanceProvider) -> None:
+    """The vouchers app says which institutions take its vouchers (vouchers/apps.py)."""
+    if provider not in _acceptance:
+        _acceptance.append(provider)
+
+
+def voucher_acceptance_for(institution_ids: Iterable[int], *, today: dt.date) -> set[int]:
+    ids = list(institution_ids)
+    accepting: set[int] = set()
+    for provider in _acceptance:
+        accepting |= provider(ids, today=today)
+    return accepting

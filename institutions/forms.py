@@ -127,6 +127,16 @@ class PublicFilterForm(forms.Form):
         required=False,
     )
     inclusive = forms.ChoiceField(label=_("普惠性"), choices=INCLUSIVE_CHOICES, required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        choices=[
+            ("", _("按镇街")),
+            ("fee", _("收费从低到高")),
+            ("fee_desc", _("收费从高到低")),
+            ("places", _("托位从多到少")),
+        ],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Min, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Min, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -23,9 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.pages import add_service_error, bureau_acts, is_operator, portal_page
 from portal.roles import Role, get_scoped_or_404, has_role, scope
+from portal.validators import phone_kind
 
 from . import services
-from .disclosure import public_results_for
+from .disclosure import public_results_for, voucher_acceptance_for
 from .forms import (
     CertificateForm,
     PublicFilterForm,
@@ -35,6 +37,7 @@ from .forms import (
     service_fields,
 )
 from .models import Certificate, ClassType, Institution, StaffMember
+from .reports.selectors import with_latest_accepted_report
 from .selectors import PLACE_FIELDS, certificate_valid_on, institutions_as_of, staff_flags
 
 # Certificates expiring within this many days are flagged on the staff pages.
@@ -49,7 +52,15 @@ INSTITUTIONS_PAGE_SIZE = 50
 class PortalLoginView(LoginView):
     template_name = "institutions/login.html"
     redirect_authenticated_user = True
-    next_page = reverse_lazy("institutions:my_institutions")
+    # No next_page: settings.LOGIN_REDIRECT_URL sends each role to its own home.
+
+    def get_context_data(self, **kwargs):
+        # The page says how many wrong passwords lock the account, and for how long.
+        return super().get_context_data(
+            failure_limit=settings.AXES_FAILURE_LIMIT,
+            cooloff_hours=settings.AXES_COOLOFF_TIME,
+            **kwargs,
+        )
 
 
 class PortalLogoutView(LogoutView):
@@ -453,8 +464,9 @@ def certificate_delete(request, pk: int, staff_pk: int, certificate_pk: int):
 
 # --- Public disclosure page ----------------------------------------------------------------------
 
-# The only institution fields the public page reads. Contact phones, credit codes, filing
-# numbers and operators are never loaded, so no template change can leak them.
+# The only institution fields the public page reads. Credit codes, filing numbers and operators
+# are never loaded, so no template change can leak them; the contact phone is loaded and shown
+# only when it is a landline (a mobile number is a person's).
 # Class names without their age ranges, for the compact cards of the public page.
 SHORT_CLASS_LABELS = {
     ClassType.INFANT: _lazy("乳儿班"),
@@ -472,22 +484,49 @@ PUBLIC_FIELDS = (
     "closed_on",
     "panic_alarm_installed_on",
     "special_needs_care",
+    "contact_phone",
     "township__name",
     "township__code",
     "township__sort_order",
 )
 
 
+PUBLIC_SORTS = {
+    "": ("township__sort_order", "name", "pk"),
+    "fee": (F("fee_full_day").asc(nulls_last=True), "name", "pk"),
+    "fee_desc": (F("fee_full_day").desc(nulls_last=True), "name", "pk"),
+    "places": ("-places_total", "name", "pk"),
+}
+
+
+def _public_phone(phone: str) -> str:
+    """An institution's landline; a mobile number is a person's and is not published."""
+    return phone if phone and phone_kind(phone) == "landline" else ""
+
+
+def _free_places(institution) -> list[tuple[str, int, int | None]]:
+    """(class, approved places, free places or None without an accepted report) by class."""
+    rows = []
+    for value, label in SHORT_CLASS_LABELS.items():
+        approved = getattr(institution, f"places_{value}")
+        if not approved:
+            continue
+        enrolled = getattr(institution, f"report_enrolled_{value}")
+        free = None if institution.report_period is None else max(0, approved - (enrolled or 0))
+        rows.append((label, approved, free))
+    return rows
+
+
 @require_GET
 def public_list(request):
     today = timezone.localdate()
     form = PublicFilterForm(request.GET or None)
-    institutions = (
+    institutions = with_latest_accepted_report(
         institutions_as_of(today, Institution.objects.select_related("township"))
         .filter(is_counted=True)
         .only(*PUBLIC_FIELDS)
-        .order_by("township__sort_order", "name", "pk")
     )
+    sort = ""
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -498,18 +537,21 @@ def public_list(request):
             institutions = institutions.filter(kind=data["kind"])
         if data["inclusive"]:
             institutions = institutions.filter(is_inclusive=data["inclusive"] == "yes")
+        sort = data.get("sort") or ""
+    institutions = institutions.order_by(*PUBLIC_SORTS[sort])
     page = Paginator(institutions, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     # 一公开: each institution's published spot-check and annual inspection results (2 queries),
-    # from the inspections app through the hook it registers (see disclosure.py).
-    results = public_results_for([i.pk for i in page.object_list], today=today)
+    # and whether it takes vouchers today (2 queries), from the apps above through the hooks
+    # they register (see disclosure.py).
+    ids = [i.pk for i in page.object_list]
+    results = public_results_for(ids, today=today)
+    taking_vouchers = voucher_acceptance_for(ids, today=today)
     for institution in page.object_list:
         institution.public_results = results.get(institution.pk, [])
-        institution.places_by_class = [
-            (label, getattr(institution, f"places_{value}"))
-            for value, label in SHORT_CLASS_LABELS.items()
-            if getattr(institution, f"places_{value}")
-        ]
+        institution.places_by_class = _free_places(institution)
+        institution.public_phone = _public_phone(institution.contact_phone)
+        institution.takes_vouchers = institution.pk in taking_vouchers
     return render(
         request,
         "institutions/public_list.html",

@@ -153,6 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "institutions:login"
+# After signing in at /denglu/, each role goes to its own home (lequing_tuoyu.views.role_home).
+LOGIN_REDIRECT_URL = "role_home"
 
 # Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -313,6 +315,14 @@ REPORT_DEADLINE_DAY = env_int("REPORT_DEADLINE_DAY", 10)
 REPORT_LOCK_AFTER_DAYS = env_int("REPORT_LOCK_AFTER_DAYS", 20)
 # Demo data is labelled as such wherever it is shown.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
+
+# --- Whom the public calls: shown on every public page and in every "please contact" message ---
+# The plan names no number or hours, so both stay empty until the bureau sets them (the pages then
+# name the bureau without a number); the demo shows a made-up value marked （演示）.
+BUREAU_CONTACT_PHONE = env("BUREAU_CONTACT_PHONE") or ("0577-00000000（演示）" if DEMO_MODE else "")
+BUREAU_CONTACT_HOURS = env("BUREAU_CONTACT_HOURS") or (
+    "工作日 8:30–12:00，14:30–17:30（演示）" if DEMO_MODE else ""
+)
 
 # --- API ---
 REST_FRAMEWORK = {

@@ -3,9 +3,17 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from metrics.views import may_view as sees_indicators
+from portal.contact import please_contact
+from portal.pages import is_operator, portal_page
+from portal.roles import Role, has_role, is_bureau, sees_every_institution
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +61,46 @@ def healthz(request):
 
 def lockout(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out login: JSON for the API, a page for people (429)."""
-    from django.shortcuts import render
-    from django.utils.translation import gettext as _
-
     if request.path.startswith("/api/"):
         return JsonResponse(
             {
                 "code": "login_locked",
-                "detail": _("连续多次密码错误，登录已暂时锁定，请一小时后再试。"),
+                "detail": _("连续多次密码错误，登录已暂时锁定，请一小时后再试。")
+                + please_contact(_("如忘记密码，")),
             },
             status=429,
         )
     return render(request, "lockout.html", status=429)
+
+
+# --- The start page and each role's home ---------------------------------------------------------
+
+
+@require_GET
+def start_page(request):
+    """/: the three doors (families, operators, staff), 信息公示 and whom to call."""
+    return render(request, "start.html", {"home_url": reverse("role_home")})
+
+
+def home_for(user) -> str:
+    """Where a signed-in user starts: operators their institutions, bureau staff the admin's day's
+    work, inspectors their inspections, education and audit staff the indicators, families their
+    voucher page."""
+    if is_operator(user):
+        return reverse("institutions:my_institutions")
+    if is_bureau(user):
+        return reverse("admin:index")
+    if has_role(user, Role.INSPECTOR):
+        return reverse("inspections:inspection_list")
+    if sees_indicators(user):
+        return reverse("metrics:dashboard")
+    if sees_every_institution(user) or has_role(user, Role.OPERATOR):
+        return reverse("institutions:my_institutions")
+    return reverse("voucher_family:balance")
+
+
+@portal_page
+@require_GET
+def role_home(request):
+    """After /denglu/ (settings.LOGIN_REDIRECT_URL): one sign-in page, each role its own home."""
+    return redirect(home_for(request.user))

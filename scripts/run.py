@@ -111,6 +111,7 @@ def main() -> int:
         )
 
     print(f"\n乐清市普惠托育服务平台 is running: http://{host}:{port}/admin/", flush=True)
+    print(f"  Start page for families and the public: http://{host}:{port}/")
     print(f"  Health: http://{host}:{port}/healthz   API docs: http://{host}:{port}/api/docs/")
     print(
         "  Demo logins: see the list above (seed_demo prints them). Ctrl-C to stop.\n", flush=True

@@ -12,64 +12,49 @@ answers, the same single message for any mismatch and the same limits:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
-import time
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+
+# MAX_FAILURES and TooManyFailures are part of this module's answer (the API view and the
+# tests read them here).
+from portal.throttles import (  # noqa: F401
+    FAILURE_WINDOW_SECONDS,
+    MAX_FAILURES,
+    AddressRateThrottle,
+    FailureCounter,
+    TooManyFailures,
+)
 
 from . import codes, selectors
-from .models import Voucher
-
-MAX_FAILURES = 5
-FAILURE_WINDOW_SECONDS = 3600
+from .models import LedgerEntry, Voucher
 
 NO_MATCH_MESSAGE = _("券码或身份证号码后六位不正确，请核对后重新输入。")
+SUFFIX_FORMAT_MESSAGE = _("请输入幼儿身份证号码的最后6位：前5位是数字，最后一位是数字或X。")
+SUFFIX_PATTERN = re.compile(r"^[0-9]{5}[0-9X]$")
+
+# Families read plain words, not the ledger's: a reversal gives the amount back.
+FAMILY_KIND_WORDS = {LedgerEntry.Kind.REVERSAL: _("更正退回")}
 THROTTLED_MESSAGE = _("查询次数过多，请稍后再试。")
 
 
-class BalanceRateThrottle(SimpleRateThrottle):
-    """Per client address, whether signed in or not. The rate is set here rather than in
-    settings, so the limit holds wherever the settings come from."""
+class BalanceRateThrottle(AddressRateThrottle):
+    """Per client address, whether signed in or not (portal.throttles)."""
 
     scope = "voucher_balance"
     rate = "30/hour"
 
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    def get_ident(self, request) -> str:
-        """The client's address. DRF's default trusts any X-Forwarded-For when NUM_PROXIES is
-        unset, so a client could pick a fresh "address" for every try. Here the header counts
-        only behind the proxy the settings declare (DJANGO_BEHIND_PROXY), and only its last
-        entry, the one that proxy appended."""
-        if api_settings.NUM_PROXIES is not None:
-            return super().get_ident(request)
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if settings.SECURE_PROXY_SSL_HEADER and forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-        return request.META.get("REMOTE_ADDR", "")
-
 
 class NoMatch(Exception):
     """Unknown code, malformed code or wrong ID suffix: deliberately indistinguishable."""
-
-
-class TooManyFailures(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -100,38 +85,30 @@ class FamilyBalance:
 # --- Failure counting --------------------------------------------------------------------------
 
 
-def _keys(code: str) -> tuple[str, str]:
-    # Hashed: the cache never holds a code, and a long junk "code" makes a key of fixed length.
-    digest = hashlib.sha256(codes.normalize(code).encode()).hexdigest()
-    return f"voucher-balance:failures:{digest}", f"voucher-balance:window:{digest}"
+# Failed tries per code (portal.throttles); the follow-up of online applications counts per
+# reference under its own namespace (vouchers/public.py).
+BALANCE = "voucher-balance"
+_COUNTERS: dict[str, FailureCounter] = {}
 
 
-def failure_count(code: str) -> int:
-    return int(cache.get(_keys(code)[0]) or 0)
+def _counter(namespace: str) -> FailureCounter:
+    return _COUNTERS.setdefault(namespace, FailureCounter(namespace))
 
 
-def record_failure(code: str) -> int:
-    """Count one failed try; the hour's window starts at the first failure."""
-    count_key, window_key = _keys(code)
-    cache.add(window_key, time.time(), FAILURE_WINDOW_SECONDS)
-    cache.add(count_key, 0, FAILURE_WINDOW_SECONDS)
-    try:
-        return cache.incr(count_key)
-    except ValueError:  # expired between add and incr
-        cache.add(count_key, 1, FAILURE_WINDOW_SECONDS)
-        return 1
+def failure_count(code: str, namespace: str = BALANCE) -> int:
+    return _counter(namespace).count(codes.normalize(code))
 
 
-def retry_after(code: str) -> int:
-    started = cache.get(_keys(code)[1])
-    if started is None:
-        return FAILURE_WINDOW_SECONDS
-    return max(1, int(FAILURE_WINDOW_SECONDS - (time.time() - float(started))))
+def record_failure(code: str, namespace: str = BALANCE) -> int:
+    return _counter(namespace).record(codes.normalize(code))
 
 
-def _refuse_if_locked(code: str) -> None:
-    if failure_count(code) >= MAX_FAILURES:
-        raise TooManyFailures(retry_after(code))
+def retry_after(code: str, namespace: str = BALANCE) -> int:
+    return _counter(namespace).retry_after(codes.normalize(code))
+
+
+def refuse_if_locked(code: str, namespace: str = BALANCE) -> None:
+    _counter(namespace).refuse_if_locked(codes.normalize(code))
 
 
 def normalize_suffix(value: str) -> str:
@@ -172,13 +149,13 @@ def check_balance(code: str, id_last6: str, *, today: dt.date | None = None) -> 
     """The voucher's figures if `code` and `id_last6` match; raises NoMatch (counting a
     failure) or TooManyFailures."""
     code = codes.normalize(code)
-    _refuse_if_locked(code)
+    refuse_if_locked(code)
     voucher = _find(code, normalize_suffix(id_last6))
     if voucher is None:
         record_failure(code)
         raise NoMatch
     # Checked again after a match: failures counted meanwhile by parallel tries still count.
-    _refuse_if_locked(code)
+    refuse_if_locked(code)
     today = today or timezone.localdate()
     history = [
         HistoryItem(
@@ -186,7 +163,7 @@ def check_balance(code: str, id_last6: str, *, today: dt.date | None = None) -> 
             institution=entry.institution.name if entry.institution_id else None,
             amount=entry.amount,
             kind=entry.kind,
-            kind_display=entry.get_kind_display(),
+            kind_display=str(FAMILY_KIND_WORDS.get(entry.kind, entry.get_kind_display())),
             fee_month=entry.redemption.fee_month if entry.redemption_id else None,
         )
         for entry in selectors.voucher_history(voucher)
@@ -233,6 +210,14 @@ class BalanceForm(forms.Form):
         # Not inputmode=numeric: the last character may be X, which numeric keypads lack.
         widget=_text_input(inputmode="text", **{"aria-describedby": "id_id_last6-help"}),
     )
+
+    def clean_id_last6(self) -> str:
+        # Only the format is checked here (it says nothing about any voucher); a malformed
+        # suffix gets a hint instead of the generic "not found".
+        value = normalize_suffix(self.cleaned_data["id_last6"])
+        if not SUFFIX_PATTERN.match(value):
+            raise forms.ValidationError(SUFFIX_FORMAT_MESSAGE, code="suffix_format")
+        return value
 
 
 def _respond(request, context: dict, status: int = 200):

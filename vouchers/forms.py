@@ -17,10 +17,11 @@ from portal.dates import add_months, format_month, month_start
 from portal.forms import PAGE_YEARS, MonthChoiceField
 from portal.personal_data import keyed_hash
 from portal.spreadsheets import SpreadsheetFileError, check_import_size
-from portal.validators import validate_resident_id
+from portal.validators import validate_phone, validate_resident_id
 
 from . import codes
 from .models import Guardian, Settlement, Voucher, VoucherApplication, VoucherBatch
+from .validators import validate_proof_file
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,100}")
 
@@ -170,6 +171,73 @@ class ApplicationForm(forms.Form):
         }
 
 
+CONSENT_TEXT = _(
+    "我同意乐清市卫生健康局使用以上信息审核本次托育券申请、发放和使用托育券。"
+    "身份证号码和电话加密保存，只有审核人员能看到；不会用于其他用途，也不会公开。"
+)
+
+
+class PublicApplicationForm(ApplicationForm):
+    """A family's own application online (no account): the clerk's form without the batch
+    (chosen on the page), the date (today) and the special-needs flag (the bureau's to set), and
+    with the family's consent to the use of the details."""
+
+    proof = forms.FileField(
+        label=_("证明材料（可不上传）"),
+        required=False,
+        help_text=_("户口簿户主页和幼儿页，或居住证的照片或PDF，不超过5MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT,
+        error_messages={"required": _("请阅读并勾选同意后再提交。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_date=False, **kwargs)
+        del self.fields["batch"]
+        del self.fields["special_needs"]
+        self.fields["guardian_phone"].label = _("监护人手机号码")
+        self.fields["guardian_phone"].help_text = _("11位手机号码，审核有疑问时联系您。")
+
+    def clean_guardian_phone(self):
+        return validate_phone(self.cleaned_data["guardian_phone"], kind="mobile")
+
+    def clean_proof(self):
+        proof = self.cleaned_data.get("proof")
+        if proof:
+            validate_proof_file(proof)
+        return proof
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "guardian_name": data["guardian_name"].strip(),
+            "guardian_phone": data["guardian_phone"],
+            "guardian_id_number": data["guardian_id_number"],
+            "child_name": data["child_name"].strip(),
+            "child_id_number": data["child_id_number"],
+            "hukou_township": data.get("hukou_township"),
+            "has_residence_permit": data.get("has_residence_permit", False),
+            "proof": data.get("proof"),
+            "consent": data.get("consent", False),
+        }
+
+
+class PreCheckForm(forms.Form):
+    """Before applying: would the child meet the batch's rules? Nothing is stored."""
+
+    RESIDENCE_CHOICES = (
+        ("hukou", _("乐清户籍")),
+        ("permit", _("非乐清户籍，持乐清居住证")),
+        ("none", _("以上都不是")),
+    )
+    birth_date = forms.DateField(label=_("幼儿出生日期"), widget=DateInput())
+    residence = forms.ChoiceField(
+        label=_("户籍或居住证"), choices=RESIDENCE_CHOICES, widget=forms.RadioSelect
+    )
+
+
 class ApplicationFilterForm(forms.Form):
     batch = forms.ModelChoiceField(
         label=_("批次"), queryset=VoucherBatch.objects.none(), required=False, empty_label=_("全部")
@@ -183,6 +251,11 @@ class ApplicationFilterForm(forms.Form):
         label=_("资格"),
         required=False,
         choices=[("", _("全部")), ("yes", _("符合条件")), ("no", _("不符合条件"))],
+    )
+    source = forms.ChoiceField(
+        label=_("来源"),
+        required=False,
+        choices=[("", _("全部")), *VoucherApplication.Source.choices],
     )
     id_number = forms.CharField(
         label=_("幼儿身份证号码"),
@@ -206,6 +279,8 @@ class ApplicationFilterForm(forms.Form):
             queryset = queryset.filter(state=data["state"])
         if data["eligible"]:
             queryset = queryset.filter(eligible=data["eligible"] == "yes")
+        if data["source"]:
+            queryset = queryset.filter(source=data["source"])
         number = (data["id_number"] or "").strip().upper()
         if number:
             queryset = queryset.filter(child__id_number_hash=keyed_hash(number))

@@ -16,6 +16,7 @@ from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +30,7 @@ from portal.personal_data import (
 )
 
 from . import codes
+from .validators import PROOF_MAX_BYTES, proof_path, validate_proof_file
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -209,6 +211,7 @@ class VoucherApplication(models.Model):
         BUREAU = "bureau", _("卫健局录入")
         OPERATOR = "operator", _("机构代为申请")
         IMPORT = "import", _("批量导入")
+        PUBLIC = "public", _("家长网上申请")
 
     batch = models.ForeignKey(
         VoucherBatch, on_delete=models.PROTECT, related_name="applications", verbose_name=_("批次")
@@ -239,6 +242,22 @@ class VoucherApplication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # Online applications only: the number a family follows the application by, and when they
+    # agreed to the use of the details they gave (the form's consent, in plain words).
+    reference = models.CharField(
+        _("申请编号"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    consent_at = models.DateTimeField(_("同意使用信息时间"), null=True, blank=True, editable=False)
+    proof = models.FileField(
+        _("证明材料"),
+        upload_to=proof_path,
+        blank=True,
+        validators=[validate_proof_file],
+        help_text=format_lazy(
+            _("户口簿或居住证的照片或PDF，不超过{mb}MB（可不上传，审核时可能要求补交）。"),
+            mb=PROOF_MAX_BYTES // 2**20,
+        ),
+    )
 
     history = HistoricalRecords()
     institution_path = "institution"
@@ -253,7 +272,14 @@ class VoucherApplication(models.Model):
                 fields=["batch", "child"],
                 name="voucher_application_one_per_child_per_batch",
                 violation_error_message=_("该幼儿已申请过本批次托育券。"),
-            )
+            ),
+            # An online application always has its reference and the family's consent.
+            models.CheckConstraint(
+                condition=~Q(source="public")
+                | (Q(reference__isnull=False) & Q(consent_at__isnull=False)),
+                name="voucher_application_public_has_reference_and_consent",
+                violation_error_message=_("网上申请须有申请编号和同意记录。"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -194,23 +194,40 @@ def month_remaining(voucher: Voucher, on: dt.date) -> Decimal:
     return max(ZERO, min(cap - used, voucher.balance))
 
 
+def _inclusive_on(on: dt.date) -> QuerySet:
+    return InclusiveRecognition.objects.filter(
+        institution=OuterRef("pk"), valid_from__lte=on
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def _accepting(inclusive_only: bool, on: dt.date) -> QuerySet[Institution]:
+    institutions = Institution.objects.filter(filed_and_open(on))
+    if inclusive_only:
+        institutions = institutions.filter(Exists(_inclusive_on(on)))
+    return institutions
+
+
 def accepting_institutions(batch: VoucherBatch, on: dt.date) -> QuerySet[Institution]:
     """Institutions where the batch's vouchers can be used on `on`: filed and open that day,
     and recognised as inclusive that day if the batch is for inclusive institutions only."""
-    institutions = Institution.objects.filter(filed_and_open(on))
-    if batch.inclusive_only:
-        institutions = institutions.filter(
-            Exists(
-                InclusiveRecognition.objects.filter(
-                    institution=OuterRef("pk"), valid_from__lte=on
-                ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-            )
-        )
     return (
-        institutions.select_related("township")
+        _accepting(batch.inclusive_only, on)
+        .select_related("township")
         .only("pk", "name", "address", "township__name", "township__sort_order")
         .order_by("township__sort_order", "name", "pk")
     )
+
+
+def institutions_taking_vouchers(institution_ids, *, today: dt.date) -> set[int]:
+    """Of these institutions, those where some voucher valid today can pay the fee (信息公示,
+    through institutions.disclosure): filed and open, and inclusive unless a batch valid today
+    is open to every filed institution. One query."""
+    valid = VoucherBatch.objects.filter(valid_from__lte=today, valid_until__gte=today)
+    accepting = _accepting(False, today).filter(
+        Q(Exists(valid.filter(inclusive_only=False)))
+        | Q(Exists(valid), Exists(_inclusive_on(today)))
+    )
+    return set(accepting.filter(pk__in=list(institution_ids)).values_list("pk", flat=True))
 
 
 # --- The bureau's figures -----------------------------------------------------------------------

@@ -31,6 +31,9 @@ urlpatterns = [
         name="application_import_template",
     ),
     path("tuoyuquan/shenqing/<int:pk>/", bureau.application_detail, name="application_detail"),
+    path(
+        "tuoyuquan/shenqing/<int:pk>/cailiao/", bureau.application_proof, name="application_proof"
+    ),
     path("tuoyuquan/dikou/", bureau.redemption_report, name="redemption_report"),
     path("tuoyuquan/yichang/", bureau.anomalies, name="anomalies"),
     path("tuoyuquan/jiesuan/", bureau.settlements, name="settlements"),

@@ -19,6 +19,7 @@ from portal.api.schema import month_parameter
 from portal.dates import parse_month
 from portal.personal_data import keyed_hash
 from portal.roles import CITY_WIDE_ROLES, get_scoped_or_404, scope
+from portal.uploads import file_response
 
 from .. import services
 from ..models import (
@@ -43,7 +44,6 @@ from ..selectors import (
     coverage_by_township,
     finding_list,
 )
-from ..views import file_response
 from .common import (
     BUREAU_READERS,
     DRAW_READERS,

@@ -12,6 +12,8 @@
   re-run them; conflicts of interest.
 - `incidents`: incidents (强制报告) with a follow-up trail; suspected harm to a child can never be
   deleted (a PostgreSQL trigger backs the services, the admin and the API).
+- `concerns`: concerns (投诉/反映) from the public about an institution, the bureau's queue and
+  answer, linked to the inspection or finding they led to.
 - `credit`: staff credit records (从业人员信用记录): a disqualifying finding against a person, by
   ID hash.
 
@@ -36,6 +38,7 @@ from ..choices import (
     default_deadline,
 )
 from .checklists import ChecklistItem, ChecklistTemplate
+from .concerns import Concern
 from .credit import StaffCreditAlert, StaffCreditRecord
 from .draws import ConflictOfInterest, DrawAssignment, RandomDraw
 from .findings import Finding, Rectification, RectificationEvidence, _evidence_path
@@ -51,6 +54,7 @@ __all__ = [
     "Area",
     "ChecklistItem",
     "ChecklistTemplate",
+    "Concern",
     "ConflictOfInterest",
     "DrawAssignment",
     "Finding",

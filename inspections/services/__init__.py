@@ -9,6 +9,7 @@ Who may act (beyond the role checks of pages and API):
 - rectification answers: the institution's operators; verifying and closing: inspectors and
   bureau staff who are not operators of that institution (nobody closes their own finding);
 - draws, conflicts of interest and credit records: bureau staff;
+- concerns: anyone sends one (no account); bureau staff handle and answer it;
 - incidents: the institution's operators, inspectors and bureau staff report and follow up; an
   incident about suspected harm to a child is never deleted (the database refuses it too).
 """
@@ -17,6 +18,10 @@ from .common import (
     NotAllowed,
     is_inspector_or_bureau,
     is_operator_of,
+)
+from .concerns import (
+    concern_handle,
+    concern_submit,
 )
 from .credit import (
     staff_credit_record_create,
@@ -65,6 +70,8 @@ __all__ = [
     "NotAllowed",
     "checklist_item_save",
     "checklist_template_save",
+    "concern_handle",
+    "concern_submit",
     "conflict_delete",
     "conflict_save",
     "draw_perform",

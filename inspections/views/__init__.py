@@ -4,10 +4,12 @@ Signed-in pages (the portal's login): inspections and the phone form, findings a
 rectifications, coverage, random draws, incidents. Every object is looked up through
 `roles.get_scoped_or_404`, so another institution's record is a 404 for an operator; every
 write goes through `services.py`. The public results page (一公开) needs no login and reads only
-public fields.
+public fields; so do the concern pages (投诉/反映), which write through the concern service.
 """
 
-from .common import file_response
+from portal.uploads import file_response
+
+from .concerns import concern_follow, concern_new
 from .findings import (
     evidence_file,
     finding_detail,
@@ -42,6 +44,8 @@ from .supervision import (
 )
 
 __all__ = [
+    "concern_follow",
+    "concern_new",
     "coverage",
     "draw_detail",
     "draw_list",

@@ -3,7 +3,6 @@ lookup and serving a stored file. The login decorator and the bureau checks are 
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _lazy
 
 from portal.roles import (
@@ -16,7 +15,6 @@ from portal.roles import (
 
 from .. import services
 from ..models import Inspection
-from ..validators import sniff_type
 
 PAGE_SIZE = 30
 PUBLIC_PAGE_SIZE = 20
@@ -67,17 +65,3 @@ def _inspection(request, pk: int) -> Inspection:
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def file_response(field_file):
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    head = handle.read(16)
-    handle.seek(0)
-    content_type = sniff_type(head) or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, no-store"
-    return response

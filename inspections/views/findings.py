@@ -18,6 +18,7 @@ from portal.roles import (
     get_scoped_or_404,
     sees_every_institution,
 )
+from portal.uploads import file_response
 
 from .. import selectors, services
 from ..forms import (
@@ -33,7 +34,6 @@ from .common import (
     PAGE_SIZE,
     _can_answer,
     _can_review,
-    file_response,
 )
 
 UNCLOSED = "unclosed"  # 未销号: every state before 已整改销号

@@ -23,6 +23,7 @@ from portal.roles import (
     get_scoped_or_404,
     sees_every_institution,
 )
+from portal.uploads import file_response
 
 from .. import selectors, services
 from ..forms import (
@@ -49,7 +50,6 @@ from .common import (
     _can_review,
     _inspection,
     _wants_json,
-    file_response,
 )
 
 

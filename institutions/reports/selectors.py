@@ -24,7 +24,7 @@ from institutions.selectors import counted_on
 from portal.dates import add_months, deadline_as_datetime, due_on, month_end, month_start, opens_on
 from portal.roles import Role, can_write, has_role, is_bureau, scope
 
-from .models import MonthlyReport, ReportWindowException
+from .models import CLASS_FIELDS, MonthlyReport, ReportWindowException
 
 
 def review_queue(
@@ -244,3 +244,17 @@ def report_months(
             )
         result[institution.pk] = months
     return result
+
+
+def with_latest_accepted_report(queryset: QuerySet) -> QuerySet:
+    """Institutions annotated with their latest accepted monthly report's month
+    (`report_period`) and its children enrolled by class (`report_enrolled_<class>`): what the
+    public page counts free places from. One subquery per figure, in the same query."""
+    latest = MonthlyReport.objects.filter(
+        institution=OuterRef("pk"), state=MonthlyReport.State.ACCEPTED
+    ).order_by("-period")
+    figures = {
+        f"report_enrolled_{class_type}": Subquery(latest.values(field)[:1])
+        for class_type, field in CLASS_FIELDS.items()
+    }
+    return queryset.annotate(report_period=Subquery(latest.values("period")[:1]), **figures)

@@ -21,6 +21,7 @@ from portal.roles import ADMIN_ROLES, Role, sync_roles
 from .inspections import seed_inspections
 from .metrics import CITY_INSTITUTIONS, compute_indicators, seed_population
 from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
+from .public import seed_public
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
 from .vouchers import seed_vouchers
@@ -64,6 +65,7 @@ class SeedResult:
     vouchers: dict | None = None
     indicator_months: int = 0
     parenting_sessions: int = 0
+    public: dict | None = None
 
 
 def _ensure_users() -> dict[str, object]:
@@ -99,6 +101,8 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     )
     inspections = seed_inspections(rng, institutions=registry.institutions, users=users)
     voucher_logins = seed_vouchers(rng, institutions=registry.institutions, users=users)
+    # Its own generator, so adding it changed none of the rows the shared one draws after it.
+    public = seed_public(random.Random(seed + 1), institutions=registry.institutions, users=users)
     seed_population(rng, institutions=len(registry.institutions))
     months = compute_indicators() if with_indicators else 0
     return SeedResult(
@@ -112,4 +116,5 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
         certificates=registry.certificates,
         reports=reports,
         parenting_sessions=sessions,
+        public=public,
     )

@@ -24,6 +24,10 @@ def portal_nav(context) -> list[dict]:
     request = context.get("request")
     user = getattr(request, "user", None)
     items = [{"url": reverse("institutions:public_list"), "label": _("信息公示")}]
+    if user is None or not user.is_authenticated:
+        # Families and the public: their voucher pages (the start page at / shows every door).
+        items.append({"url": reverse("voucher_family:balance"), "label": _("托育券查询")})
+        items.append({"url": reverse("voucher_family:apply"), "label": _("申请托育券")})
     if user is not None and user.is_authenticated:
         operator = has_role(user, Role.OPERATOR)
         city_wide = sees_every_institution(user)

@@ -143,11 +143,17 @@ SETTLEMENT_CONFIRMED = follow("/tuoyuquan/jiesuan/", r"^/tuoyuquan/jiesuan/\d+/s
 # fmt: off
 PAGES: list[Page] = [
     # Public: no login.
-    Page("public-list", "信息公示", "Public disclosure", PUBLIC, None, "/gongshi/", section="公开页面 Public pages"),
+    Page("start", "首页", "Start page", PUBLIC, None, "/", section="公开页面 Public pages"),
+    Page("public-list", "信息公示", "Public disclosure", PUBLIC, None, "/gongshi/"),
     Page("public-inspections", "检查结果公示", "Public inspection results", PUBLIC, None, "/gongshi/jiancha/"),
     Page("family-balance-form", "托育券余额查询", "Voucher balance: the form", FAMILY, None, "/voucher-balance/"),
     Page("family-balance", "托育券余额与使用记录", "Voucher balance and history", FAMILY, None, "/voucher-balance/", act=family_lookup("right")),
     Page("family-balance-error", "券码输错", "Voucher balance: a mistyped code", FAMILY, None, "/voucher-balance/", act=family_lookup("wrong")),
+    Page("apply-start", "如何领取托育券", "How to get a voucher", FAMILY, None, "/voucher-apply/"),
+    Page("apply-form", "申请托育券", "Apply for a voucher online", FAMILY, None, "/voucher-apply/<批次>/", follow("/voucher-apply/", r"^/voucher-apply/\d+/$")),
+    Page("apply-follow", "查询申请进度", "Follow an application", FAMILY, None, "/voucher-apply/follow/"),
+    Page("concern-form", "反映问题", "A concern about an institution", PUBLIC, None, "/gongshi/fanying/<机构>/", follow("/gongshi/", r"^/gongshi/fanying/\d+/$")),
+    Page("concern-follow", "查询反映的处理情况", "Follow a concern", PUBLIC, None, "/gongshi/fanying/chaxun/"),
     Page("voucher-notice", "托育券告知书（PDF）", "Voucher notice (PDF)", "家长 families（机构经办人打印 printed by operators）", OP, "/tuoyuquan/quan/<券码>/gaozhishu.pdf", follow("/tuoyuquan/", r"/gaozhishu\.pdf$"), kind=PDF),
     Page("login", "登录", "Sign in", STAFF, None, "/denglu/"),
     Page("not-found", "页面不存在（404）", "Page not found (404)", PUBLIC, None, "/<不存在的地址>", kind=R, status=404),
@@ -228,6 +234,7 @@ PAGES: list[Page] = [
     Page("admin-applications", "托育券申请（后台）", "Voucher applications (admin list)", BUREAU, "bureau", "/admin/vouchers/voucherapplication/"),
     Page("admin-audit", "审计查询", "Audit search", "卫健局管理员、审计 bureau admins, audit", "bureau", "/admin/audit/"),
     Page("admin-findings", "检查发现问题（后台）", "Findings (admin list)", "卫健局、检查员 bureau, inspectors", "bureau", "/admin/inspections/finding/"),
+    Page("admin-concerns", "投诉与反映", "Concerns from the public", BUREAU, "bureau", "/admin/inspections/concern/"),
 ]
 # fmt: on
 

@@ -62,7 +62,9 @@ def test_parent_journey(demo, journey):
 
     history = page.locator(".family-history__item")
     assert history.count() == voucher.ledger.count()
-    assert "冲正" in page.locator(".family-history").inner_text()  # last month's corrected amount
+    assert (
+        "更正退回" in page.locator(".family-history").inner_text()
+    )  # last month's corrected amount
     page.get_by_role("heading", name="使用记录").evaluate("heading => heading.scrollIntoView()")
     parent.shot("04-history")
     parent.shot("05-balance-full", full_page=True)

@@ -182,9 +182,12 @@ def test_public_page_shows_no_personal_data(client, registry):
         assert number not in html
         assert mask_resident_id(number) not in html
         assert number[-4:] + "<" not in html
-    for phone in ["13912345678", "057762345678", "139****5678"]:
+    # A mobile number is a person's: never shown. An institution's landline is what parents call
+    # (issue 17), so it is.
+    for phone in ["13912345678", "139****5678"]:
         assert phone not in html
     assert not re.search(r"1[3-9]\d{9}", html)  # no mobile number of any kind
+    assert "057762345678" in html
     for institution in Institution.objects.all():
         assert institution.credit_code not in html
     assert "乐卫托备2024001" not in html
@@ -211,6 +214,101 @@ def test_public_page_runs_a_bounded_number_of_queries(client, django_assert_max_
     assert large == small
 
     make_registry(1000)
-    with django_assert_max_num_queries(4):
+    # Count, page, inspection results (2), whether each takes vouchers (1).
+    with django_assert_max_num_queries(5):
         response = client.get(URL, {"page": 3})
     assert len(response.context["page"].object_list) == 30
+
+
+# --- What parents choose by (issue 17) --------------------------------------------------------------
+
+
+def card_of(html: str, name: str) -> str:
+    start = html.index(name)
+    return html[start : html.find('class="card"', start)]
+
+
+def test_free_places_by_class_come_from_the_latest_accepted_report(client, registry):
+    from django.utils import timezone
+
+    from institutions.reports.models import MonthlyReport
+
+    liushi = registry["liushi"]
+
+    def report(**fields):  # every report here was submitted (the database asks when)
+        return MonthlyReport.objects.create(first_submitted_at=timezone.now(), **fields)
+
+    report(
+        institution=liushi,
+        period=dt.date(2025, 4, 1),
+        state=MonthlyReport.State.ACCEPTED,
+        enrolled_infant=1,
+        enrolled_toddler=1,
+        enrolled_older=1,
+    )
+    report(
+        institution=liushi,
+        period=dt.date(2025, 5, 1),
+        state=MonthlyReport.State.ACCEPTED,
+        enrolled_infant=5,
+        enrolled_toddler=10,
+        enrolled_older=25,  # over the approved 20: shown as none free, never negative
+    )
+    report(  # submitted, not accepted: not counted
+        institution=liushi,
+        period=dt.date(2025, 6, 1),
+        state=MonthlyReport.State.SUBMITTED,
+        enrolled_infant=0,
+    )
+    card = card_of(client.get(URL).content.decode(), "柳市普惠托育中心")
+    assert "乳儿班 0；托小班 5；托大班 0" in card
+    assert "按2025年5月审核通过的月报" in card
+    chengdong = card_of(client.get(URL).content.decode(), "城东幼儿园托班")
+    assert "暂无审核通过的月报" in chengdong
+
+
+def test_the_list_sorts_by_fee_and_filters_by_township(client, registry):
+    names = names_on(client.get(URL, {"sort": "fee"}))
+    assert names.index("柳市普惠托育中心") < names.index("城东幼儿园托班")
+    assert names[-1] == "虹桥家庭托育点"  # no fee registered: last either way
+    names = names_on(client.get(URL, {"sort": "fee_desc"}))
+    assert names.index("城东幼儿园托班") < names.index("柳市普惠托育中心")
+    assert names_on(client.get(URL, {"township": "330382114"})) == ["柳市普惠托育中心"]
+
+
+def test_an_institution_without_places_is_not_shown_as_taking_children(client, registry):
+    html = client.get(URL).content.decode()
+    assert "暂无核定托位" in card_of(html, "虹桥家庭托育点")
+    assert "data-no-places" not in card_of(html, "柳市普惠托育中心")
+    assert "已备案且正常运营" not in html
+
+
+def test_voucher_acceptance_follows_the_batches_valid_today(client, registry):
+    from decimal import Decimal
+
+    from vouchers.models import VoucherBatch
+
+    html = client.get(URL).content.decode()
+    assert "data-vouchers" not in html  # no batch at all
+    VoucherBatch.objects.create(
+        name="普惠批次",
+        face_value=Decimal("1000"),
+        quantity_cap=5,
+        apply_from=dt.date(2025, 1, 1),
+        apply_until=dt.date(2025, 1, 31),
+        valid_from=dt.date(2025, 2, 1),
+        valid_until=dt.date(2025, 12, 31),
+        monthly_cap=Decimal("300"),
+        inclusive_only=True,
+    )
+    html = client.get(URL).content.decode()
+    assert "data-vouchers" in card_of(html, "柳市普惠托育中心")  # inclusive
+    assert "data-vouchers" not in card_of(html, "城东幼儿园托班")
+
+
+def test_every_badge_is_explained_and_each_card_links_to_a_concern(client, registry):
+    html = client.get(URL).content.decode()
+    legend = html[html.index('id="legend"') :]
+    for badge in ["普惠", "星级", "一键式报警", "“1+1”", "融合托育", "可用托育券", "暂无核定托位"]:
+        assert badge in legend, badge
+    assert f"/gongshi/fanying/{registry['liushi'].pk}/" in card_of(html, "柳市普惠托育中心")

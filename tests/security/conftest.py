@@ -156,6 +156,14 @@ def _complete_institution_a(world: World) -> None:
     from inspections.models import StaffCreditAlert, StaffCreditRecord
 
     StaffCreditAlert.objects.create(record=StaffCreditRecord.objects.first(), staff=staff)
+    world.objects["concern_with_attachment"] = inspection_services.concern_submit(
+        institution=a,
+        kind="complaint",
+        text="安全测试反映",
+        contact_phone="13900000001",
+        attachment=png_upload(),
+    )
+    world.objects["public_application"] = _public_application(png_upload())
     from axes.models import AccessAttempt, AccessFailureLog
     from rest_framework.authtoken.models import Token
 
@@ -173,6 +181,30 @@ def _complete_institution_a(world: World) -> None:
         first_period=dt.date(2025, 3, 1),
         last_period=dt.date(2025, 3, 1),
         requested_by=users["bureau"],
+    )
+
+
+def _public_application(proof):
+    """A family's online application with a proof file, for the proof's URL."""
+    from institutions.models import Township
+    from portal.validators import resident_id_check_char
+    from vouchers import services
+
+    today = timezone.localdate()
+    born = today - dt.timedelta(days=300)
+    child = f"330382{born:%Y%m%d}091"
+    guardian = "33038219900101091"
+    return services.application_submit_public(
+        batch=services.open_batches(today).first(),
+        guardian_name="安全测试家长",
+        guardian_phone="13900000002",
+        guardian_id_number=guardian + resident_id_check_char(guardian),
+        child_name="安全测试幼儿",
+        child_id_number=child + resident_id_check_char(child),
+        hukou_township=Township.objects.order_by("pk").first(),
+        has_residence_permit=False,
+        consent=True,
+        proof=proof,
     )
 
 

@@ -136,6 +136,14 @@ def _redemption(world):
     return {"pk": world.institution_a.pk, "redemption_pk": world.pick(Redemption).pk}
 
 
+def _open_batch(world):
+    from django.utils import timezone
+
+    from vouchers.services import open_batches
+
+    return {"pk": open_batches(timezone.localdate()).first().pk}
+
+
 def _month(world):
     return {"period": dt.date(2025, 3, 1)}
 
@@ -149,7 +157,8 @@ ENTRIES: dict[str, Entry] = {
     "audit_search": Entry(
         get=_s(BUREAU_ADMIN, AUDITOR), why="bureau admins and auditors search the audit trail"
     ),
-    "home": Entry(get=EVERYONE, post=EVERYONE),
+    "home": Entry(get=EVERYONE, post=NOBODY, why="the start page: three doors, no form"),
+    "role_home": Entry(get=SIGNED_IN, why="after /denglu/: each signed-in role to its own home"),
     "healthz": Entry(get=EVERYONE),
     "set_language": Entry(get=EVERYONE, post=EVERYONE),
     "admin:index": Entry(get=CITY, post=CITY),
@@ -476,6 +485,18 @@ ENTRIES: dict[str, Entry] = {
         get=_s(INSPECTOR, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
     "admin:inspections.incident:redirect": Entry(get=CITY),
+    "admin:inspections.concern:simple_history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.concern:changelist": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.concern:add": Entry(get=NOBODY, post=NOBODY, why="from the public form"),
+    "admin:inspections.concern:history": Entry(get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)),
+    "admin:inspections.concern:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:inspections.concern:change": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS, why="the bureau's queue of concerns"
+    ),
+    "admin:inspections.concern:redirect": Entry(get=CITY),
+    "admin:inspections.concern:attachment": Entry(
+        get=_s(BUREAU, BUREAU_ADMIN, AUDITOR), why="a concern's attachment, read with the concern"
+    ),
     "admin:inspections.staffcreditrecord:simple_history": Entry(
         get=_s(BUREAU, BUREAU_ADMIN, AUDITOR)
     ),
@@ -695,6 +716,11 @@ ENTRIES: dict[str, Entry] = {
     "vouchers:application_detail": Entry(
         get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
+    "vouchers:application_proof": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=NOBODY,
+        why="a family's proof, read with its application",
+    ),
     "vouchers:redemption_report": Entry(
         get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
@@ -733,6 +759,19 @@ ENTRIES: dict[str, Entry] = {
     ),
     "vouchers:institution_application_add": Entry(get=_s(OP_A), post=_s(OP_A)),
     "voucher_family:balance": Entry(get=EVERYONE, post=EVERYONE),
+    "voucher_family:apply": Entry(get=EVERYONE, post=NOBODY, why="open batches, no account"),
+    "voucher_family:apply_batch": Entry(
+        get=EVERYONE, post=EVERYONE, why="families apply online without an account (throttled)"
+    ),
+    "voucher_family:follow": Entry(
+        get=EVERYONE, post=EVERYONE, why="by reference and ID suffix, one answer for any mismatch"
+    ),
+    "inspections:concern_new": Entry(
+        get=EVERYONE, post=EVERYONE, why="anyone may send a concern about a listed institution"
+    ),
+    "inspections:concern_follow": Entry(
+        get=EVERYONE, post=EVERYONE, why="by reference and the mobile number left with it"
+    ),
     "metrics:dashboard": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
     "metrics:forecast": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
     "metrics:recompute": Entry(get=NOBODY, post=BUREAUS),
@@ -934,6 +973,8 @@ ENTRIES: dict[str, Entry] = {
     "admin:metrics.target:simple_history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
 }
 KWARGS: dict[str, Callable] = {
+    "voucher_family:apply_batch": _open_batch,
+    "inspections:concern_new": _inst,
     "vouchers:application_import_job": _import_job("vouchers.voucherapplication", "pk"),
     "vouchers:application_import_job_state": _import_job("vouchers.voucherapplication", "pk"),
     "admin:institutions_institution_import_job": _import_job("institutions.institution"),
@@ -967,6 +1008,10 @@ KWARGS: dict[str, Callable] = {
     "inspections:draw_start": _draw_start,
     "inspections:incident_detail": _pick("inspections.Incident"),
     "vouchers:application_detail": _pick("vouchers.VoucherApplication"),
+    "admin:inspections_concern_attachment": lambda w: {
+        "pk": w.objects["concern_with_attachment"].pk
+    },
+    "vouchers:application_proof": lambda w: {"pk": w.objects["public_application"].pk},
     "vouchers:settlement_detail": _pick("vouchers.Settlement"),
     "vouchers:settlement_refresh": _pick("vouchers.Settlement"),
     "vouchers:settlement_confirm": _pick("vouchers.Settlement"),

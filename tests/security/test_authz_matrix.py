@@ -35,6 +35,12 @@ NOT_WRITES = {
     "v1:api-token",
     "v1:public-voucher-balance",
     "voucher_family:balance",
+    "voucher_family:follow",
+    "inspections:concern_follow",
+    # Public forms: whoever sends them, signed in or not, writes as a member of the public (an
+    # application or a concern), never into the portal's records as their role.
+    "voucher_family:apply_batch",
+    "inspections:concern_new",
 }
 RECORD = os.environ.get("SECURITY_MATRIX_RECORD")
 _recorded: dict = {}

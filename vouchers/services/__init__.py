@@ -11,6 +11,7 @@ a month over its cap and a batch over its quota even if a bug got past these che
 - applications: batches, eligibility, applications and issuing;
 - redemptions: redemption, reversal and staff adjustments of a voucher's balance;
 - settlements: an institution's monthly statement, confirmed, approved (locked) and paid;
+- public: applications families send online, without an account;
 - nightly: expiry and the reconciliation of balances with the ledger.
 """
 
@@ -24,6 +25,7 @@ from .applications import (
     application_reject,
     applications_decide_many,
     batch_delete,
+    batch_rule_notes,
     batch_save,
     check_eligibility,
 )
@@ -35,6 +37,7 @@ from .families import (
     guardian_get_or_create,
 )
 from .nightly import expire_vouchers, reconcile_balances
+from .public import application_submit_public, new_reference, open_batches
 from .redemptions import (
     REVERSAL_WINDOW_DAYS,
     RedeemResult,
@@ -66,8 +69,10 @@ __all__ = [
     "application_create",
     "application_enter",
     "application_reject",
+    "application_submit_public",
     "applications_decide_many",
     "batch_delete",
+    "batch_rule_notes",
     "batch_save",
     "check_eligibility",
     "child_register",
@@ -75,6 +80,8 @@ __all__ = [
     "enrolment_record",
     "expire_vouchers",
     "guardian_get_or_create",
+    "new_reference",
+    "open_batches",
     "reconcile_balances",
     "redeem",
     "redemption_preview",

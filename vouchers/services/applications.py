@@ -30,28 +30,48 @@ class Eligibility:
     notes: list[str]
 
 
-def check_eligibility(*, batch: VoucherBatch, child: Child, applied_on: dt.date) -> Eligibility:
-    """The batch's rules applied to the child on the application day, with readable reasons."""
+def batch_rule_notes(
+    *,
+    batch: VoucherBatch,
+    birth_date: dt.date,
+    lequing_hukou: bool,
+    has_residence_permit: bool,
+    applied_on: dt.date,
+) -> list[str]:
+    """What keeps a child out of the batch on the application day (empty: nothing). The one rule
+    for the bureau's check, approval and the families' pre-check before they apply online."""
     notes: list[str] = []
     if not batch.apply_from <= applied_on <= batch.apply_until:
         notes.append(
             _("申请日期不在本批次申请期（%(start)s至%(end)s）内。")
             % {"start": batch.apply_from, "end": batch.apply_until}
         )
-    months = age_in_months(child.birth_date, applied_on)
+    months = age_in_months(birth_date, applied_on)
     if not batch.min_age_months <= months <= batch.max_age_months:
         notes.append(
             _("申请时月龄%(age)s个月，不在%(min)s至%(max)s个月范围内。")
             % {"age": months, "min": batch.min_age_months, "max": batch.max_age_months}
         )
-    if batch.residence_rule == VoucherBatch.Residence.HUKOU and child.hukou_township_id is None:
+    if batch.residence_rule == VoucherBatch.Residence.HUKOU and not lequing_hukou:
         notes.append(_("本批次仅限乐清户籍幼儿。"))
     elif (
         batch.residence_rule == VoucherBatch.Residence.HUKOU_OR_PERMIT
-        and child.hukou_township_id is None
-        and not child.has_residence_permit
+        and not lequing_hukou
+        and not has_residence_permit
     ):
         notes.append(_("本批次限乐清户籍或持乐清居住证的家庭。"))
+    return notes
+
+
+def check_eligibility(*, batch: VoucherBatch, child: Child, applied_on: dt.date) -> Eligibility:
+    """The batch's rules applied to the child on the application day, with readable reasons."""
+    notes = batch_rule_notes(
+        batch=batch,
+        birth_date=child.birth_date,
+        lequing_hukou=child.hukou_township_id is not None,
+        has_residence_permit=child.has_residence_permit,
+        applied_on=applied_on,
+    )
     if Voucher.objects.filter(batch=batch, child=child).exists():
         notes.append(_("该幼儿已领取本批次托育券。"))
     if not notes:
@@ -69,6 +89,8 @@ def application_create(
     actor=None,
     institution: Institution | None = None,
     applied_on: dt.date | None = None,
+    reference: str | None = None,
+    extra_notes: list[str] | None = None,
 ) -> VoucherApplication:
     applied_on = applied_on or timezone.localdate()
     if VoucherApplication.objects.filter(batch=batch, child=child).exists():
@@ -81,8 +103,10 @@ def application_create(
         institution=institution,
         applied_on=applied_on,
         eligible=result.eligible,
-        eligibility_notes=result.notes,
+        eligibility_notes=result.notes + list(extra_notes or []),
         entered_by=_actor(actor),
+        reference=reference,
+        consent_at=timezone.now() if reference else None,
     )
     _history(application, actor)
     try:

@@ -23,6 +23,7 @@ from institutions.import_jobs import services as import_jobs
 from institutions.models import ImportJob, MonthlyReport
 from portal.pages import safe_next
 from portal.roles import get_scoped_or_404, scope
+from portal.uploads import file_response
 
 from .. import selectors, services
 from ..forms import (
@@ -139,6 +140,16 @@ def application_detail(request, pk: int):
             **nav_context(request, "applications"),
         },
     )
+
+
+@bureau_page
+@require_GET
+def application_proof(request, pk: int):
+    """The proof a family sent with an online application, for the bureau's review."""
+    application = get_scoped_or_404(
+        request.user, VoucherApplication.objects.exclude(proof=""), pk=pk
+    )
+    return file_response(application.proof)
 
 
 def _selected_ids(request) -> list[int]:
