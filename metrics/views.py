@@ -266,7 +266,7 @@ def report_pdf(request, period: dt.date):
 def forecast(request):
     """/zhibiao/yuce/?to=YYYY-MM-DD: every target projected to the date, and the gaps."""
     today = timezone.localdate()
-    default = forecasting.default_date(today)
+    default = forecasting.default_date()
     form = ForecastForm(request.GET if request.GET.get("to") else None, initial={"to": default})
     to = form.cleaned_data["to"] if form.is_bound and form.is_valid() else default
     result = forecasting.forecast(to=to, today=today)
