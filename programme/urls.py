@@ -1,0 +1,18 @@
+"""The pilot task force's pages (试点专班): /zhuanban/ and below, and the public catalogue.
+
+Include in lequing_tuoyu/urls.py with `path("", include("programme.urls"))`.
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "programme"
+
+urlpatterns = [
+    path("zhuanban/", views.board, name="board"),
+    path("zhuanban/renwu/<int:number>/", views.task_detail, name="task_detail"),
+    path("zhuanban/zhengju/<int:pk>/", views.evidence_file, name="evidence_file"),
+    path("zhuanban/duban/", views.supervision_list, name="supervision_list"),
+    path("zhuanban/duban/<int:pk>/", views.round_detail, name="round_detail"),
+]

@@ -1,0 +1,255 @@
+"""The task force's pages (试点专班): /zhuanban/ and below. The office (bureau staff), the
+departments' users, education staff and auditors read them; a department writes progress on its
+own tasks only, and the office does the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from inspections.views.common import file_response
+from portal.pages import add_service_error, portal_page
+from portal.roles import get_scoped_or_404, sees_programme
+
+from . import selectors, services
+from .forms import (
+    BoardFilterForm,
+    FindingForm,
+    FollowUpForm,
+    ProgressForm,
+    RoundForm,
+    TaskSettingsForm,
+)
+from .models import Department, ProgressEvidence, SupervisionFinding, SupervisionRound, Task
+from .phases import current_phase, phases
+
+
+def programme_page(view: Callable) -> Callable:
+    """Signed in, never cached, and a reader of the programme (403 otherwise)."""
+
+    @portal_page
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not sees_programme(request.user):
+            raise PermissionDenied(_("只有试点工作专班的成员单位和卫健局可以查看此页面。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@programme_page
+@require_GET
+def board(request):
+    """/zhuanban/: every task by phase and department, overdue and at-risk highlighted."""
+    today = timezone.localdate()
+    form = BoardFilterForm(request.GET or None)
+    phase, department = "", None
+    if form.is_bound and form.is_valid():
+        phase = form.cleaned_data["phase"]
+        department = form.cleaned_data["department"]
+    rows = selectors.board(
+        today=today,
+        user=request.user,
+        phase=phase,
+        department=department.pk if department else None,
+    )
+    return render(
+        request,
+        "programme/board.html",
+        {
+            "form": form,
+            "rows": rows,
+            "counts": selectors.board_counts(rows),
+            "today": today,
+            "phases": phases(),
+            "current_phase": current_phase(today),
+            "at_risk_days": selectors.AT_RISK_DAYS,
+            "tab": "board",
+        },
+    )
+
+
+def _task(request, number: int) -> Task:
+    return get_scoped_or_404(request.user, selectors.task_detail(number), number=number)
+
+
+@programme_page
+@require_http_methods(["GET", "POST"])
+def task_detail(request, number: int):
+    """/zhuanban/renwu/<n>/: the task, its sub-items, progress and findings; POST "progress"
+    (its departments or the office) or "settings" (the office)."""
+    task = _task(request, number)
+    departments = services.reporting_departments(request.user, task)
+    office = services.office_acts(request.user)
+    if office and not departments:
+        departments = list(Department.objects.filter(hosts_office=True))
+    progress_form = ProgressForm(task=task, departments=departments)
+    settings_form = TaskSettingsForm(
+        initial={
+            "status": task.status,
+            "due_date": task.due_date,
+            "owner": task.owner,
+            "phase": task.phase,
+        }
+    )
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "progress":
+            if not services.may_report(request.user, task):
+                raise PermissionDenied(_("只有该任务的责任单位可以填报进展。"))
+            progress_form = ProgressForm(
+                request.POST, request.FILES, task=task, departments=departments
+            )
+            if progress_form.is_valid():
+                data = progress_form.cleaned_data
+                try:
+                    services.progress_update_create(
+                        task=task,
+                        actor=request.user,
+                        text=data["text"],
+                        sub_item=data["sub_item"],
+                        department=data["department"],
+                        status=data["status"],
+                        files=data["evidence"],
+                    )
+                except ValidationError as error:
+                    add_service_error(progress_form, error, labels={"files": _("佐证材料")})
+                else:
+                    messages.success(request, _("进展已填报。"))
+                    return redirect("programme:task_detail", number=task.number)
+        elif action == "settings":
+            if not office:
+                raise PermissionDenied(_("只有专班办公室可以设定任务。"))
+            settings_form = TaskSettingsForm(request.POST)
+            if settings_form.is_valid():
+                try:
+                    services.task_settings_save(
+                        item=task, actor=request.user, **settings_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    add_service_error(settings_form, error, model=Task)
+                else:
+                    messages.success(request, _("任务设定已保存。"))
+                    return redirect("programme:task_detail", number=task.number)
+        else:
+            return redirect("programme:task_detail", number=task.number)
+        status = 400
+    return render(
+        request,
+        "programme/task_detail.html",
+        {
+            "task": task,
+            "sub_items": list(task.sub_items.all()),
+            "updates": selectors.updates_of(task),
+            "findings": selectors.findings_of(task),
+            "may_report": services.may_report(request.user, task),
+            "office": office,
+            "progress_form": progress_form,
+            "settings_form": settings_form,
+            "tab": "board",
+        },
+        status=status,
+    )
+
+
+@programme_page
+@require_GET
+def evidence_file(request, pk: int):
+    evidence = get_scoped_or_404(request.user, ProgressEvidence, pk=pk)
+    return file_response(evidence.file)
+
+
+# --- Supervision ----------------------------------------------------------------------------------
+
+
+@programme_page
+@require_http_methods(["GET", "POST"])
+def supervision_list(request):
+    """/zhuanban/duban/: the rounds; the office records a new one (POST)."""
+    form = RoundForm()
+    status = 200
+    if request.method == "POST":
+        form = RoundForm(request.POST)
+        if form.is_valid():
+            try:
+                supervision = services.round_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error, model=SupervisionRound)
+            else:
+                messages.success(request, _("督导已记录。"))
+                return redirect("programme:round_detail", pk=supervision.pk)
+        status = 400
+    return render(
+        request,
+        "programme/supervision_list.html",
+        {
+            "rounds": selectors.rounds(),
+            "form": form,
+            "office": services.office_acts(request.user),
+            "tab": "supervision",
+        },
+        status=status,
+    )
+
+
+@programme_page
+@require_http_methods(["GET", "POST"])
+def round_detail(request, pk: int):
+    """/zhuanban/duban/<pk>/: the round's findings per task; POST "finding", "follow_up" or
+    "close" (the office)."""
+    supervision = get_scoped_or_404(request.user, selectors.rounds(), pk=pk)
+    office = services.office_acts(request.user)
+    form, status = FindingForm(), 200
+    if request.method == "POST":
+        if not office:
+            raise PermissionDenied(_("只有专班办公室可以记录督导。"))
+        action = request.POST.get("action")
+        try:
+            if action == "finding":
+                form = FindingForm(request.POST)
+                if form.is_valid():
+                    services.finding_add(
+                        supervision=supervision, actor=request.user, **form.cleaned_data
+                    )
+                    messages.success(request, _("督导发现已记录。"))
+                    return redirect("programme:round_detail", pk=supervision.pk)
+            elif action == "follow_up":
+                finding = get_object_or_404(
+                    SupervisionFinding, pk=request.POST.get("finding"), round=supervision
+                )
+                follow = FollowUpForm(request.POST)
+                if follow.is_valid():
+                    services.finding_follow_up(
+                        finding=finding, actor=request.user, **follow.cleaned_data
+                    )
+                    messages.success(request, _("跟进情况已保存。"))
+                    return redirect("programme:round_detail", pk=supervision.pk)
+            elif action == "close" and request.POST.get("confirm") == "yes":
+                services.round_close(supervision=supervision, actor=request.user)
+                messages.success(request, _("督导已关闭。"))
+                return redirect("programme:round_detail", pk=supervision.pk)
+            else:
+                return redirect("programme:round_detail", pk=supervision.pk)
+        except ValidationError as error:
+            add_service_error(form, error, model=SupervisionFinding)
+        status = 400
+    return render(
+        request,
+        "programme/round_detail.html",
+        {
+            "round": supervision,
+            "findings": selectors.round_findings(supervision),
+            "form": form,
+            "office": office,
+            "tab": "supervision",
+        },
+        status=status,
+    )
