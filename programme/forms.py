@@ -25,7 +25,7 @@ class ProgressForm(forms.Form):
     )
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 4}))
     status = forms.ChoiceField(
-        label=_("填报后状态"), choices=[("", _("不变"))] + Status.choices, required=False
+        label=_("填报后状态"), choices=[("", _("不变")), *Status.choices], required=False
     )
     evidence = MultipleFileField(
         label=_("佐证材料"), required=False, help_text=_("照片（JPEG、PNG、WebP）或 PDF，可多选。")
@@ -47,13 +47,13 @@ class TaskSettingsForm(forms.Form):
     due_date = forms.DateField(label=_("完成时限"), required=False, widget=DATE)
     owner = forms.CharField(label=_("责任人"), required=False, max_length=60)
     phase = forms.ChoiceField(
-        label=_("阶段"), choices=[("", _("未设定"))] + Phase.choices, required=False
+        label=_("阶段"), choices=[("", _("未设定")), *Phase.choices], required=False
     )
 
 
 class BoardFilterForm(forms.Form):
     phase = forms.ChoiceField(
-        label=_("阶段"), choices=[("", _("全部阶段"))] + Phase.choices, required=False
+        label=_("阶段"), choices=[("", _("全部阶段")), *Phase.choices], required=False
     )
     department = forms.ModelChoiceField(
         label=_("责任单位"),
