@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("inspections.api_urls")),
     path("", include("vouchers.api_urls")),
     path("", include("metrics.api_urls")),
+    path("", include("programme.api_urls")),
 ]
 
 urlpatterns = [

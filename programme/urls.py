@@ -15,4 +15,6 @@ urlpatterns = [
     path("zhuanban/zhengju/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("zhuanban/duban/", views.supervision_list, name="supervision_list"),
     path("zhuanban/duban/<int:pk>/", views.round_detail, name="round_detail"),
+    path("zhuanban/zijin/", views.funds, name="funds"),
+    path("zhuanban/zijin/daochu.xlsx", views.funds_export, name="funds_export"),
 ]

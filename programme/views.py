@@ -19,6 +19,7 @@ from portal.pages import add_service_error, portal_page
 from portal.roles import get_scoped_or_404, sees_programme
 
 from . import selectors, services
+from .exports import funds_xlsx
 from .forms import (
     BoardFilterForm,
     FindingForm,
@@ -27,6 +28,7 @@ from .forms import (
     RoundForm,
     TaskSettingsForm,
 )
+from .funds import FORMULAS, funds_overview
 from .models import Department, ProgressEvidence, SupervisionFinding, SupervisionRound, Task
 from .phases import current_phase, phases
 
@@ -253,3 +255,29 @@ def round_detail(request, pk: int):
         },
         status=status,
     )
+
+
+# --- Funds ----------------------------------------------------------------------------------------
+
+
+@programme_page
+@require_GET
+def funds(request):
+    """/zhuanban/zijin/: every fund's months, the provincial subsidy's uses and the performance
+    figures with their formulas."""
+    return render(
+        request,
+        "programme/funds.html",
+        {
+            "overviews": funds_overview(),
+            "formulas": FORMULAS,
+            "tab": "funds",
+        },
+    )
+
+
+@programme_page
+@require_GET
+def funds_export(request):
+    """/zhuanban/zijin/daochu.xlsx: the same figures as the page, one row per fund, use and month."""
+    return funds_xlsx(funds_overview())
