@@ -9,6 +9,7 @@ from django.conf import settings
 from portal.roles import Role
 from programme.models import Department
 from tests.factories import UserFactory
+from tests.vouchers.conftest import batch, child, inclusive_a  # noqa: F401 - the voucher fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from programme import funds, services
 from programme.models import Fund, FundMonth, FundUse
-from tests.vouchers.conftest import MARCH, batch, child, inclusive_a  # noqa: F401 - fixtures
+from tests.vouchers.conftest import MARCH
 from tests.vouchers.helpers import TODAY, issue_voucher, redeem
 from vouchers import services as voucher_services
 from vouchers.models import Redemption
