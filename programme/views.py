@@ -103,10 +103,10 @@ def task_detail(request, number: int):
     )
     status = 200
     if request.method == "POST":
+        if not services.may_report(request.user, task):
+            raise PermissionDenied(_("只有该任务的责任单位可以填报进展。"))
         action = request.POST.get("action")
         if action == "progress":
-            if not services.may_report(request.user, task):
-                raise PermissionDenied(_("只有该任务的责任单位可以填报进展。"))
             progress_form = ProgressForm(
                 request.POST, request.FILES, task=task, departments=departments
             )
@@ -179,6 +179,8 @@ def supervision_list(request):
     form = RoundForm()
     status = 200
     if request.method == "POST":
+        if not services.office_acts(request.user):
+            raise PermissionDenied(_("只有专班办公室可以记录督导。"))
         form = RoundForm(request.POST)
         if form.is_valid():
             try:

@@ -27,9 +27,11 @@ INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR = (
     "bureau_admin",
     "auditor",
 )
+# A user of the education bureau's department in the pilot task force (lead of task 3).
+DEPT = "department"
 
 EVERYONE = frozenset(
-    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR}
+    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT}
 )
 SIGNED_IN = EVERYONE - {ANON}
 NOBODY = frozenset()
@@ -38,6 +40,8 @@ BUREAUS = frozenset({BUREAU, BUREAU_ADMIN})
 CITY = frozenset({INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR})
 OPERATORS = frozenset({OP_A, OP_B})
 READ_ONLY = frozenset({AUDITOR, EDUCATION})
+# Who reads the pilot programme's pages and API: the office (bureau), departments, education, audit.
+PROGRAMME = frozenset({EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT})
 
 
 def _s(*personas) -> frozenset:
@@ -154,7 +158,7 @@ ENTRIES: dict[str, Entry] = {
     "set_language": Entry(get=EVERYONE, post=EVERYONE),
     "admin:index": Entry(get=CITY, post=CITY),
     "admin:login": Entry(get=EVERYONE, post=EVERYONE),
-    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B), post=EVERYONE),
+    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B, DEPT), post=EVERYONE),
     "admin:password_change": Entry(get=CITY, post=CITY),
     "admin:password_change_done": Entry(get=CITY),
     "admin:autocomplete": Entry(get=NOBODY),
@@ -909,6 +913,23 @@ ENTRIES: dict[str, Entry] = {
     "v1:settlement-lines": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
     "v1:settlement-mark-paid": Entry(get=NOBODY, post=BUREAUS),
     "v1:kpis": Entry(get=CITY, post=NOBODY),
+    # The pilot programme (试点专班). The task URL is task 3, led by the department persona's
+    # bureau; tests/programme shows a department refused on another department's task.
+    "programme:board": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:task_detail": Entry(get=PROGRAMME, post=_s(BUREAU, BUREAU_ADMIN, DEPT)),
+    "programme:evidence_file": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:supervision_list": Entry(get=PROGRAMME, post=BUREAUS),
+    "programme:round_detail": Entry(get=PROGRAMME, post=BUREAUS),
+    "programme:funds": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:funds_export": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-task-list": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-task-detail": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-update-list": Entry(get=PROGRAMME, post=_s(BUREAU, BUREAU_ADMIN, DEPT)),
+    "v1:programme-update-detail": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-fund-list": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-fund-detail": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-catalogue-list": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-catalogue-detail": Entry(get=PROGRAMME, post=NOBODY),
     "api-schema": Entry(get=EVERYONE),
     "api-docs": Entry(get=EVERYONE),
     "admin:institutions.community:simple_history": Entry(get=CITY),
@@ -930,6 +951,9 @@ ENTRIES: dict[str, Entry] = {
     "admin:metrics.target:simple_history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
 }
 KWARGS: dict[str, Callable] = {
+    "programme:task_detail": lambda world: {"number": 3},
+    "programme:evidence_file": _pick("programme.ProgressEvidence"),
+    "programme:round_detail": _pick("programme.SupervisionRound"),
     "vouchers:application_import_job": _import_job("vouchers.voucherapplication", "pk"),
     "vouchers:application_import_job_state": _import_job("vouchers.voucherapplication", "pk"),
     "admin:institutions_institution_import_job": _import_job("institutions.institution"),
