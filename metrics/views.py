@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -28,6 +29,7 @@ from portal import jobs
 from portal.dates import due_on
 from portal.pages import bureau_acts, portal_page, require_bureau_actor
 from portal.roles import Role, has_role
+from programme.selectors import catalogue_summary
 
 from . import forecast as forecasting
 from . import report_tasks, selectors, services
@@ -142,8 +144,17 @@ def dashboard(request):
                 or (report and not report["finished"])
             ),
             "CITY": CITY,
+            # Target 一(五) is a deliverable, not a number (kpis.md): the published catalogue.
+            "catalogue": _catalogue_payload(),
+            "pilot_start": settings.PILOT_START_DATE,
+            "pilot_end": settings.PILOT_END_DATE,
         },
     )
+
+
+def _catalogue_payload() -> dict:
+    published, last_change = catalogue_summary()
+    return {"published": published, "last_change": last_change}
 
 
 @indicator_page

@@ -1,9 +1,12 @@
 """The plan's text as loaded by the data migration (docs/spec/plan.md, plan-text.md): the 14
 responsible departments with their alternative spellings and task-force roles, the 8 tasks with
 their lead (★) and co-responsible (●) departments, and the 21 sub-items. A draft: the office edits
-the loaded rows afterwards; this module is only the starting point and is never read at run time."""
+the loaded rows afterwards; this module is only the starting point (`load_plan`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 # (name, aliases, task-force role, hosts the office)
 DEPARTMENTS = [
@@ -234,3 +237,60 @@ FUNDS = [
         "“融合托育”、人员培训等",
     ),
 ]
+
+
+def load_plan(get_model: Callable[[str], Any]) -> None:
+    """Load the rows above where they are missing (the data migration; tests put them back after
+    a transactional test emptied the tables). Idempotent; never overwrites the office's edits."""
+    Department = get_model("Department")
+    Task = get_model("Task")
+    SubItem = get_model("SubItem")
+    Deliverable = get_model("Deliverable")
+    Fund = get_model("Fund")
+    departments = {}
+    for order, (name, aliases, role, hosts_office) in enumerate(DEPARTMENTS, start=1):
+        departments[name], _ = Department.objects.get_or_create(
+            name=name,
+            defaults={
+                "aliases": aliases,
+                "task_force_role": role,
+                "hosts_office": hosts_office,
+                "order": order,
+            },
+        )
+    tasks = {}
+    for number, (title, text, lead, co, sub_items) in TASKS.items():
+        task, created = Task.objects.get_or_create(
+            number=number,
+            defaults={
+                "title": title,
+                "text": text,
+                "lead": departments[lead],
+                "indicators": INDICATORS.get(str(number), []),
+            },
+        )
+        tasks[number] = task
+        if created:
+            task.co_responsible.set([departments[name] for name in co])
+        for sub_number, sub_title, sub_text in sub_items:
+            SubItem.objects.get_or_create(
+                task=task,
+                number=sub_number,
+                defaults={
+                    "title": sub_title,
+                    "text": sub_text,
+                    "indicators": INDICATORS.get(f"{number}.{sub_number}", []),
+                },
+            )
+    for name, source, task, phase, owner in DELIVERABLES:
+        Deliverable.objects.get_or_create(
+            name=name,
+            defaults={
+                "source": source,
+                "task": tasks.get(task),
+                "phase": phase,
+                "owner": owner,
+            },
+        )
+    for kind, name, purpose in FUNDS:
+        Fund.objects.get_or_create(name=name, defaults={"kind": kind, "purpose": purpose})

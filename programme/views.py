@@ -9,8 +9,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -30,6 +32,7 @@ from .forms import (
 )
 from .funds import FORMULAS, funds_overview
 from .models import Department, ProgressEvidence, SupervisionFinding, SupervisionRound, Task
+from .pdf import weekly_summary_pdf
 from .phases import current_phase, phases
 
 
@@ -283,3 +286,30 @@ def funds(request):
 def funds_export(request):
     """/zhuanban/zijin/daochu.xlsx: the same figures as the page, one row per fund, use and month."""
     return funds_xlsx(funds_overview())
+
+
+# --- The public catalogue -------------------------------------------------------------------------
+
+
+@require_GET
+def catalogue_public(request):
+    """/gongshi/mulu/: the basic public-service catalogue, published items only; no sign-in."""
+    items = list(selectors.published_catalogue())
+    _published, last_change = selectors.catalogue_summary()
+    return render(
+        request,
+        "programme/catalogue_public.html",
+        {"items": items, "last_change": last_change},
+    )
+
+
+@programme_page
+@require_GET
+def weekly_pdf(request):
+    """/zhuanban/zhoubao.pdf: the task force meeting's weekly summary, as of today."""
+    today = timezone.localdate()
+    response = HttpResponse(weekly_summary_pdf(today), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=_("专班周报-%(day)s.pdf") % {"day": f"{today:%Y-%m-%d}"}
+    )
+    return response

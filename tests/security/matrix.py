@@ -916,11 +916,13 @@ ENTRIES: dict[str, Entry] = {
     # The pilot programme (试点专班). The task URL is task 3, led by the department persona's
     # bureau; tests/programme shows a department refused on another department's task.
     "programme:board": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:catalogue_public": Entry(get=EVERYONE, post=NOBODY),
     "programme:task_detail": Entry(get=PROGRAMME, post=_s(BUREAU, BUREAU_ADMIN, DEPT)),
     "programme:evidence_file": Entry(get=PROGRAMME, post=NOBODY),
     "programme:supervision_list": Entry(get=PROGRAMME, post=BUREAUS),
     "programme:round_detail": Entry(get=PROGRAMME, post=BUREAUS),
     "programme:funds": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:weekly_pdf": Entry(get=PROGRAMME, post=NOBODY),
     "programme:funds_export": Entry(get=PROGRAMME, post=NOBODY),
     "v1:programme-task-list": Entry(get=PROGRAMME, post=NOBODY),
     "v1:programme-task-detail": Entry(get=PROGRAMME, post=NOBODY),
