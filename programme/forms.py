@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.forms import MultipleFileField
 
-from .models import Department, Status, SubItem, Task
+from .models import Deliverable, Department, Status, SubItem, Task
 from .phases import Phase
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -81,3 +81,13 @@ class FollowUpForm(forms.Form):
         label=_("跟进情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     resolved = forms.BooleanField(label=_("已解决"), required=False)
+
+
+class DeliverableForm(forms.Form):
+    state = forms.ChoiceField(label=_("状态"), choices=Deliverable.State.choices)
+    due_date = forms.DateField(label=_("计划日期"), required=False, widget=DATE)
+    done_on = forms.DateField(label=_("完成日期"), required=False, widget=DATE)
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file = forms.FileField(label=_("成果文件"), required=False)

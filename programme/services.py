@@ -215,7 +215,7 @@ def deliverable_save(
     deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
     deliverable.state, deliverable.due_date, deliverable.done_on = state, due_date, done_on
     deliverable.note = note.strip()
-    if file is not None:
+    if file:
         validate_evidence_file(file)
         deliverable.file = file
     if state == Deliverable.State.DONE and done_on is None:

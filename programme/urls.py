@@ -18,6 +18,8 @@ urlpatterns = [
     path("zhuanban/duban/", views.supervision_list, name="supervision_list"),
     path("zhuanban/duban/<int:pk>/", views.round_detail, name="round_detail"),
     path("zhuanban/zhoubao.pdf", views.weekly_pdf, name="weekly_pdf"),
+    path("zhuanban/chengguo/", views.deliverables, name="deliverables"),
+    path("zhuanban/chengguo/<int:pk>/wenjian/", views.deliverable_file, name="deliverable_file"),
     path("zhuanban/zijin/", views.funds, name="funds"),
     path("zhuanban/zijin/daochu.xlsx", views.funds_export, name="funds_export"),
 ]

@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -24,6 +24,7 @@ from . import selectors, services
 from .exports import funds_xlsx
 from .forms import (
     BoardFilterForm,
+    DeliverableForm,
     FindingForm,
     FollowUpForm,
     ProgressForm,
@@ -31,7 +32,14 @@ from .forms import (
     TaskSettingsForm,
 )
 from .funds import FORMULAS, funds_overview
-from .models import Department, ProgressEvidence, SupervisionFinding, SupervisionRound, Task
+from .models import (
+    Deliverable,
+    Department,
+    ProgressEvidence,
+    SupervisionFinding,
+    SupervisionRound,
+    Task,
+)
 from .pdf import weekly_summary_pdf
 from .phases import current_phase, phases
 
@@ -313,3 +321,61 @@ def weekly_pdf(request):
         as_attachment=False, filename=_("专班周报-%(day)s.pdf") % {"day": f"{today:%Y-%m-%d}"}
     )
     return response
+
+
+# --- Deliverables ---------------------------------------------------------------------------------
+
+
+@programme_page
+@require_http_methods(["GET", "POST"])
+def deliverables(request):
+    """/zhuanban/chengguo/: the documents and bodies the plan names (plan.md §8); the office
+    records their state, dates and file (POST, one deliverable at a time)."""
+    office = services.office_acts(request.user)
+    items = list(Deliverable.objects.select_related("task").order_by("pk"))
+    forms = {
+        item.pk: DeliverableForm(
+            initial={
+                "state": item.state,
+                "due_date": item.due_date,
+                "done_on": item.done_on,
+                "note": item.note,
+            },
+            prefix=f"d{item.pk}",
+        )
+        for item in items
+    }
+    status = 200
+    if request.method == "POST":
+        if not office:
+            raise PermissionDenied(_("只有专班办公室可以更新成果。"))
+        item = get_object_or_404(Deliverable, pk=request.POST.get("deliverable"))
+        form = forms[item.pk] = DeliverableForm(request.POST, request.FILES, prefix=f"d{item.pk}")
+        if form.is_valid():
+            try:
+                services.deliverable_save(deliverable=item, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error, model=Deliverable)
+            else:
+                messages.success(request, _("成果已更新。"))
+                return redirect("programme:deliverables")
+        status = 400
+    return render(
+        request,
+        "programme/deliverables.html",
+        {
+            "rows": [(item, forms[item.pk]) for item in items],
+            "office": office,
+            "tab": "deliverables",
+        },
+        status=status,
+    )
+
+
+@programme_page
+@require_GET
+def deliverable_file(request, pk: int):
+    deliverable = get_scoped_or_404(request.user, Deliverable, pk=pk)
+    if not deliverable.file:
+        raise Http404
+    return file_response(deliverable.file)

@@ -665,9 +665,10 @@ ENTRIES: dict[str, Entry] = {
     ),
     "inspections:draw_start": Entry(get=NOBODY, post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)),
     "inspections:incident_list": Entry(get=SIGNED_IN, post=NOBODY),
+    # Mandatory reporting: anyone who may write reports an incident (a department user too).
     "inspections:incident_new": Entry(
-        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN),
-        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN),
+        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT),
+        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT),
     ),
     "inspections:incident_detail": Entry(
         get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
@@ -745,8 +746,9 @@ ENTRIES: dict[str, Entry] = {
     "metrics:report_pdf": Entry(get=NOBODY, post=NOBODY),
     "metrics:drilldown": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
     "v1:api-token": Entry(get=NOBODY, post=EVERYONE),
-    "v1:township-list": Entry(get=SIGNED_IN, post=NOBODY),
-    "v1:township-detail": Entry(get=SIGNED_IN, post=NOBODY),
+    # Reference data for the registry's roles; a department user has no registry role.
+    "v1:township-list": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
+    "v1:township-detail": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
     "v1:community-list": Entry(
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
     ),
@@ -922,6 +924,9 @@ ENTRIES: dict[str, Entry] = {
     "programme:supervision_list": Entry(get=PROGRAMME, post=BUREAUS),
     "programme:round_detail": Entry(get=PROGRAMME, post=BUREAUS),
     "programme:funds": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:deliverables": Entry(get=PROGRAMME, post=BUREAUS),
+    # The world's deliverable has no file yet: a 404 for everyone (tests/programme reads one).
+    "programme:deliverable_file": Entry(get=NOBODY, post=NOBODY),
     "programme:weekly_pdf": Entry(get=PROGRAMME, post=NOBODY),
     "programme:funds_export": Entry(get=PROGRAMME, post=NOBODY),
     "v1:programme-task-list": Entry(get=PROGRAMME, post=NOBODY),
@@ -952,9 +957,34 @@ ENTRIES: dict[str, Entry] = {
     ),
     "admin:metrics.target:simple_history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
 }
+
+
+def _programme_admin(*models: str) -> dict[str, Entry]:
+    """The admin pages of the programme's models: the office edits, education and audit read."""
+    readers = _s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)
+    entries = {}
+    for model in models:
+        base = f"admin:programme.{model}"
+        entries |= {
+            f"{base}:changelist": Entry(get=readers),
+            f"{base}:add": Entry(get=BUREAUS, post=BUREAUS),
+            f"{base}:history": Entry(get=readers),
+            f"{base}:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+            f"{base}:change": Entry(get=readers, post=BUREAUS),
+            f"{base}:redirect": Entry(get=CITY),
+            f"{base}:simple_history": Entry(get=readers),
+        }
+    return entries
+
+
+ENTRIES |= _programme_admin(
+    "department", "task", "subitem", "deliverable", "fund", "fundmonth", "catalogueitem"
+)
+
 KWARGS: dict[str, Callable] = {
     "programme:task_detail": lambda world: {"number": 3},
     "programme:evidence_file": _pick("programme.ProgressEvidence"),
+    "programme:deliverable_file": _pick("programme.Deliverable"),
     "programme:round_detail": _pick("programme.SupervisionRound"),
     "vouchers:application_import_job": _import_job("vouchers.voucherapplication", "pk"),
     "vouchers:application_import_job_state": _import_job("vouchers.voucherapplication", "pk"),
