@@ -349,7 +349,11 @@ def deliverables(request):
     if request.method == "POST":
         if not office:
             raise PermissionDenied(_("只有专班办公室可以更新成果。"))
-        item = get_object_or_404(Deliverable, pk=request.POST.get("deliverable"))
+        chosen = request.POST.get("deliverable", "")
+        if not chosen.isdigit():
+            messages.error(request, _("请选择要更新的成果。"))
+            return redirect("programme:deliverables")
+        item = get_object_or_404(Deliverable, pk=int(chosen))
         form = forms[item.pk] = DeliverableForm(request.POST, request.FILES, prefix=f"d{item.pk}")
         if form.is_valid():
             try:
