@@ -39,10 +39,12 @@ def test_programme_journey(demo, journey, tmp_path):
     dept = journey("programme-department", phone=True)
     page = dept.page
     dept.login("dept_education", DEMO_PASSWORD, next_path=reverse("programme:board"))
-    first = page.locator("#board tbody tr.board-task").first
-    assert first.get_attribute("data-task") == "3"  # its own task first
+    # Its own tasks first: those where 市教育局 is lead (3) or co-responsible (2, 5, 6).
+    tasks = page.locator("#board tbody tr.board-task")
+    assert [tasks.nth(i).get_attribute("data-task") for i in range(4)] == ["2", "3", "5", "6"]
+    assert "board-task--own" in tasks.first.get_attribute("class")
     dept.shot("01-board")
-    first.get_by_role("link").click()
+    page.locator('#board tr[data-task="3"]').get_by_role("link").click()
     page.get_by_label("进展情况").fill(UPDATE)
     page.get_by_label("填报后状态").select_option(label="推进中")
     evidence = tmp_path / "摸排情况.pdf"
@@ -75,7 +77,7 @@ def test_programme_journey(demo, journey, tmp_path):
     page.get_by_role("button", name="保存").click()
     assert "督导已记录" in office.message()
     page.get_by_label("试点任务").select_option(label="3. 推进托幼一体化深度发展")
-    page.get_by_label("督导发现").fill(FINDING)
+    page.get_by_role("textbox", name="督导发现").fill(FINDING)
     page.get_by_role("button", name="保存发现").click()
     assert "督导发现已记录" in office.message()
     office.shot("04-finding")
