@@ -38,7 +38,8 @@ from .kpis.drilldown import drilldown as drilldown_of
 from .models import CITY, ComputeRun, Indicator
 
 DRILL_PAGE_SIZE = 100
-VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR)
+# The task force's departments read the indicators too (issue 16); none of them acts here.
+VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR, Role.DEPARTMENT)
 
 
 def indicator_page(view):
@@ -48,7 +49,7 @@ def indicator_page(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not may_view(request.user):
-            raise PermissionDenied(_("只有卫健局、教育局和审计人员可以查看试点指标。"))
+            raise PermissionDenied(_("只有卫健局、教育局、审计人员和试点专班成员单位可以查看试点指标。"))
         return view(request, *args, **kwargs)
 
     return portal_page(wrapped)
