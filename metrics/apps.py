@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from programme.indicators import register_indicator_reader
+
 
 class MetricsConfig(AppConfig):
     name = "metrics"
@@ -9,7 +11,6 @@ class MetricsConfig(AppConfig):
         # Imported here: they import models, which exist only once apps.py has been read (the
         # cycle Django forces; AppConfig.ready runs when the registry is ready).
         from portal import jobs
-        from programme.indicators import register_indicator_reader
 
         from .models import ComputeRun, EvaluationReportJob  # the same cycle
         from .programme import latest_city_readings  # the same cycle

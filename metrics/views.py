@@ -49,7 +49,9 @@ def indicator_page(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not may_view(request.user):
-            raise PermissionDenied(_("只有卫健局、教育局、审计人员和试点专班成员单位可以查看试点指标。"))
+            raise PermissionDenied(
+                _("只有卫健局、教育局、审计人员和试点专班成员单位可以查看试点指标。")
+            )
         return view(request, *args, **kwargs)
 
     return portal_page(wrapped)
