@@ -91,3 +91,17 @@ class DeliverableForm(forms.Form):
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     file = forms.FileField(label=_("成果文件"), required=False)
+
+
+class KindergartenPlacesForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("幼儿园"), queryset=None)
+    effective_from = forms.DateField(label=_("生效日期"), widget=DATE)
+    infant = forms.IntegerField(label=_("乳儿班托位"), min_value=0, initial=0)
+    toddler = forms.IntegerField(label=_("托小班托位"), min_value=0, initial=0)
+    older = forms.IntegerField(label=_("托大班托位"), min_value=0, initial=0)
+    mixed = forms.IntegerField(label=_("混龄班托位"), min_value=0, initial=0)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, kindergartens, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = kindergartens

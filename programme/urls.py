@@ -20,6 +20,7 @@ urlpatterns = [
     path("zhuanban/zhoubao.pdf", views.weekly_pdf, name="weekly_pdf"),
     path("zhuanban/chengguo/", views.deliverables, name="deliverables"),
     path("zhuanban/chengguo/<int:pk>/wenjian/", views.deliverable_file, name="deliverable_file"),
+    path("zhuanban/tuoban/", views.kindergarten_places, name="kindergarten_places"),
     path("zhuanban/zijin/", views.funds, name="funds"),
     path("zhuanban/zijin/daochu.xlsx", views.funds_export, name="funds_export"),
 ]

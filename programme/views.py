@@ -17,16 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inspections.views.common import file_response
+from institutions.models import ApprovedPlaces
 from portal.pages import add_service_error, portal_page
 from portal.roles import get_scoped_or_404, sees_programme
 
-from . import selectors, services
+from . import kindergartens, selectors, services
 from .exports import funds_xlsx
 from .forms import (
     BoardFilterForm,
     DeliverableForm,
     FindingForm,
     FollowUpForm,
+    KindergartenPlacesForm,
     ProgressForm,
     RoundForm,
     TaskSettingsForm,
@@ -383,3 +385,35 @@ def deliverable_file(request, pk: int):
     if not deliverable.file:
         raise Http404
     return file_response(deliverable.file)
+
+
+# --- Task 3: kindergartens' childcare classes -----------------------------------------------------
+
+
+@programme_page
+@require_http_methods(["GET", "POST"])
+def kindergarten_places(request):
+    """/zhuanban/tuoban/: kindergartens' childcare-class places (task 3); the office and the
+    education bureau's department users record a new dated figure (POST)."""
+    writer = kindergartens.may_write_kindergarten_places(request.user)
+    rows = kindergartens.kindergartens()
+    form, status = KindergartenPlacesForm(kindergartens=rows), 200
+    if request.method == "POST":
+        if not writer:
+            raise PermissionDenied(_("只有专班办公室和任务三的牵头单位可以填报幼儿园托班托位。"))
+        form = KindergartenPlacesForm(request.POST, kindergartens=rows)
+        if form.is_valid():
+            try:
+                kindergartens.kindergarten_places_record(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error, model=ApprovedPlaces)
+            else:
+                messages.success(request, _("托班托位已记录。"))
+                return redirect("programme:kindergarten_places")
+        status = 400
+    return render(
+        request,
+        "programme/kindergartens.html",
+        {"rows": rows, "form": form, "writer": writer, "tab": "kindergartens"},
+        status=status,
+    )

@@ -925,6 +925,8 @@ ENTRIES: dict[str, Entry] = {
     "programme:round_detail": Entry(get=PROGRAMME, post=BUREAUS),
     "programme:funds": Entry(get=PROGRAMME, post=NOBODY),
     "programme:deliverables": Entry(get=PROGRAMME, post=BUREAUS),
+    # Task 3's data: the office and the education bureau's department user (the persona).
+    "programme:kindergarten_places": Entry(get=PROGRAMME, post=_s(BUREAU, BUREAU_ADMIN, DEPT)),
     # The world's deliverable has no file yet: a 404 for everyone (tests/programme reads one).
     "programme:deliverable_file": Entry(get=NOBODY, post=NOBODY),
     "programme:weekly_pdf": Entry(get=PROGRAMME, post=NOBODY),
