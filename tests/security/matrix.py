@@ -740,9 +740,13 @@ ENTRIES: dict[str, Entry] = {
     "metrics:dashboard": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "metrics:forecast": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "metrics:recompute": Entry(get=NOBODY, post=BUREAUS),
-    "metrics:run_status": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
+    "metrics:run_status": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY
+    ),
     "metrics:report_request": Entry(get=NOBODY, post=BUREAUS),
-    "metrics:report_status": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
+    "metrics:report_status": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY
+    ),
     "metrics:report_pdf": Entry(get=NOBODY, post=NOBODY),
     "metrics:drilldown": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "v1:api-token": Entry(get=NOBODY, post=EVERYONE),
