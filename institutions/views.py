@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Min, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.pages import add_service_error, bureau_acts, is_operator, portal_page
-from portal.roles import Role, get_scoped_or_404, has_role, scope
+from portal.roles import Role, get_scoped_or_404, has_role, scope, sees_every_institution
 
 from . import services
 from .disclosure import public_results_for
@@ -50,6 +51,16 @@ class PortalLoginView(LoginView):
     template_name = "institutions/login.html"
     redirect_authenticated_user = True
     next_page = reverse_lazy("institutions:my_institutions")
+
+    def get_default_redirect_url(self):
+        """Without ?next=, a role with a home page of its own (settings.ROLE_HOME_PAGES, named
+        by the project, which knows every app) goes there; everyone else to the registry."""
+        user = self.request.user
+        if not sees_every_institution(user) and not has_role(user, Role.OPERATOR):
+            for role, url_name in settings.ROLE_HOME_PAGES.items():
+                if has_role(user, Role(role)):
+                    return resolve_url(url_name)
+        return super().get_default_redirect_url()
 
 
 class PortalLogoutView(LogoutView):

@@ -154,6 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "institutions:login"
+# After sign-in without ?next=: roles with a home of their own (the registry is everyone else's).
+ROLE_HOME_PAGES = {"department": "programme:board"}
 
 # Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"

@@ -94,3 +94,10 @@ def test_empty_text_is_refused_on_the_page(client_as, education_dept):
     )
     assert response.status_code == 400
     assert not ProgressUpdate.objects.exists()
+
+
+def test_a_department_user_lands_on_the_board_after_sign_in(client, civil_dept):
+    response = client.post(
+        "/denglu/", {"username": "dept_civil", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/zhuanban/"
