@@ -2,16 +2,39 @@
 plan leaves silent, keeps the funds' months and edits and publishes the catalogue. Every change
 is in the history (django-simple-history). Progress, supervision and the board are pages."""
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import ScopedAdminMixin
 
+from . import services
 from .models import CatalogueItem, Deliverable, Department, Fund, FundMonth, SubItem, Task
+from .validators import validate_fund_month
 
 
 class ProgrammeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     pass
+
+
+class FundMonthForm(forms.ModelForm):
+    """The services' rules for a fund month (programme.validators), on the admin's form."""
+
+    class Meta:
+        model = FundMonth
+        fields = ["fund", "use", "period", "budget", "spent"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fund") and data.get("period"):
+            validate_fund_month(
+                fund=data["fund"],
+                use=data.get("use", ""),
+                period=data["period"],
+                budget=data.get("budget"),
+                spent=data.get("spent"),
+            )
+        return data
 
 
 @admin.register(Department)
@@ -59,9 +82,14 @@ class FundMonthAdmin(ProgrammeAdmin):
     list_filter = ["fund", "use"]
     list_select_related = ["fund"]
 
+    form = FundMonthForm
+
 
 @admin.register(CatalogueItem)
 class CatalogueItemAdmin(ProgrammeAdmin):
     list_display = ["name", "department", "published", "is_demo", "updated_at"]
     list_filter = ["published"]
     list_select_related = ["department"]
+
+    def save_model(self, request, obj, form, change):
+        services.catalogue_item_save(item=obj, actor=request.user)

@@ -23,7 +23,6 @@ from .models import (
     Department,
     Fund,
     FundMonth,
-    FundUse,
     ProgressEvidence,
     ProgressUpdate,
     Status,
@@ -33,6 +32,7 @@ from .models import (
     Task,
 )
 from .selectors import department_ids_of, task_department_ids
+from .validators import validate_fund_month
 
 TEXT_MAX = 4000
 
@@ -238,20 +238,7 @@ def fund_month_save(
     """Budget and spending of a fund (and, for the provincial subsidy, one of its six uses) in a
     month. The vouchers use's spending is the voucher ledger's, never typed."""
     _require_office(actor)
-    errors = {}
-    if use and fund.kind != Fund.Kind.PROVINCIAL_SUBSIDY:
-        errors["use"] = _("只有省补资金按用途记录。")
-    if fund.kind == Fund.Kind.PROVINCIAL_SUBSIDY and not use:
-        errors["use"] = _("省补资金须选择用途。")
-    if use == FundUse.VOUCHERS and spent is not None:
-        errors["spent"] = _("托育券支出从托育券流水读取，不能手工填写。")
-    for name, value in (("budget", budget), ("spent", spent)):
-        if value is not None and value < 0:
-            errors[name] = _("金额不能为负数。")
-    if period.day != 1:
-        errors["period"] = _("月份须为该月第一天。")
-    if errors:
-        raise ValidationError(errors)
+    validate_fund_month(fund=fund, use=use, period=period, budget=budget, spent=spent)
     row, _created = FundMonth.objects.select_for_update().get_or_create(
         fund=fund, use=use, period=period
     )
