@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The programme's task status shares the field name "status" with other apps' choices.
+    "ENUM_NAME_OVERRIDES": {"ProgrammeStatusEnum": "programme.models.Status"},
 }
 
 # Cache: Redis when available for throttling; local memory otherwise (single process).
