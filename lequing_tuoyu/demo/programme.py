@@ -16,6 +16,7 @@ from portal.dates import add_months, month_start
 from programme import services
 from programme.models import (
     CatalogueItem,
+    Deliverable,
     Department,
     Fund,
     FundMonth,
@@ -100,6 +101,16 @@ def seed_programme(*, users: dict) -> int:
             actor=office,
         )
     _seed_funds(office)
+    plan_document = Deliverable.objects.filter(source="二(一)", state=Deliverable.State.PENDING)
+    for deliverable in plan_document:
+        services.deliverable_save(
+            deliverable=deliverable,
+            actor=office,
+            state=Deliverable.State.DRAFTING,
+            due_date=None,
+            done_on=None,
+            note=_demo("初稿已征求各成员单位意见"),
+        )
     for order, (name, eligibility, content, department, url) in enumerate(CATALOGUE, start=1):
         if CatalogueItem.objects.filter(name=_demo(name)).exists():
             continue

@@ -95,3 +95,9 @@ def test_dashboard_shows_target_1_5_linked_to_the_public_page(client_as, bureau)
     assert "一(五)" in card and "已发布 2 项" in card and "2025-09-01" in card
     assert 'href="/gongshi/mulu/"' in card
     assert "试点期：2025-02-01 至 2025-12-31" in html
+
+
+def test_dashboard_shows_target_1_5_before_any_indicator_is_computed(client_as, education):
+    html = client_as(education).get("/zhibiao/").content.decode()
+    card = html.split('id="target-catalogue"')[1].split("</li>")[0]
+    assert "已发布 0 项" in card and "尚未建立" in card
