@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "institutions",
     "vouchers",
     "inspections",
+    "programme",
     "metrics",
 ]
 
@@ -310,6 +311,22 @@ if not PERSONAL_DATA_KEYS or not PERSONAL_DATA_HASH_KEY:
 PILOT_START_DATE = env_date("PILOT_START_DATE", "2025-02-01")
 PILOT_BASELINE_DATE = env_date("PILOT_BASELINE_DATE", "2025-01-31")
 PILOT_END_DATE = env_date("PILOT_END_DATE", "2025-12-31")
+
+
+def _month_after(day: dt.date, months: int) -> dt.date:
+    years, month = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + years, month + 1, 1)
+
+
+# The plan's phases (plan.md §2): start-up for the first four months (2月-5月), implementation,
+# then summary and evaluation in the last two (11月-12月). Each phase runs to the day before the
+# next one's start; the evaluation phase ends on PILOT_END_DATE.
+PILOT_IMPLEMENTATION_START_DATE = env_date(
+    "PILOT_IMPLEMENTATION_START_DATE", _month_after(PILOT_START_DATE, 4).isoformat()
+)
+PILOT_EVALUATION_START_DATE = env_date(
+    "PILOT_EVALUATION_START_DATE", _month_after(PILOT_END_DATE, -1).isoformat()
+)
 # Monthly report for month M: due on this day of M+1; locked this many days after the due day.
 REPORT_DEADLINE_DAY = env_int("REPORT_DEADLINE_DAY", 10)
 REPORT_LOCK_AFTER_DAYS = env_int("REPORT_LOCK_AFTER_DAYS", 20)
@@ -360,6 +377,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The programme's task status shares the field name "status" with other apps' choices.
+    "ENUM_NAME_OVERRIDES": {"ProgrammeStatusEnum": "programme.models.Status"},
 }
 
 # Cache: Redis when available for throttling; local memory otherwise (single process).

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("inspections.api_urls")),
     path("", include("vouchers.api_urls")),
     path("", include("metrics.api_urls")),
+    path("", include("programme.api_urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("vouchers.urls")),
     path("", include("vouchers.family_urls")),
     path("", include("metrics.urls")),
+    path("", include("programme.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,6 +14,7 @@ from metrics.views import may_view as sees_indicators
 from portal.contact import please_contact
 from portal.pages import is_operator, portal_page
 from portal.roles import Role, has_role, is_bureau, sees_every_institution
+from programme.selectors import catalogue_summary
 
 logger = logging.getLogger(__name__)
 
@@ -78,20 +79,26 @@ def lockout(request, original_response=None, credentials=None):
 
 @require_GET
 def start_page(request):
-    """/: the three doors (families, operators, staff), 信息公示 and whom to call."""
-    return render(request, "start.html", {"home_url": reverse("role_home")})
+    """/: the three doors (families, operators, staff), 信息公示, the public-service catalogue once
+    it has published items, and whom to call."""
+    published, _last_change = catalogue_summary()
+    return render(
+        request, "start.html", {"home_url": reverse("role_home"), "catalogue_items": published}
+    )
 
 
 def home_for(user) -> str:
     """Where a signed-in user starts: operators their institutions, bureau staff the admin's day's
-    work, inspectors their inspections, education and audit staff the indicators, families their
-    voucher page."""
+    work, inspectors their inspections, the task force's departments the task board, education and
+    audit staff the indicators, families their voucher page."""
     if is_operator(user):
         return reverse("institutions:my_institutions")
     if is_bureau(user):
         return reverse("admin:index")
     if has_role(user, Role.INSPECTOR):
         return reverse("inspections:inspection_list")
+    if has_role(user, Role.DEPARTMENT):
+        return reverse("programme:board")  # the task force's departments: their tasks first
     if sees_indicators(user):
         return reverse("metrics:dashboard")
     if sees_every_institution(user) or has_role(user, Role.OPERATOR):

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Exists, F, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,10 +48,9 @@ THOUSAND = Decimal(1000)
 GAP_INDICATORS = ("K1", "K4", "K5")
 
 
-def default_date(today: dt.date | None = None) -> dt.date:
-    """31 December of the current year."""
-    today = today or timezone.localdate()
-    return dt.date(today.year, 12, 31)
+def default_date() -> dt.date:
+    """The pilot's last day (settings.PILOT_END_DATE): the horizon the plan's targets are set for."""
+    return settings.PILOT_END_DATE
 
 
 def position(day: dt.date) -> float:

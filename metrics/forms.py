@@ -60,7 +60,7 @@ class ForecastForm(forms.Form):
     to = forms.DateField(
         label=_("预测到"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("默认为今年 12 月 31 日（含当日）。"),
+        help_text=_("默认为试点结束日（PILOT_END_DATE，含当日）。"),
     )
 
     def clean_to(self):

@@ -2,8 +2,9 @@
 
 Sections: 一 targets and their status, 二 trend charts (the dashboard's SVGs), 三 townships,
 四 vouchers (K13), inspections (K12) and parenting sessions (K9), 五 data-quality notes
-(institutions missing the month's report, indicators without data). Every figure comes from the
-month's snapshots, as on the dashboard.
+(institutions missing the month's report, indicators without data); then the task force's part
+(programme): 六 task progress, 七 deliverables, 八 supervision, 九 funds. Every indicator figure
+comes from the month's snapshots, as on the dashboard.
 
 Nothing is fetched while rendering (the fetcher accepts only data: URIs) and the fonts are the
 system's Noto CJK (fonts-noto-cjk), so every Chinese glyph is embedded.
@@ -22,6 +23,9 @@ from django.utils.translation import gettext as _
 
 from institutions.reports.selectors import missing_reports
 from portal.dates import due_on, month_end
+from programme.funds import FORMULAS, funds_overview
+from programme.models import Deliverable, SupervisionFinding
+from programme.selectors import board, board_counts
 
 from .models import Snapshot
 from .selectors import SECTION_INDICATORS, month_overview
@@ -99,6 +103,27 @@ def evaluation_context(period: dt.date, *, progress: Progress | None = None) -> 
         "PORTAL_NAME": settings.PORTAL_NAME,
         "DEMO_MODE": settings.DEMO_MODE,
         "title": _("乐清市普惠托育基本公共服务试点评估报告"),
+        "pilot_start": settings.PILOT_START_DATE,
+        "pilot_end": settings.PILOT_END_DATE,
+        **programme_sections(month_end(period)),
+    }
+
+
+def programme_sections(day: dt.date) -> dict:
+    """The task force's part of the report (六 to 九): the board as of the month's last day, the
+    deliverables, the supervision findings and the funds."""
+    rows = board(today=day)
+    return {
+        "task_rows": rows,
+        "task_counts": board_counts(rows),
+        "deliverables": list(Deliverable.objects.select_related("task").order_by("pk")),
+        "findings": list(
+            SupervisionFinding.objects.filter(round__held_on__lte=day)
+            .select_related("round", "task")
+            .order_by("round__held_on", "task__number", "pk")
+        ),
+        "funds": funds_overview(),
+        "fund_formulas": FORMULAS,
     }
 
 

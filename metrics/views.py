@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -28,6 +29,7 @@ from portal import jobs
 from portal.dates import due_on
 from portal.pages import bureau_acts, portal_page, require_bureau_actor
 from portal.roles import Role, has_role
+from programme.selectors import catalogue_summary
 
 from . import exports, report_tasks, selectors, services
 from . import forecast as forecasting
@@ -36,7 +38,8 @@ from .kpis.drilldown import drilldown as drilldown_of
 from .models import CITY, ComputeRun, Indicator
 
 DRILL_PAGE_SIZE = 100
-VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR)
+# The task force's departments read the indicators too (issue 16); none of them acts here.
+VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR, Role.DEPARTMENT)
 
 
 def indicator_page(view):
@@ -46,7 +49,9 @@ def indicator_page(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not may_view(request.user):
-            raise PermissionDenied(_("只有卫健局、教育局和审计人员可以查看试点指标。"))
+            raise PermissionDenied(
+                _("只有卫健局、教育局、审计人员和试点专班成员单位可以查看试点指标。")
+            )
         return view(request, *args, **kwargs)
 
     return portal_page(wrapped)
@@ -144,8 +149,17 @@ def dashboard(request):
                 or (report and not report["finished"])
             ),
             "CITY": CITY,
+            # Target 一(五) is a deliverable, not a number (kpis.md): the published catalogue.
+            "catalogue": _catalogue_payload(),
+            "pilot_start": settings.PILOT_START_DATE,
+            "pilot_end": settings.PILOT_END_DATE,
         },
     )
+
+
+def _catalogue_payload() -> dict:
+    published, last_change = catalogue_summary()
+    return {"published": published, "last_change": last_change}
 
 
 @indicator_page
@@ -278,7 +292,7 @@ def indicators_xlsx(request, period: dt.date):
 def forecast(request):
     """/zhibiao/yuce/?to=YYYY-MM-DD: every target projected to the date, and the gaps."""
     today = timezone.localdate()
-    default = forecasting.default_date(today)
+    default = forecasting.default_date()
     form = ForecastForm(request.GET if request.GET.get("to") else None, initial={"to": default})
     to = form.cleaned_data["to"] if form.is_bound and form.is_valid() else default
     result = forecasting.forecast(to=to, today=today)

@@ -15,7 +15,8 @@ A model opts in by declaring how it reaches an institution or a family user:
 
 `Institution` itself declares `institution_path = ""` (the object is the institution).
 A model with `scope_public = True` (reference data such as townships) is visible to every
-signed-in user.
+signed-in user. A model with `programme_record = True` (the pilot task force's tasks, updates,
+funds...) is visible to the office, the departments, education staff and auditors only.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class Role(models.TextChoices):
     OPERATOR = "operator", "机构经办人"
     AUDITOR = "auditor", "审计"
     FAMILY = "family", "家长"
+    # A user of one of the pilot task force's departments (programme.Department.users): reads the
+    # programme's records and reports progress on its own department's tasks.
+    DEPARTMENT = "department", "专班成员单位用户"
 
     @property
     def group_name(self) -> str:
@@ -56,6 +60,9 @@ CITY_WIDE_ROLES = frozenset(BUREAU_ROLES | {Role.EDUCATION, Role.INSPECTOR, Role
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.EDUCATION})
 # Roles that use the browser admin (is_staff).
 ADMIN_ROLES = frozenset(CITY_WIDE_ROLES)
+# Roles that read the pilot programme's records (models with `programme_record = True`): the
+# office (bureau), the departments, education staff and auditors.
+PROGRAMME_READERS = frozenset(BUREAU_ROLES | {Role.EDUCATION, Role.AUDITOR, Role.DEPARTMENT})
 
 _GROUP_TO_ROLE = {role.label: role for role in Role}
 
@@ -94,6 +101,10 @@ def can_write(user: User | None) -> bool:
     return bool(roles) and not roles & READ_ONLY_ROLES
 
 
+def sees_programme(user: User | None) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(user_roles(user) & PROGRAMME_READERS)
+
+
 def operated_institution_ids(user: User) -> QuerySet:
     institution = apps.get_model(settings.PORTAL_INSTITUTION_MODEL)
     return institution._default_manager.filter(operators=user).values("pk")
@@ -106,6 +117,9 @@ def scope(user: User | None, queryset: QuerySet | type[models.Model]) -> QuerySe
     model = queryset.model
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
+    if getattr(model, "programme_record", False):
+        # The pilot programme's records are the task force's, not an institution's.
+        return queryset if sees_programme(user) else queryset.none()
     if sees_every_institution(user):
         return queryset
     if getattr(model, "scope_public", False):
@@ -133,7 +147,7 @@ def get_scoped_or_404(user: User | None, queryset: QuerySet | type[models.Model]
 _ALL = {"view", "add", "change", "delete"}
 _EDIT = {"view", "add", "change"}
 _VIEW = {"view"}
-PORTAL_APPS = ("portal", "institutions", "vouchers", "inspections", "metrics")
+PORTAL_APPS = ("portal", "institutions", "vouchers", "inspections", "programme", "metrics")
 
 ROLE_PERMISSIONS: dict[Role, dict[str, set[str]]] = {
     Role.BUREAU_ADMIN: {
@@ -142,11 +156,12 @@ ROLE_PERMISSIONS: dict[Role, dict[str, set[str]]] = {
         "authtoken": _ALL,
     },
     Role.BUREAU_STAFF: {**{app: _EDIT for app in PORTAL_APPS}, "auth": _VIEW},
-    Role.EDUCATION: {"institutions": _VIEW, "metrics": _VIEW},
+    Role.EDUCATION: {"institutions": _VIEW, "metrics": _VIEW, "programme": _VIEW},
     Role.INSPECTOR: {"institutions": _VIEW, "inspections": _EDIT},
     Role.AUDITOR: {**{app: _VIEW for app in PORTAL_APPS}, "auth": _VIEW},
     Role.OPERATOR: {},
     Role.FAMILY: {},
+    Role.DEPARTMENT: {},
 }
 
 

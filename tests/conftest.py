@@ -46,6 +46,13 @@ def _reference_data(request):
     ensure_default_checklists()
     if not Target.objects.exists():
         load_default_targets(Target)
+    from django.apps import apps
+
+    from programme.models import Task
+    from programme.plan import load_plan
+
+    if not Task.objects.exists():
+        load_plan(lambda name: apps.get_model("programme", name))
 
 
 @pytest.fixture

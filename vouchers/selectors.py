@@ -398,3 +398,34 @@ def anomaly_kind(row: dict) -> str:
     if row["reported"] is None:
         return AnomalyKind.NO_ACCEPTED_REPORT
     return AnomalyKind.OVER_REPORT
+
+
+def net_redemptions_by_month(*, month_from: dt.date, month_to: dt.date) -> dict[dt.date, Decimal]:
+    """Voucher spending per fee month, read from the ledger: the redemptions' entries net of
+    their reversals (a reversed redemption nets to zero). Months without any entry are absent."""
+    rows = (
+        LedgerEntry.objects.filter(
+            kind__in=[LedgerEntry.Kind.REDEMPTION, LedgerEntry.Kind.REVERSAL],
+            redemption__fee_month__gte=month_from,
+            redemption__fee_month__lte=month_to,
+        )
+        .values("redemption__fee_month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["redemption__fee_month"]: -row["total"] for row in rows}
+
+
+def families_redeeming(*, month_from: dt.date, month_to: dt.date) -> int:
+    """Distinct families (guardians) with at least one redemption in those fee months that is
+    not reversed: the families the vouchers reached."""
+    return (
+        Redemption.objects.filter(
+            fee_month__gte=month_from,
+            fee_month__lte=month_to,
+            status=Redemption.Status.ACTIVE,
+        )
+        .values("voucher__child__guardian")
+        .distinct()
+        .count()
+    )

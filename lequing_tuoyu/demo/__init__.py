@@ -21,6 +21,7 @@ from portal.roles import ADMIN_ROLES, Role, sync_roles
 from .inspections import seed_inspections
 from .metrics import CITY_INSTITUTIONS, compute_indicators, seed_population
 from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
+from .programme import seed_programme
 from .public import seed_public
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
@@ -48,6 +49,10 @@ DEMO_USERS: list[tuple[str, Role, str]] = [
     ("auditor", Role.AUDITOR, "审计 人员"),
     ("operator1", Role.OPERATOR, "机构经办人 一"),
     ("operator2", Role.OPERATOR, "机构经办人 二"),
+    # Users of three of the pilot task force's departments (demo/programme.py links them).
+    ("dept_education", Role.DEPARTMENT, "市教育局 专班联络员"),
+    ("dept_development", Role.DEPARTMENT, "市发改局 专班联络员"),
+    ("dept_civil", Role.DEPARTMENT, "市民政局 专班联络员"),
 ]
 
 SCALES = {"demo": 40, "city": CITY_INSTITUTIONS, "province": 10_000}
@@ -66,6 +71,7 @@ class SeedResult:
     indicator_months: int = 0
     parenting_sessions: int = 0
     public: dict | None = None
+    progress_updates: int = 0
 
 
 def _ensure_users() -> dict[str, object]:
@@ -104,6 +110,7 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     # Its own generator, so adding it changed none of the rows the shared one draws after it.
     public = seed_public(random.Random(seed + 1), institutions=registry.institutions, users=users)
     seed_population(rng, institutions=len(registry.institutions))
+    progress = seed_programme(users=users)
     months = compute_indicators() if with_indicators else 0
     return SeedResult(
         inspections=inspections,
@@ -117,4 +124,5 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
         reports=reports,
         parenting_sessions=sessions,
         public=public,
+        progress_updates=progress,
     )

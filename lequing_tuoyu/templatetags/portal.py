@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from metrics.views import may_view as sees_indicators
 from portal.audit_views import may_search
-from portal.roles import Role, has_role, is_bureau, sees_every_institution
+from portal.roles import Role, has_role, is_bureau, sees_every_institution, sees_programme
 
 from ..admin import day_work
 
@@ -23,7 +23,10 @@ def portal_nav(context) -> list[dict]:
     page belongs to (the longest matching address) is marked current."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    items = [{"url": reverse("institutions:public_list"), "label": _("信息公示")}]
+    items = [
+        {"url": reverse("institutions:public_list"), "label": _("信息公示")},
+        {"url": reverse("programme:catalogue_public"), "label": _("服务目录")},
+    ]
     if user is None or not user.is_authenticated:
         # Families and the public: their voucher pages (the start page at / shows every door).
         items.append({"url": reverse("voucher_family:balance"), "label": _("托育券查询")})
@@ -46,6 +49,8 @@ def portal_nav(context) -> list[dict]:
             items.append({"url": reverse("vouchers:home"), "label": _("托育券")})
         if bureau or operator or has_role(user, Role.INSPECTOR):
             items.append({"url": reverse("inspections:inspection_list"), "label": _("检查")})
+        if sees_programme(user):
+            items.append({"url": reverse("programme:board"), "label": _("试点专班")})
         if sees_indicators(user):
             items.append({"url": reverse("metrics:dashboard"), "label": _("指标")})
         if user.is_staff:

@@ -18,6 +18,7 @@ TOP = "lequing_tuoyu"
 APP_FLOORS: tuple[tuple[str, ...], ...] = (
     ("institutions",),
     ("vouchers", "inspections"),
+    ("programme",),
     ("metrics",),
 )
 PACKAGES = (BASE, *(app for floor in APP_FLOORS for app in floor), TOP)

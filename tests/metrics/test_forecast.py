@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from metrics import forecast
 from metrics.models import PopulationBase, Snapshot, Target
@@ -172,3 +173,18 @@ def test_forecast_page_shows_projections_and_gaps(client_as, bureau, growing):
     assert "无数据" in html.split(f'<tr data-area="{EMPTY}">')[1].split("</tr>")[0]
     bad = client_as(bureau).get("/zhibiao/yuce/", {"to": "1999-01-01"})
     assert bad.status_code == 200 and "请选择" in bad.content.decode()
+
+
+def test_default_horizon_is_the_pilots_end_date(settings):
+    settings.PILOT_END_DATE = dt.date(2026, 6, 30)
+    assert forecast.default_date() == dt.date(2026, 6, 30)
+
+
+@pytest.mark.urls("tests.metrics.urls_dashboard")
+def test_forecast_page_defaults_to_the_pilots_end_date(client_as, bureau, settings):
+    settings.PILOT_END_DATE = dt.date(2026, 6, 30)
+    with time_machine.travel(dt.datetime(2025, 8, 10, 9, tzinfo=dt.UTC), tick=False):
+        response = client_as(bureau).get("/zhibiao/yuce/")
+    assert response.status_code == 200
+    assert response.context["to"] == dt.date(2026, 6, 30)
+    assert 'value="2026-06-30"' in response.content.decode()

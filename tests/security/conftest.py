@@ -39,6 +39,7 @@ PERSONAS = (
     "bureau",
     "bureau_admin",
     "auditor",
+    "department",
 )
 _ROLES = {
     "family": Role.FAMILY,
@@ -49,6 +50,8 @@ _ROLES = {
     "bureau": Role.BUREAU_STAFF,
     "bureau_admin": Role.BUREAU_ADMIN,
     "auditor": Role.AUDITOR,
+    # A user of the education bureau's department in the pilot task force (lead of task 3).
+    "department": Role.DEPARTMENT,
 }
 
 
@@ -208,6 +211,40 @@ def _public_application(proof):
     )
 
 
+def _programme_records(world: World) -> None:
+    """The department persona in 市教育局, a progress update with evidence on its task 3, and a
+    supervision round with a finding."""
+    from programme import services as programme_services
+    from programme.models import (
+        CatalogueItem,
+        Department,
+        ProgressEvidence,
+        SupervisionRound,
+        Task,
+    )
+    from tests.inspections.factories import pdf_upload
+
+    users = world.users
+    Department.objects.get(name="市教育局").users.add(users["department"])
+    task = Task.objects.get(number=3)
+    programme_services.progress_update_create(
+        task=task, actor=users["department"], text="安全测试进展", files=[pdf_upload()]
+    )
+    world.objects[Task] = task
+    world.objects[ProgressEvidence] = ProgressEvidence.objects.order_by("pk").first()
+    supervision = programme_services.round_create(
+        actor=users["bureau"], title="安全测试督导", held_on=timezone.localdate()
+    )
+    programme_services.finding_add(
+        supervision=supervision, task=task, text="安全测试发现", actor=users["bureau"]
+    )
+    world.objects[SupervisionRound] = supervision
+    programme_services.catalogue_item_save(
+        item=CatalogueItem(name="安全测试服务", content="安全测试", published=True),
+        actor=users["bureau"],
+    )
+
+
 def build_world() -> World:
     from django.contrib.auth.models import AnonymousUser
 
@@ -233,6 +270,7 @@ def build_world() -> World:
     guardian.user = world.users["family"]
     guardian.save()
     _complete_institution_a(world)
+    _programme_records(world)
     for persona, user in world.users.items():
         client = Client()
         if user.is_authenticated:

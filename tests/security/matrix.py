@@ -27,9 +27,11 @@ INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR = (
     "bureau_admin",
     "auditor",
 )
+# A user of the education bureau's department in the pilot task force (lead of task 3).
+DEPT = "department"
 
 EVERYONE = frozenset(
-    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR}
+    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT}
 )
 SIGNED_IN = EVERYONE - {ANON}
 NOBODY = frozenset()
@@ -38,6 +40,8 @@ BUREAUS = frozenset({BUREAU, BUREAU_ADMIN})
 CITY = frozenset({INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR})
 OPERATORS = frozenset({OP_A, OP_B})
 READ_ONLY = frozenset({AUDITOR, EDUCATION})
+# Who reads the pilot programme's pages and API: the office (bureau), departments, education, audit.
+PROGRAMME = frozenset({EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT})
 
 
 def _s(*personas) -> frozenset:
@@ -163,7 +167,7 @@ ENTRIES: dict[str, Entry] = {
     "set_language": Entry(get=EVERYONE, post=EVERYONE),
     "admin:index": Entry(get=CITY, post=CITY),
     "admin:login": Entry(get=EVERYONE, post=EVERYONE),
-    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B), post=EVERYONE),
+    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B, DEPT), post=EVERYONE),
     "admin:password_change": Entry(get=CITY, post=CITY),
     "admin:password_change_done": Entry(get=CITY),
     "admin:autocomplete": Entry(get=NOBODY),
@@ -682,9 +686,10 @@ ENTRIES: dict[str, Entry] = {
     ),
     "inspections:draw_start": Entry(get=NOBODY, post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)),
     "inspections:incident_list": Entry(get=SIGNED_IN, post=NOBODY),
+    # Mandatory reporting: anyone who may write reports an incident (a department user too).
     "inspections:incident_new": Entry(
-        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN),
-        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN),
+        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT),
+        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT),
     ),
     "inspections:incident_detail": Entry(
         get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
@@ -772,18 +777,25 @@ ENTRIES: dict[str, Entry] = {
     "inspections:concern_follow": Entry(
         get=EVERYONE, post=EVERYONE, why="by reference and the mobile number left with it"
     ),
-    "metrics:dashboard": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
-    "metrics:forecast": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:dashboard": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
+    "metrics:forecast": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "metrics:recompute": Entry(get=NOBODY, post=BUREAUS),
-    "metrics:run_status": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:run_status": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY
+    ),
     "metrics:report_request": Entry(get=NOBODY, post=BUREAUS),
-    "metrics:report_status": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:report_status": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY
+    ),
     "metrics:report_pdf": Entry(get=NOBODY, post=NOBODY),
-    "metrics:indicators_xlsx": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
-    "metrics:drilldown": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
+    "metrics:indicators_xlsx": Entry(
+        get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY
+    ),
+    "metrics:drilldown": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "v1:api-token": Entry(get=NOBODY, post=EVERYONE),
-    "v1:township-list": Entry(get=SIGNED_IN, post=NOBODY),
-    "v1:township-detail": Entry(get=SIGNED_IN, post=NOBODY),
+    # Reference data for the registry's roles; a department user has no registry role.
+    "v1:township-list": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
+    "v1:township-detail": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
     "v1:community-list": Entry(
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
     ),
@@ -952,6 +964,30 @@ ENTRIES: dict[str, Entry] = {
     "v1:settlement-lines": Entry(get=_s(OP_A, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY),
     "v1:settlement-mark-paid": Entry(get=NOBODY, post=BUREAUS),
     "v1:kpis": Entry(get=CITY, post=NOBODY),
+    # The pilot programme (试点专班). The task URL is task 3, led by the department persona's
+    # bureau; tests/programme shows a department refused on another department's task.
+    "programme:board": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:catalogue_public": Entry(get=EVERYONE, post=NOBODY),
+    "programme:task_detail": Entry(get=PROGRAMME, post=_s(BUREAU, BUREAU_ADMIN, DEPT)),
+    "programme:evidence_file": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:supervision_list": Entry(get=PROGRAMME, post=BUREAUS),
+    "programme:round_detail": Entry(get=PROGRAMME, post=BUREAUS),
+    "programme:funds": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:deliverables": Entry(get=PROGRAMME, post=BUREAUS),
+    # Task 3's data: the office and the education bureau's department user (the persona).
+    "programme:kindergarten_places": Entry(get=PROGRAMME, post=_s(BUREAU, BUREAU_ADMIN, DEPT)),
+    # The world's deliverable has no file yet: a 404 for everyone (tests/programme reads one).
+    "programme:deliverable_file": Entry(get=NOBODY, post=NOBODY),
+    "programme:weekly_pdf": Entry(get=PROGRAMME, post=NOBODY),
+    "programme:funds_export": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-task-list": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-task-detail": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-update-list": Entry(get=PROGRAMME, post=_s(BUREAU, BUREAU_ADMIN, DEPT)),
+    "v1:programme-update-detail": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-fund-list": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-fund-detail": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-catalogue-list": Entry(get=PROGRAMME, post=NOBODY),
+    "v1:programme-catalogue-detail": Entry(get=PROGRAMME, post=NOBODY),
     "api-schema": Entry(get=EVERYONE),
     "api-docs": Entry(get=EVERYONE),
     "admin:institutions.community:simple_history": Entry(get=CITY),
@@ -972,9 +1008,37 @@ ENTRIES: dict[str, Entry] = {
     ),
     "admin:metrics.target:simple_history": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)),
 }
+
+
+def _programme_admin(*models: str) -> dict[str, Entry]:
+    """The admin pages of the programme's models: the office edits, education and audit read."""
+    readers = _s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR)
+    entries = {}
+    for model in models:
+        base = f"admin:programme.{model}"
+        entries |= {
+            f"{base}:changelist": Entry(get=readers),
+            f"{base}:add": Entry(get=BUREAUS, post=BUREAUS),
+            f"{base}:history": Entry(get=readers),
+            f"{base}:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+            f"{base}:change": Entry(get=readers, post=BUREAUS),
+            f"{base}:redirect": Entry(get=CITY),
+            f"{base}:simple_history": Entry(get=readers),
+        }
+    return entries
+
+
+ENTRIES |= _programme_admin(
+    "department", "task", "subitem", "deliverable", "fund", "fundmonth", "catalogueitem"
+)
+
 KWARGS: dict[str, Callable] = {
     "voucher_family:apply_batch": _open_batch,
     "inspections:concern_new": _inst,
+    "programme:task_detail": lambda world: {"number": 3},
+    "programme:evidence_file": _pick("programme.ProgressEvidence"),
+    "programme:deliverable_file": _pick("programme.Deliverable"),
+    "programme:round_detail": _pick("programme.SupervisionRound"),
     "vouchers:application_import_job": _import_job("vouchers.voucherapplication", "pk"),
     "vouchers:application_import_job_state": _import_job("vouchers.voucherapplication", "pk"),
     "admin:institutions_institution_import_job": _import_job("institutions.institution"),

@@ -1,0 +1,71 @@
+"""Task 3: the education bureau's department writes its kindergartens' childcare-class places
+through the registry's service, with history; other departments and read-only roles do not."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from institutions.models import ApprovedPlaces, Institution
+from programme.kindergartens import kindergarten_places_record
+from tests.factories import InstitutionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kindergarten(db):
+    return InstitutionFactory(kind=Institution.Kind.KINDERGARTEN, name="乐成幼儿园")
+
+
+def _post(client, kindergarten, **extra):
+    return client.post(
+        "/zhuanban/tuoban/",
+        {
+            "institution": kindergarten.pk,
+            "effective_from": "2025-09-01",
+            "infant": 0,
+            "toddler": 15,
+            "older": 20,
+            "mixed": 0,
+            **extra,
+        },
+    )
+
+
+def test_education_department_records_places_with_history(client_as, education_dept, kindergarten):
+    assert _post(client_as(education_dept), kindergarten).status_code == 302
+    places = ApprovedPlaces.objects.get(institution=kindergarten)
+    assert places.total == 35
+    assert places.history.get().history_user == education_dept
+    page = client_as(education_dept).get("/zhuanban/tuoban/").content.decode()
+    assert "乐成幼儿园" in page and "35" in page
+
+
+def test_the_registry_rules_apply(education_dept, kindergarten):
+    fields = dict(effective_from="2025-09-01", infant=0, toddler=1, older=0, mixed=0)
+    kindergarten_places_record(institution=kindergarten, actor=education_dept, **fields)
+    with pytest.raises(ValidationError):  # one record per day, as in the registry
+        kindergarten_places_record(institution=kindergarten, actor=education_dept, **fields)
+
+
+def test_other_departments_and_read_only_roles_may_not(
+    client_as, civil_dept, education, kindergarten
+):
+    assert _post(client_as(civil_dept), kindergarten).status_code == 403
+    assert _post(client_as(education), kindergarten).status_code == 403
+    assert not ApprovedPlaces.objects.exists()
+
+
+def test_only_kindergartens(education_dept):
+    centre = InstitutionFactory(kind=Institution.Kind.CENTRE)
+    with pytest.raises(PermissionDenied):
+        kindergarten_places_record(
+            institution=centre,
+            actor=education_dept,
+            effective_from="2025-09-01",
+            infant=1,
+            toddler=0,
+            older=0,
+            mixed=0,
+        )
