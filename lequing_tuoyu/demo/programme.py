@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from programme.models import (
     SupervisionRound,
     Task,
 )
+from programme.plan import load_plan
 
 from .registry import DEMO_SUFFIX
 
@@ -84,6 +86,8 @@ def _demo(text: str) -> str:
 def seed_programme(*, users: dict) -> int:
     """Link the department users, and add demo progress, supervision, fund months and catalogue
     items. Returns the number of progress updates. Idempotent: a second run adds nothing."""
+    # The data migration loads the plan; put it back where a test emptied the tables since.
+    load_plan(lambda name: apps.get_model("programme", name))
     for login, name in DEPARTMENT_LOGINS.items():
         Department.objects.get(name=name).users.add(users[login])
     office = users["bureau"]

@@ -4,7 +4,6 @@ report on them (plan.md §3, §4)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
@@ -25,8 +24,8 @@ class Department(models.Model):
         MEMBER = "member", _("成员单位")
 
     name = models.CharField(_("名称"), max_length=60, unique=True)
-    aliases = ArrayField(
-        models.CharField(max_length=60),
+    # JSON lists rather than PostgreSQL arrays, so `make run` migrates on its embedded SQLite too.
+    aliases = models.JSONField(
         verbose_name=_("其他写法"),
         default=list,
         blank=True,
@@ -83,8 +82,7 @@ class WorkItem(models.Model):
         blank=True,
         help_text=_("方案未把任务分配到阶段；可由专班办公室设定。"),
     )
-    indicators = ArrayField(
-        models.CharField(max_length=20),
+    indicators = models.JSONField(
         verbose_name=_("关联指标"),
         default=list,
         blank=True,

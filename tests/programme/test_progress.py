@@ -100,4 +100,7 @@ def test_a_department_user_lands_on_the_board_after_sign_in(client, civil_dept):
     response = client.post(
         "/denglu/", {"username": "dept_civil", "password": "correct-horse-battery"}
     )
-    assert response.status_code == 302 and response["Location"] == "/zhuanban/"
+    # The one sign-in page sends everyone to /wode/, which sends each role to its own home.
+    assert response.status_code == 302 and response["Location"] == "/wode/"
+    home = client.get(response["Location"])
+    assert home.status_code == 302 and home["Location"] == "/zhuanban/"
