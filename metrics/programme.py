@@ -7,13 +7,16 @@ from programme.indicators import IndicatorReading
 
 from .formatting import format_number, status_label
 from .models import CITY, Indicator, Snapshot
+from .selectors import last_complete_month
 
 
 def latest_city_readings(indicators: list[str]) -> dict[str, IndicatorReading]:
-    """The newest city snapshot of each indicator (one query); none for an unknown id."""
+    """The city snapshot of each indicator in the last complete month computed (one query), as
+    the dashboard judges them: a month still running or being reported is not read, so a partial
+    figure never puts a task at risk. None for an unknown id."""
     known = [name for name in indicators if name in Indicator.values]
     rows = (
-        Snapshot.objects.filter(area=CITY, indicator__in=known)
+        Snapshot.objects.filter(area=CITY, indicator__in=known, period__lte=last_complete_month())
         .order_by("indicator", "-period")
         .distinct("indicator")
     )

@@ -73,9 +73,9 @@ def test_an_update_within_30_days_keeps_it_off_risk(bureau, days_since_update, a
     assert row.at_risk is at_risk
 
 
-def _snapshot(indicator, status, value="0.5"):
+def _snapshot(indicator, status, value="0.5", period=dt.date(2025, 7, 1)):
     Snapshot.objects.create(
-        period=dt.date(2025, 7, 1),
+        period=period,
         area="city",
         indicator=indicator,
         value=Decimal(value),
@@ -130,3 +130,16 @@ def test_board_filters_by_department(client_as, bureau):
     police = Department.objects.get(name="市公安局")
     response = client_as(bureau).get("/zhuanban/", {"department": police.pk})
     assert [r.code for r in response.context["rows"]] == ["8"]
+
+
+def test_an_indicator_is_read_in_the_last_complete_month_only():
+    """A month still running (or whose reports are still due) is partial: its not met never puts
+    a task at risk. On 2025-08-05 July's reports are still due (the 10th), so June is read."""
+    _snapshot("K7", Snapshot.Status.MET, "0.7", period=dt.date(2025, 6, 1))
+    _snapshot("K7", Snapshot.Status.NOT_MET)  # July
+    with time_machine.travel(dt.datetime(2025, 8, 5, 12, tzinfo=dt.UTC), tick=False):
+        row = _row(selectors.board(today=dt.date(2025, 8, 5)), "3.1")
+    assert not row.at_risk and row.readings[0].status == "met"
+    with time_machine.travel(dt.datetime(2025, 8, 11, 12, tzinfo=dt.UTC), tick=False):
+        row = _row(selectors.board(today=dt.date(2025, 8, 11)), "3.1")
+    assert row.at_risk and row.readings[0].status == "not_met"
