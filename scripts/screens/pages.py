@@ -27,6 +27,7 @@ INSPECTOR = "检查员 inspectors"
 BUREAU = "卫健局 bureau"
 CITY = "卫健局、教育局、检查员、审计 bureau and read-only staff"
 STAFF = "所有登录用户 signed-in users"
+DEPT = "专班成员单位 task-force departments"
 
 
 # --- How to reach a page ---------------------------------------------------------------------------
@@ -224,6 +225,14 @@ PAGES: list[Page] = [
     Page("drilldown", "指标明细", "Indicator drill-down", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/<地区>/<指标>/", follow("/zhibiao/", r"^/zhibiao/city/K\w+/")),
     Page("forecast", "预测与差距", "Forecast and gaps", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/yuce/"),
     Page("evaluation-report", "试点评估报告（PDF）", "Evaluation report (PDF)", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/baogao/<年-月>.pdf", lambda s: s.evaluation_report(), kind=PDF),
+    # The pilot task force (试点专班) and the public-service catalogue.
+    Page("catalogue", "基本公共服务目录", "Public-service catalogue", PUBLIC, None, "/gongshi/mulu/", section="试点专班 Task force"),
+    Page("programme-board", "专班任务看板", "Task board", f"{BUREAU}, {DEPT}", "bureau", "/zhuanban/"),
+    Page("programme-task", "任务与进展", "A task and its progress", f"{BUREAU}, {DEPT}", "dept_education", "/zhuanban/renwu/<任务>/", "/zhuanban/renwu/3/"),
+    Page("programme-kindergartens", "幼儿园托班托位（任务3）", "Task 3: kindergartens' childcare-class places", "市教育局 education bureau's department", "dept_education", "/zhuanban/tuoban/"),
+    Page("programme-supervision", "督导", "Supervision rounds", BUREAU, "bureau", "/zhuanban/duban/"),
+    Page("programme-deliverables", "成果清单", "Deliverables", f"{BUREAU}, {DEPT}", "bureau", "/zhuanban/chengguo/"),
+    Page("programme-funds", "资金", "Funds", f"{BUREAU}, {DEPT}", "bureau", "/zhuanban/zijin/"),
     # The admin.
     Page("admin-login", "管理后台登录", "Admin sign-in", STAFF, None, "/admin/login/", section="管理后台 Admin"),
     Page("admin-index", "管理首页（今日待办）", "Admin home: the day's work", "卫健局 bureau (admin users)", "bureau", "/admin/"),
