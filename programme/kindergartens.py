@@ -24,10 +24,16 @@ INTEGRATION_TASK = 3  # 三（三）推进托幼一体化深度发展
 
 
 def may_write_kindergarten_places(user: User | None) -> bool:
-    """The office, or a user of task 3's lead department (the education bureau)."""
+    """The office, or a user of task 3's lead department (the education bureau): a department
+    user, or an education-bureau user (教育局, read-only everywhere else) who is a member of that
+    department. This is the one write the plan gives the education bureau; auditors never write."""
     if office_acts(user):
         return True
-    if user is None or not can_write(user) or not has_role(user, Role.DEPARTMENT):
+    if user is None or not getattr(user, "is_active", False) or has_role(user, Role.AUDITOR):
+        return False
+    if not (
+        (can_write(user) and has_role(user, Role.DEPARTMENT)) or has_role(user, Role.EDUCATION)
+    ):
         return False
     lead = Task.objects.filter(number=INTEGRATION_TASK).values_list("lead_id", flat=True).first()
     return lead is not None and lead in department_ids_of(user)

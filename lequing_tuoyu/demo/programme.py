@@ -90,6 +90,8 @@ def seed_programme(*, users: dict) -> int:
     load_plan(lambda name: apps.get_model("programme", name))
     for login, name in DEPARTMENT_LOGINS.items():
         Department.objects.get(name=name).users.add(users[login])
+    # The education bureau's own login is in its department too: it writes task 3's places.
+    Department.objects.get(name="市教育局").users.add(users["education"])
     office = users["bureau"]
     today = timezone.localdate()
     if not ProgressUpdate.objects.exists():

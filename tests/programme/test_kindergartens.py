@@ -69,3 +69,24 @@ def test_only_kindergartens(education_dept):
             older=0,
             mixed=0,
         )
+
+
+def test_an_education_bureau_user_of_the_lead_department_writes_task_3_only(
+    client_as, education, auditor, kindergarten
+):
+    """The education bureau's own staff (role 教育局, read-only elsewhere) write task 3's places
+    once they are members of 市教育局, task 3's lead; not before, and an auditor never."""
+    from programme.models import Department
+
+    assert _post(client_as(education), kindergarten).status_code == 403
+    lead = Department.objects.get(name="市教育局")
+    lead.users.add(education)
+    assert _post(client_as(education), kindergarten).status_code == 302
+    assert ApprovedPlaces.objects.get(institution=kindergarten).history.get().history_user == (
+        education
+    )
+    lead.users.add(auditor)
+    assert _post(client_as(auditor), kindergarten, effective_from="2025-10-01").status_code == 403
+    # Read-only everywhere else: the registry's own pages still refuse the same user.
+    response = client_as(education).post(f"/jigou/{kindergarten.pk}/staff/add/", {})
+    assert response.status_code == 403
