@@ -34,6 +34,7 @@ from portal.roles import is_bureau
 from portal.spreadsheets import SPREADSHEET_FORMATS, SpreadsheetFileError
 from portal.validators import normalize_resident_id
 
+from . import public_fees_admin  # noqa: F401 - registers the public fee standard's admin
 from .forms import EffectiveFromAdminForm, SpreadsheetImportForm
 from .import_jobs.admin import BackgroundImportMixin
 from .models import (

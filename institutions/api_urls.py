@@ -12,6 +12,7 @@ from .api import (
     InclusiveRecognitionViewSet,
     InstitutionViewSet,
     InstructorAssignmentViewSet,
+    PublicFeeStandardViewSet,
     StaffViewSet,
     StarRatingViewSet,
     TownshipViewSet,
@@ -23,6 +24,7 @@ router.register("communities", CommunityViewSet, basename="community")
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("approved-places", ApprovedPlacesViewSet, basename="approved-places")
 router.register("fee-standards", FeeStandardViewSet, basename="fee-standard")
+router.register("public-fee-standards", PublicFeeStandardViewSet, basename="public-fee-standard")
 router.register("star-ratings", StarRatingViewSet, basename="star-rating")
 router.register(
     "instructor-assignments", InstructorAssignmentViewSet, basename="instructor-assignment"

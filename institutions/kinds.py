@@ -1,5 +1,5 @@
 """The registry's vocabularies that dated records share with the models they date: an
-institution's kind (机构类型) and a staff member's role (岗位).
+institution's kind (机构类型), its ownership (举办性质) and a staff member's role (岗位).
 
 Kept apart from the models so that institutions.dated can use them without importing
 institutions.models, which imports it.
@@ -16,6 +16,15 @@ class InstitutionKind(models.TextChoices):
     FAMILY_POINT = "family_point", _("家庭托育点")
     EMPLOYER = "employer", _("单位自建")
     CO_CARE_STATION = "co_care_station", _("共育驿站")
+
+
+class Ownership(models.TextChoices):
+    """举办性质: who runs an institution (Institution.Ownership), and the city's public fee
+    standard's first key."""
+
+    PUBLIC = "public", _("公办")
+    PRIVATE = "private", _("民办")
+    ENTERPRISE = "enterprise", _("企业办")
 
 
 class StaffRole(models.TextChoices):

@@ -23,7 +23,7 @@ from .dated import (
     ValidityPeriod,
     period_constraints,
 )
-from .kinds import CARE_ROLES, InstitutionKind, StaffRole
+from .kinds import CARE_ROLES, InstitutionKind, Ownership, StaffRole
 
 
 class Township(models.Model):
@@ -101,10 +101,7 @@ class Institution(models.Model):
 
     Kind = InstitutionKind
 
-    class Ownership(models.TextChoices):
-        PUBLIC = "public", _("公办")
-        PRIVATE = "private", _("民办")
-        ENTERPRISE = "enterprise", _("企业办")
+    Ownership = Ownership
 
     name = models.CharField(_("机构名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
@@ -499,6 +496,7 @@ class Certificate(models.Model):
 # Monthly reports and import jobs live in their own modules; importing them here registers them
 # with this app.
 from institutions.import_jobs.models import ImportJob  # noqa: E402
+from institutions.public_fees import PublicFeeStandard  # noqa: E402
 from institutions.reports.models import (  # noqa: E402
     MonthlyReport,
     ParentingSession,
@@ -525,6 +523,7 @@ __all__ = [
     "MonthlyReport",
     "PanicAlarm",
     "ParentingSession",
+    "PublicFeeStandard",
     "ReportReminder",
     "ReportWindowException",
     "StaffMember",

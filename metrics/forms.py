@@ -52,6 +52,20 @@ class RecomputeForm(forms.Form):
         return data
 
 
+class FeeMonthForm(forms.Form):
+    """The month the fee supervision page shows: any month up to the last one that has ended."""
+
+    month = MonthField(label=_("月份"))
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month < EARLIEST:
+            raise forms.ValidationError(_("月份不能早于 2020-01。"))
+        if month >= timezone.localdate().replace(day=1):
+            raise forms.ValidationError(_("只能查看已结束的月份。"))
+        return month
+
+
 class ReportForm(forms.Form):
     month = MonthField(label=_("报告月份"))
 

@@ -56,6 +56,7 @@ register_converter(IndicatorConverter, "kpi_indicator")
 urlpatterns = [
     path("zhibiao/", views.dashboard, name="dashboard"),
     path("zhibiao/yuce/", views.forecast, name="forecast"),
+    path("zhibiao/shoufei/", views.fees, name="fees"),
     # Bureau staff only (POST): recompute months, generate a month's evaluation report.
     path("zhibiao/chongsuan/", views.recompute, name="recompute"),
     path("zhibiao/chongsuan/<int:pk>/", views.run_status, name="run_status"),

@@ -33,7 +33,8 @@ from programme.selectors import catalogue_summary
 
 from . import exports, report_tasks, selectors, services
 from . import forecast as forecasting
-from .forms import ForecastForm, MonthChoiceForm, RecomputeForm, ReportForm
+from .fees import fee_supervision
+from .forms import FeeMonthForm, ForecastForm, MonthChoiceForm, RecomputeForm, ReportForm
 from .kpis.drilldown import drilldown as drilldown_of
 from .models import CITY, ComputeRun, Indicator
 
@@ -282,6 +283,28 @@ def indicators_xlsx(request, period: dt.date):
     if period not in selectors.snapshot_months():
         raise Http404(_("该月尚无指标计算结果。"))
     return exports.indicators_xlsx(period)
+
+
+# --- Fee supervision -----------------------------------------------------------------------------------
+
+
+@indicator_page
+@require_GET
+def fees(request):
+    """/zhibiao/shoufei/?month=YYYY-MM: the month's fees above the city's public fee standard and
+    inclusive institutions' fees above the K6 ceiling (metrics/fees.py). Opens on the last
+    complete month."""
+    form = FeeMonthForm(request.GET if request.GET.get("month") else None)
+    period = selectors.last_complete_month()
+    if form.is_bound and form.is_valid():
+        period = form.cleaned_data["month"]
+    elif not form.is_bound:
+        form = FeeMonthForm(initial={"month": f"{period:%Y-%m}"})
+    return render(
+        request,
+        "metrics/fees.html",
+        {"form": form, "period": period, "result": fee_supervision(period), "tab": "fees"},
+    )
 
 
 # --- Forecast -------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from ..models import (
     InclusiveRecognition,
     Institution,
     InstructorAssignment,
+    PublicFeeStandard,
     StaffMember,
     StarRating,
     Township,
@@ -61,6 +62,20 @@ class TownshipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Township
         fields = ["id", "code", "name", "kind", "is_urban"]
+
+
+class PublicFeeStandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublicFeeStandard
+        fields = [
+            "id",
+            "ownership",
+            "class_type",
+            "effective_from",
+            "monthly_full_day",
+            "monthly_half_day",
+            "document",
+        ]
 
 
 class CommunitySerializer(serializers.ModelSerializer):

@@ -45,6 +45,7 @@ from ..models import (
     InclusiveRecognition,
     Institution,
     InstructorAssignment,
+    PublicFeeStandard,
     StaffMember,
     StarRating,
     Township,
@@ -69,6 +70,16 @@ class TownshipViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["kind", "is_urban"]
     pagination_class = None
     read_roles = frozenset(CITY_WIDE_ROLES | {Role.OPERATOR, Role.FAMILY})
+
+
+class PublicFeeStandardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """The city's public fee standard (公办托育收费标准): published ceilings by ownership and class
+    type, each from its effective day; the bureau enters them in the admin."""
+
+    queryset = PublicFeeStandard.objects.all()
+    serializer_class = s.PublicFeeStandardSerializer
+    filterset_fields = ["ownership", "class_type"]
+    read_roles = frozenset(CITY_WIDE_ROLES | {Role.OPERATOR})
 
 
 class RegistryViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from institutions.models import CHILDREN_PER_CARER, ClassType, Institution
+from institutions.public_fees import MODES, Standards, ceiling_for, standards_on
 from institutions.selectors import institutions_as_of
 from portal.dates import add_months, month_end
 
@@ -67,14 +68,19 @@ def check_report(
     *,
     state: Institution | None = None,
     previous: MonthlyReport | bool | None = False,
+    standards: Standards | None = None,
 ) -> CheckResult:
-    """Check `report` against the rules. `state` and `previous` may be passed in to save queries."""
+    """Check `report` against the rules. `state`, `previous` and the city's fee `standards` in
+    force at the month's end may be passed in to save queries."""
     result = CheckResult()
     state = state if state is not None else registry_state(report)
     if previous is False:
         previous = previous_report(report)
+    if standards is None:
+        standards = standards_on(month_end(report.period))
     _add_errors(result, report, state)
     _add_warnings(result, report, state, previous)
+    _add_public_standard_warnings(result, report, state, standards)
     return result
 
 
@@ -181,3 +187,38 @@ def _add_warnings(
                     % {"before": previous.fee_full_day},
                 )
             )
+
+
+def _add_public_standard_warnings(
+    result: CheckResult, report: MonthlyReport, state: Institution, standards: Standards
+) -> None:
+    """A fee above the city's public fee standard for the institution's ownership and the classes
+    it enrolled (institutions/public_fees.py says which ceiling applies)."""
+    class_types = [
+        class_type for class_type, name in CLASS_FIELDS.items() if getattr(report, name) > 0
+    ]
+    for field_name in MODES:
+        fee = getattr(report, field_name)
+        if fee is None:
+            continue
+        ceiling = ceiling_for(
+            standards, ownership=state.ownership, class_types=class_types, field=field_name
+        )
+        if ceiling is None or fee <= ceiling.amount:
+            continue
+        result.warnings.append(
+            Warning(
+                "fee_above_public_standard",
+                _(
+                    "%(mode)s实际收费%(fee)s元高于%(ownership)s托育收费标准%(ceiling)s元"
+                    "（%(since)s起执行）。"
+                )
+                % {
+                    "mode": _("全日托") if field_name == "fee_full_day" else _("半日托"),
+                    "fee": fee,
+                    "ownership": state.get_ownership_display(),
+                    "ceiling": ceiling.amount,
+                    "since": ceiling.standard.effective_from.isoformat(),
+                },
+            )
+        )

@@ -29,6 +29,7 @@ from institutions.models import (
     InclusiveRecognition,
     Institution,
     InstructorAssignment,
+    PublicFeeStandard,
     StaffMember,
     StarRating,
     Township,
@@ -165,6 +166,27 @@ def _communities(rng: random.Random, townships: list[Township], start: dt.date) 
     return Community.objects.bulk_create(rows, ignore_conflicts=False)
 
 
+# The plan sets no amounts for the public fee standard (task 6.1): these are the demo's own,
+# labelled as such on every row, so nobody takes them for the city's.
+DEMO_PUBLIC_FEES = {"infant": 2200, "toddler": 2000, "older": 1800, "mixed": 2000}
+
+
+def demo_public_fee_standards(start: dt.date) -> list[PublicFeeStandard]:
+    """公办 ceilings by class type from the pilot's start, half-day at 60%."""
+    return [
+        PublicFeeStandard(
+            ownership=Institution.Ownership.PUBLIC,
+            class_type=class_type,
+            effective_from=start,
+            monthly_full_day=fee,
+            monthly_half_day=fee * 6 // 10,
+            document="演示数据（非正式标准）",
+            note="演示数据：方案未规定收费标准金额，此为演示用数值。",
+        )
+        for class_type, fee in DEMO_PUBLIC_FEES.items()
+    ]
+
+
 def seed_registry(
     rng: random.Random, *, count: int, operators: dict[str, object], instructors: list
 ) -> RegistryResult:
@@ -190,6 +212,8 @@ def seed_registry(
     InclusiveRecognition.objects.bulk_create(facts.recognitions, batch_size=5000)
     CareContract.objects.bulk_create(facts.contracts, batch_size=5000)
     InstructorAssignment.objects.bulk_create(facts.assignments, batch_size=5000)
+    if not PublicFeeStandard.objects.exists():
+        PublicFeeStandard.objects.bulk_create(demo_public_fee_standards(start))
     staff = StaffMember.objects.bulk_create(facts.staff, batch_size=2000)
     certificates = _certificates_for(rng, staff, pilot.today)
     Certificate.objects.bulk_create(certificates, batch_size=5000)

@@ -224,6 +224,7 @@ PAGES: list[Page] = [
     Page("dashboard", "试点指标", "Indicators dashboard", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/"),
     Page("drilldown", "指标明细", "Indicator drill-down", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/<地区>/<指标>/", follow("/zhibiao/", r"^/zhibiao/city/K\w+/")),
     Page("forecast", "预测与差距", "Forecast and gaps", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/yuce/"),
+    Page("fees", "收费监管", "Fee supervision", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/shoufei/"),
     Page("evaluation-report", "试点评估报告（PDF）", "Evaluation report (PDF)", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/baogao/<年-月>.pdf", lambda s: s.evaluation_report(), kind=PDF),
     # The pilot task force (试点专班) and the public-service catalogue.
     Page("catalogue", "基本公共服务目录", "Public-service catalogue", PUBLIC, None, "/gongshi/mulu/", section="试点专班 Task force"),

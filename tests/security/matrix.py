@@ -217,6 +217,15 @@ ENTRIES: dict[str, Entry] = {
     "admin:institutions.township:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
     "admin:institutions.township:change": Entry(get=CITY, post=BUREAUS),
     "admin:institutions.township:redirect": Entry(get=CITY),
+    "admin:institutions.publicfeestandard:simple_history": Entry(get=CITY),
+    "admin:institutions.publicfeestandard:changelist": Entry(get=CITY),
+    "admin:institutions.publicfeestandard:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.publicfeestandard:history": Entry(get=CITY),
+    "admin:institutions.publicfeestandard:delete": Entry(
+        get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)
+    ),
+    "admin:institutions.publicfeestandard:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.publicfeestandard:redirect": Entry(get=CITY),
     "admin:institutions.community:changelist": Entry(get=CITY),
     "admin:institutions.community:add": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.community:history": Entry(get=CITY),
@@ -779,6 +788,7 @@ ENTRIES: dict[str, Entry] = {
     ),
     "metrics:dashboard": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "metrics:forecast": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
+    "metrics:fees": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "metrics:recompute": Entry(get=NOBODY, post=BUREAUS),
     "metrics:run_status": Entry(
         get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY
@@ -796,6 +806,13 @@ ENTRIES: dict[str, Entry] = {
     # Reference data for the registry's roles; a department user has no registry role.
     "v1:township-list": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
     "v1:township-detail": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
+    # The published public fee standard: the registry's readers and the operators it binds.
+    "v1:public-fee-standard-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:public-fee-standard-detail": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
     "v1:community-list": Entry(
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
     ),
