@@ -13,8 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -28,14 +27,19 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import ScopedAdminMixin
 from portal.personal_data import keyed_hash
 from portal.roles import is_bureau
 from portal.spreadsheets import SPREADSHEET_FORMATS, SpreadsheetFileError
 from portal.validators import normalize_resident_id
 
-from . import public_fees_admin  # noqa: F401 - registers the public fee standard's admin
-from .forms import EffectiveFromAdminForm, SpreadsheetImportForm
+from .admin_base import (
+    DatedChangeAdminMixin,
+    DatedRecordAdmin,
+    RecordsInline,
+    RegistryInline,
+    ServiceAdmin,
+)
+from .forms import SpreadsheetImportForm
 from .import_jobs.admin import BackgroundImportMixin
 from .models import (
     ApprovedPlaces,
@@ -43,12 +47,15 @@ from .models import (
     Certificate,
     Community,
     CommunityFacts,
+    DemonstrationUnit,
     FeeStandard,
+    IdlePremises,
     InclusiveRecognition,
     Institution,
     InstitutionDetails,
     InstructorAssignment,
     PanicAlarm,
+    PublicFeeStandard,
     StaffMember,
     StaffRoleRecord,
     StarRating,
@@ -56,87 +63,16 @@ from .models import (
 )
 from .resources import (
     CertificateResource,
+    IdlePremisesResource,
     InstitutionResource,
     StaffMemberResource,
     save_institution,
 )
 from .selectors import filed_and_open, institutions_as_of
-from .services import certificate_save, record_delete, registry_record_save
 
 # A complete resident ID number typed into the search box: looked up by its keyed hash, since the
 # stored number is encrypted and cannot be searched as text.
 FULL_RESIDENT_ID = re.compile(r"\d{17}[\dX]")
-
-
-def save_record(record, *, actor, effective_from=None) -> None:
-    if isinstance(record, Certificate):
-        certificate_save(certificate=record, actor=actor)
-    else:
-        registry_record_save(record=record, actor=actor, effective_from=effective_from)
-
-
-class ServiceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """An admin whose saves and deletes, inlines included, are calls to the services."""
-
-    def save_model(self, request, obj, form, change):
-        save_record(obj, actor=request.user)
-
-    def delete_model(self, request, obj):
-        record_delete(record=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        # One by one so that each deletion is in the history with its user.
-        with transaction.atomic():
-            for obj in queryset:
-                record_delete(record=obj, actor=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            record_delete(record=obj, actor=request.user)
-        for instance in instances:
-            save_record(instance, actor=request.user)
-        formset.save_m2m()
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            # The forms passed but the service refused: a rule a single form cannot see, such as
-            # two new rows of one page overlapping each other. The view's transaction has rolled
-            # everything back; say why rather than fail with a server error.
-            for message in error.messages:
-                self.message_user(
-                    request, gettext("未保存：%(message)s") % {"message": message}, messages.ERROR
-                )
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class RegistryInline(ScopedAdminMixin, admin.TabularInline):
-    extra = 0
-
-
-class DatedChangeAdminMixin:
-    """Saves with the day a change of the dated facts takes effect (EffectiveFromAdminForm)."""
-
-    form = EffectiveFromAdminForm
-
-    def save_model(self, request, obj, form, change):
-        save_record(obj, actor=request.user, effective_from=form.cleaned_data.get("effective_from"))
-
-
-class RecordsInline(RegistryInline):
-    """The dated records the services write: listed, not edited here (edit the record above,
-    with the day the change takes effect)."""
-
-    can_delete = False
-    max_num = 0
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class SpreadsheetAdminMixin(BackgroundImportMixin, ImportExportMixin):
@@ -391,6 +327,11 @@ class InclusiveRecognitionInline(RegistryInline):
     fields = ["valid_from", "valid_to", "document_number"]
 
 
+class DemonstrationUnitInline(RegistryInline):
+    model = DemonstrationUnit
+    fields = ["level", "title", "valid_from", "valid_to", "awarded_by", "document_number"]
+
+
 class CareContractInline(RegistryInline):
     model = CareContract
     fields = ["valid_from", "valid_to", "health_facility"]
@@ -452,7 +393,6 @@ class InstitutionAdmin(SpreadsheetAdminMixin, DatedChangeAdminMixin, ServiceAdmi
             {
                 "fields": [
                     "special_needs_care",
-                    "is_demonstration",
                     "is_inclusive_kindergarten",
                     ("panic_alarm_installed_on", "panic_alarm_removed_on"),
                     "effective_from",
@@ -466,6 +406,7 @@ class InstitutionAdmin(SpreadsheetAdminMixin, DatedChangeAdminMixin, ServiceAdmi
         FeeStandardInline,
         StarRatingInline,
         InclusiveRecognitionInline,
+        DemonstrationUnitInline,
         CareContractInline,
         InstructorAssignmentInline,
         InstitutionDetailsInline,
@@ -496,15 +437,6 @@ class InstitutionAdmin(SpreadsheetAdminMixin, DatedChangeAdminMixin, ServiceAdmi
         # The service has set the operators (the form's only many-to-many field) already.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-
-
-class DatedRecordAdmin(ServiceAdmin):
-    """Dated records also have lists of their own, for looking across institutions."""
-
-    list_select_related = ["institution"]
-    list_filter = ["institution__township"]
-    search_fields = ["institution__name", "institution__credit_code"]
-    autocomplete_fields = ["institution"]
 
 
 @admin.register(ApprovedPlaces)
@@ -538,6 +470,41 @@ class InstructorAssignmentAdmin(DatedRecordAdmin):
 class InclusiveRecognitionAdmin(DatedRecordAdmin):
     list_display = ["institution", "valid_from", "valid_to", "document_number"]
     search_fields = ["institution__name", "institution__credit_code", "document_number"]
+
+
+@admin.register(DemonstrationUnit)
+class DemonstrationUnitAdmin(DatedRecordAdmin):
+    list_display = ["institution", "level", "title", "valid_from", "valid_to", "document_number"]
+    list_filter = ["level", "institution__township"]
+    search_fields = ["institution__name", "title", "document_number"]
+
+
+@admin.register(IdlePremises)
+class IdlePremisesAdmin(SpreadsheetAdminMixin, ServiceAdmin):
+    resource_classes = [IdlePremisesResource]
+    list_display = ["name", "township", "floor_area", "state", "institution", "offered_on"]
+    list_filter = ["state", "township"]
+    list_select_related = ["township", "institution"]
+    search_fields = ["name", "owner", "address", "institution__name"]
+    autocomplete_fields = ["institution"]
+    date_hierarchy = "offered_on"
+
+
+# The city's public fee standard: reference data keyed from the price department's documents, no
+# service of its own (the history middleware records who changed what).
+@admin.register(PublicFeeStandard)
+class PublicFeeStandardAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "ownership",
+        "class_type",
+        "effective_from",
+        "monthly_full_day",
+        "monthly_half_day",
+        "document",
+    ]
+    list_filter = ["ownership", "class_type"]
+    search_fields = ["document", "note"]
+    date_hierarchy = "effective_from"
 
 
 @admin.register(CareContract)

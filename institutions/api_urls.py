@@ -8,7 +8,9 @@ from .api import (
     CareContractViewSet,
     CertificateViewSet,
     CommunityViewSet,
+    DemonstrationUnitViewSet,
     FeeStandardViewSet,
+    IdlePremisesViewSet,
     InclusiveRecognitionViewSet,
     InstitutionViewSet,
     InstructorAssignmentViewSet,
@@ -32,6 +34,8 @@ router.register(
 router.register(
     "inclusive-recognitions", InclusiveRecognitionViewSet, basename="inclusive-recognition"
 )
+router.register("demonstration-units", DemonstrationUnitViewSet, basename="demonstration-unit")
+router.register("idle-premises", IdlePremisesViewSet, basename="idle-premises")
 router.register("care-contracts", CareContractViewSet, basename="care-contract")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("certificates", CertificateViewSet, basename="certificate")

@@ -139,7 +139,6 @@ class Institution(models.Model):
         _("注销/停办日期"), null=True, blank=True, help_text=_("当日起不再计入统计。")
     )
     special_needs_care = models.BooleanField(_("提供融合托育"), default=False)
-    is_demonstration = models.BooleanField(_("示范单位"), default=False)
     is_inclusive_kindergarten = models.BooleanField(
         _("普惠性幼儿园"), default=False, help_text=_("仅适用于幼儿园。")
     )
@@ -496,7 +495,9 @@ class Certificate(models.Model):
 # Monthly reports and import jobs live in their own modules; importing them here registers them
 # with this app.
 from institutions.import_jobs.models import ImportJob  # noqa: E402
+from institutions.premises import IdlePremises  # noqa: E402
 from institutions.public_fees import PublicFeeStandard  # noqa: E402
+from institutions.recognitions import DemonstrationUnit  # noqa: E402
 from institutions.reports.models import (  # noqa: E402
     MonthlyReport,
     ParentingSession,
@@ -514,7 +515,9 @@ __all__ = [
     "CommunityFacts",
     "DateRangeInclusive",
     "DatedFact",
+    "DemonstrationUnit",
     "FeeStandard",
+    "IdlePremises",
     "ImportJob",
     "InclusiveRecognition",
     "Institution",

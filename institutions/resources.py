@@ -38,8 +38,14 @@ from portal.validators import (
     normalize_credit_code,
 )
 
-from .models import Certificate, Institution, StaffMember, Township
-from .services import certificate_save, institution_create, institution_update, staff_save
+from .models import Certificate, IdlePremises, Institution, StaffMember, Township
+from .services import (
+    certificate_save,
+    institution_create,
+    institution_update,
+    registry_record_save,
+    staff_save,
+)
 
 # --- Widgets that look up registry records -------------------------------------------------------
 
@@ -209,7 +215,6 @@ class InstitutionResource(SpreadsheetResource):
     filed_on = fields.Field("filed_on", "备案日期", DateWidget())
     closed_on = fields.Field("closed_on", "注销/停办日期", DateWidget())
     special_needs_care = fields.Field("special_needs_care", "提供融合托育", YesNoWidget())
-    is_demonstration = fields.Field("is_demonstration", "示范单位", YesNoWidget())
     is_inclusive_kindergarten = fields.Field(
         "is_inclusive_kindergarten", "普惠性幼儿园", YesNoWidget()
     )
@@ -241,7 +246,6 @@ class InstitutionResource(SpreadsheetResource):
             "filed_on",
             "closed_on",
             "special_needs_care",
-            "is_demonstration",
             "is_inclusive_kindergarten",
             "panic_alarm_installed_on",
             "panic_alarm_removed_on",
@@ -435,3 +439,88 @@ class CertificateResource(SpreadsheetResource):
 
     def save_with_service(self, instance, *, actor):
         certificate_save(certificate=instance, actor=actor)
+
+
+# --- Idle state-owned premises --------------------------------------------------------------------
+
+
+class IdlePremisesResource(SpreadsheetResource):
+    """闲置国有房源: the bureau's list of premises; a row is matched to a stored one by its name and
+    township, else added. The matched institution is given by its credit code."""
+
+    required_columns = (
+        "房源名称",
+        "产权单位",
+        "所属镇街",
+        "地址",
+        "建筑面积（平方米）",
+        "发布日期",
+    )
+    column_help = {
+        "所属镇街": "乐清市的镇街名称（如“柳市镇”）或统计用区划代码",
+        "建筑面积（平方米）": "大于0的数字",
+        "发布日期": _DATE_HELP,
+        "状态": "可申请、已对接、已投入使用或已撤回；留空为可申请",
+        "对接机构统一社会信用代码": "已对接或已投入使用时必填",
+        "对接日期": _DATE_HELP + "；已对接或已投入使用时必填",
+        "减免起始日": _DATE_HELP,
+        "减免截止日": _DATE_HELP + "（含当日）",
+        "咨询电话": "产权单位的办公电话，将公开；请勿填写个人手机号",
+    }
+    looked_up_foreign_keys = ("township",)
+
+    name = fields.Field("name", "房源名称", TextWidget())
+    owner = fields.Field("owner", "产权单位", TextWidget())
+    township = fields.Field("township", "所属镇街", TownshipWidget())
+    address = fields.Field("address", "地址", TextWidget())
+    floor_area = fields.Field("floor_area", "建筑面积（平方米）", DecimalWidget())
+    contact_phone = fields.Field("contact_phone", "咨询电话", TextWidget())
+    offered_on = fields.Field("offered_on", "发布日期", DateWidget())
+    state = fields.Field("state", "状态", ChoiceWidget(IdlePremises.State))
+    institution = fields.Field("institution", "对接机构统一社会信用代码", InstitutionWidget())
+    matched_on = fields.Field("matched_on", "对接日期", DateWidget())
+    rent_relief = fields.Field("rent_relief", "租金减免", TextWidget())
+    relief_from = fields.Field("relief_from", "减免起始日", DateWidget())
+    relief_to = fields.Field("relief_to", "减免截止日", DateWidget())
+    note = fields.Field("note", "备注", TextWidget())
+
+    class Meta(SpreadsheetResource.Meta):
+        model = IdlePremises
+        import_id_fields = ["name", "township"]
+        fields = (
+            "name",
+            "owner",
+            "township",
+            "address",
+            "floor_area",
+            "contact_phone",
+            "offered_on",
+            "state",
+            "institution",
+            "matched_on",
+            "rent_relief",
+            "relief_from",
+            "relief_to",
+            "note",
+        )
+
+    @classmethod
+    def get_display_name(cls):
+        return _("闲置国有房源")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.fields["township"].widget.preload()
+
+    def import_instance(self, instance, row, **kwargs):
+        # A blank state keeps a stored row's state; a new row starts on offer.
+        previous = instance.state if instance.pk else IdlePremises.State.OFFERED
+        super().import_instance(instance, row, **kwargs)
+        if not instance.state:
+            instance.state = previous
+
+    def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
+        return queryset.select_related("township", "institution")
+
+    def save_with_service(self, instance, *, actor):
+        registry_record_save(record=instance, actor=actor)

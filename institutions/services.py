@@ -25,7 +25,9 @@ from .models import (
     Certificate,
     Community,
     CommunityFacts,
+    DemonstrationUnit,
     FeeStandard,
+    IdlePremises,
     InclusiveRecognition,
     Institution,
     InstitutionDetails,
@@ -49,9 +51,11 @@ REGISTRY_RECORD_MODELS: tuple[type[models.Model], ...] = (
     StarRating,
     InstructorAssignment,
     InclusiveRecognition,
+    DemonstrationUnit,
     CareContract,
     StaffMember,
     Certificate,
+    IdlePremises,
 )
 # The facts an institution, a community and a staff member hold as their current value and the
 # dated record (institutions.dated) that keeps them with their dates; the indicators read the

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import premises_views, views
 
 app_name = "institutions"
 
 urlpatterns = [
     # Public disclosure (信息公示): no login.
     path("gongshi/", views.public_list, name="public_list"),
+    path("gongshi/fangyuan/", premises_views.premises_public, name="premises_public"),
     # Sign-in for every role. The admin's login page refuses accounts without is_staff, and
     # operators have none, so the portal pages need a login of their own.
     path("denglu/", views.PortalLoginView.as_view(), name="login"),

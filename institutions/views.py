@@ -37,6 +37,7 @@ from .forms import (
     service_fields,
 )
 from .models import Certificate, ClassType, Institution, StaffMember
+from .recognitions import demonstrations_on
 from .reports.selectors import with_latest_accepted_report
 from .selectors import PLACE_FIELDS, certificate_valid_on, institutions_as_of, staff_flags
 
@@ -187,6 +188,9 @@ def institution_detail(request, pk: int):
             list(institution.inclusive_recognitions.all()), today
         ),
         "care_contracts": _mark_current_period(list(institution.care_contracts.all()), today),
+        "demonstration_units": _mark_current_period(
+            list(institution.demonstration_units.all()), today
+        ),
     }
     current_contract = next((c for c in records["care_contracts"] if c.is_current), None)
     current_recognition = next((r for r in records["inclusive_recognitions"] if r.is_current), None)
@@ -201,6 +205,7 @@ def institution_detail(request, pk: int):
             "records": records,
             "current_contract": current_contract,
             "current_recognition": current_recognition,
+            "current_demonstrations": [r for r in records["demonstration_units"] if r.is_current],
             "can_edit": can_edit_registry_pages(request.user),
             "tab": "record",
         },
@@ -547,7 +552,9 @@ def public_list(request):
     ids = [i.pk for i in page.object_list]
     results = public_results_for(ids, today=today)
     taking_vouchers = voucher_acceptance_for(ids, today=today)
+    demonstrations = demonstrations_on(ids, today)  # 1 query
     for institution in page.object_list:
+        institution.demonstrations = demonstrations.get(institution.pk, [])
         institution.public_results = results.get(institution.pk, [])
         institution.places_by_class = _free_places(institution)
         institution.public_phone = _public_phone(institution.contact_phone)

@@ -16,6 +16,7 @@ from ..models import (
     CareContract,
     Certificate,
     Community,
+    DemonstrationUnit,
     FeeStandard,
     InclusiveRecognition,
     Institution,
@@ -127,6 +128,12 @@ class ValidityPeriodFilter(filters.FilterSet):
 class InclusiveRecognitionFilter(ValidityPeriodFilter):
     class Meta(ValidityPeriodFilter.Meta):
         model = InclusiveRecognition
+
+
+class DemonstrationUnitFilter(ValidityPeriodFilter):
+    class Meta(ValidityPeriodFilter.Meta):
+        model = DemonstrationUnit
+        fields = [*ValidityPeriodFilter.Meta.fields, "level"]
 
 
 class CareContractFilter(ValidityPeriodFilter):

@@ -32,7 +32,9 @@ from ..models import (
     CareContract,
     Certificate,
     Community,
+    DemonstrationUnit,
     FeeStandard,
+    IdlePremises,
     InclusiveRecognition,
     Institution,
     InstructorAssignment,
@@ -75,6 +77,31 @@ class PublicFeeStandardSerializer(serializers.ModelSerializer):
             "monthly_full_day",
             "monthly_half_day",
             "document",
+        ]
+
+
+class IdlePremisesSerializer(serializers.ModelSerializer):
+    township_code = serializers.CharField(source="township.code", read_only=True)
+
+    class Meta:
+        model = IdlePremises
+        fields = [
+            "id",
+            "name",
+            "owner",
+            "township",
+            "township_code",
+            "address",
+            "floor_area",
+            "contact_phone",
+            "offered_on",
+            "state",
+            "institution",
+            "matched_on",
+            "rent_relief",
+            "relief_from",
+            "relief_to",
+            "note",
         ]
 
 
@@ -122,6 +149,9 @@ class InstitutionFactsSerializer(serializers.Serializer):
     stars = serializers.IntegerField(allow_null=True)
     has_panic_alarm = serializers.BooleanField()
     has_care_contract = serializers.BooleanField()
+    is_demonstration = serializers.BooleanField(
+        label=_("示范单位"), help_text=_("当日持有任一级别的示范单位认定。")
+    )
     instructor = serializers.IntegerField(source="instructor_user_id", allow_null=True)
     care_staff_count = serializers.IntegerField()
     certified_care_staff_count = serializers.IntegerField()
@@ -156,7 +186,6 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
             "filed_on",
             "closed_on",
             "special_needs_care",
-            "is_demonstration",
             "is_inclusive_kindergarten",
             "panic_alarm_installed_on",
             "panic_alarm_removed_on",
@@ -203,7 +232,6 @@ class InstitutionInputSerializer(serializers.ModelSerializer):
             "filed_on",
             "closed_on",
             "special_needs_care",
-            "is_demonstration",
             "is_inclusive_kindergarten",
             "panic_alarm_installed_on",
             "panic_alarm_removed_on",
@@ -292,6 +320,18 @@ class InclusiveRecognitionSerializer(ValidityPeriodSerializer):
     class Meta(ValidityPeriodSerializer.Meta):
         model = InclusiveRecognition
         fields = [*ValidityPeriodSerializer.Meta.fields, "document_number"]
+
+
+class DemonstrationUnitSerializer(ValidityPeriodSerializer):
+    class Meta(ValidityPeriodSerializer.Meta):
+        model = DemonstrationUnit
+        fields = [
+            *ValidityPeriodSerializer.Meta.fields,
+            "level",
+            "title",
+            "awarded_by",
+            "document_number",
+        ]
 
 
 class CareContractSerializer(ValidityPeriodSerializer):

@@ -20,7 +20,7 @@ import datetime as dt
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Model, Prefetch, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
@@ -41,7 +41,9 @@ from ..models import (
     CareContract,
     Certificate,
     Community,
+    DemonstrationUnit,
     FeeStandard,
+    IdlePremises,
     InclusiveRecognition,
     Institution,
     InstructorAssignment,
@@ -174,7 +176,14 @@ class InstitutionViewSet(RegistryViewSet):
         return as_of_from(getattr(self, "request", None))
 
     def get_queryset(self) -> QuerySet[Institution]:
-        return institutions_as_of(self.as_of, super().get_queryset())
+        held = DemonstrationUnit.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=self.as_of),
+            institution=OuterRef("pk"),
+            valid_from__lte=self.as_of,
+        )
+        return institutions_as_of(self.as_of, super().get_queryset()).annotate(
+            is_demonstration=Exists(held)
+        )
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "as_of": self.as_of}
@@ -234,6 +243,26 @@ class InclusiveRecognitionViewSet(DatedRecordViewSet):
     serializer_class = s.InclusiveRecognitionSerializer
     filterset_class = filters.InclusiveRecognitionFilter
     ordering_fields = ["valid_from", "valid_to"]
+
+
+class DemonstrationUnitViewSet(DatedRecordViewSet):
+    """示范单位认定: demonstration-unit recognitions, valid from `valid_from` to `valid_to` (both
+    included); one institution holds at most one of each level at a time."""
+
+    queryset = DemonstrationUnit.objects.all()
+    serializer_class = s.DemonstrationUnitSerializer
+    filterset_class = filters.DemonstrationUnitFilter
+    ordering_fields = ["valid_from", "valid_to"]
+
+
+class IdlePremisesViewSet(RegistryViewSet):
+    """闲置国有房源: idle state-owned premises offered to inclusive institutions, their state, the
+    institution matched and the rent relief; the bureau writes, the registry's readers read."""
+
+    queryset = IdlePremises.objects.select_related("township")
+    serializer_class = s.IdlePremisesSerializer
+    filterset_fields = ["state", "township", "institution"]
+    ordering_fields = ["offered_on", "floor_area"]
 
 
 class CareContractViewSet(DatedRecordViewSet):

@@ -25,7 +25,9 @@ from institutions.models import (
     Certificate,
     ClassType,
     Community,
+    DemonstrationUnit,
     FeeStandard,
+    IdlePremises,
     InclusiveRecognition,
     Institution,
     InstructorAssignment,
@@ -103,6 +105,7 @@ class _Facts:
     fees: list[FeeStandard] = field(default_factory=list)
     stars: list[StarRating] = field(default_factory=list)
     recognitions: list[InclusiveRecognition] = field(default_factory=list)
+    demonstrations: list[DemonstrationUnit] = field(default_factory=list)
     contracts: list[CareContract] = field(default_factory=list)
     assignments: list[InstructorAssignment] = field(default_factory=list)
     staff: list[StaffMember] = field(default_factory=list)
@@ -187,6 +190,45 @@ def demo_public_fee_standards(start: dt.date) -> list[PublicFeeStandard]:
     ]
 
 
+# Demo premises: the owners are the kinds of state-owned enterprises that hold such property.
+DEMO_PREMISES_OWNERS = ("乐清市国有资本运营集团", "乐清市城市建设投资集团", "乐清市交通投资集团")
+
+
+def demo_premises(
+    townships: list[Township], institutions: list[Institution], pilot: _Pilot
+) -> list[IdlePremises]:
+    """Eight premises: five on offer, two matched (one in use) with a relief period, one
+    withdrawn. A random stream of their own, so the rest of the demo is unchanged."""
+    rng = random.Random(2025)
+    offered = [institution for institution in institutions if institution.closed_on is None]
+    rows = []
+    for number in range(8):
+        township = rng.choice(townships)
+        offered_on = pilot.start + dt.timedelta(days=rng.randint(0, 120))
+        state = ["offered"] * 5 + ["matched", "in_use", "withdrawn"]
+        premises = IdlePremises(
+            name=f"{township.name}{rng.choice(NAME_WORDS)}路闲置用房{number + 1}号楼一层{DEMO_SUFFIX}",
+            owner=DEMO_PREMISES_OWNERS[number % len(DEMO_PREMISES_OWNERS)],
+            township=township,
+            address=f"乐清市{township.name}{rng.choice(NAME_WORDS)}路{rng.randint(1, 300)}号",
+            floor_area=Decimal(rng.randrange(300, 1200, 10)),
+            contact_phone=f"0577-6{rng.randint(1000000, 9999999)}",
+            offered_on=offered_on,
+            state=state[number],
+            rent_relief="前三年免租，后两年租金减半" if number % 2 == 0 else "",
+        )
+        if premises.state in IdlePremises.WITH_INSTITUTION and offered:
+            premises.institution = rng.choice(offered)
+            premises.matched_on = offered_on + dt.timedelta(days=30)
+            premises.rent_relief = "前三年免租"
+            premises.relief_from = premises.matched_on
+            premises.relief_to = add_months(premises.matched_on, 36) - dt.timedelta(days=1)
+        elif premises.state in IdlePremises.WITH_INSTITUTION:
+            premises.state = IdlePremises.State.OFFERED
+        rows.append(premises)
+    return rows
+
+
 def seed_registry(
     rng: random.Random, *, count: int, operators: dict[str, object], instructors: list
 ) -> RegistryResult:
@@ -210,10 +252,13 @@ def seed_registry(
     FeeStandard.objects.bulk_create(facts.fees, batch_size=5000)
     StarRating.objects.bulk_create(facts.stars, batch_size=5000)
     InclusiveRecognition.objects.bulk_create(facts.recognitions, batch_size=5000)
+    DemonstrationUnit.objects.bulk_create(facts.demonstrations, batch_size=5000)
     CareContract.objects.bulk_create(facts.contracts, batch_size=5000)
     InstructorAssignment.objects.bulk_create(facts.assignments, batch_size=5000)
     if not PublicFeeStandard.objects.exists():
         PublicFeeStandard.objects.bulk_create(demo_public_fee_standards(start))
+    if not IdlePremises.objects.exists():
+        IdlePremises.objects.bulk_create(demo_premises(townships, institutions, pilot))
     staff = StaffMember.objects.bulk_create(facts.staff, batch_size=2000)
     certificates = _certificates_for(rng, staff, pilot.today)
     Certificate.objects.bulk_create(certificates, batch_size=5000)
@@ -294,7 +339,8 @@ def _institution(
         closed_on = filed_on + dt.timedelta(days=rng.randint(200, 700))
         closed_on = closed_on if closed_on <= today else None
     community = rng.choice(communities) if communities else None
-    return Institution(
+    # Built in this order so the random stream (and every later demo value) stays as it was.
+    fields = dict(
         name=name,
         credit_code=make_credit_code(rng),
         kind=kind,
@@ -309,7 +355,9 @@ def _institution(
         filed_on=filed_on,
         closed_on=closed_on,
         special_needs_care=rng.random() < 0.1,
-        is_demonstration=rng.random() < 0.05,
+    )
+    demonstration = rng.random() < 0.05  # recognised as a demonstration unit (_add_facts)
+    fields.update(
         is_inclusive_kindergarten=kind == Institution.Kind.KINDERGARTEN and rng.random() < 0.8,
         panic_alarm_installed_on=(
             max(filed_on, history_start) + dt.timedelta(days=rng.randint(0, 600))
@@ -317,6 +365,9 @@ def _institution(
             else None
         ),
     )
+    institution = Institution(**fields)
+    institution.demo_demonstration = demonstration
+    return institution
 
 
 def _add_facts(
@@ -334,6 +385,21 @@ def _add_facts(
                 institution=institution,
                 effective_from=max(first_day, add_months(pilot.history_start, 6)),
                 stars=rng.choices([1, 2, 3, 4, 5], [1, 3, 4, 2, 1])[0],
+            )
+        )
+    # A city-level recognition a quarter into the pilot (or from filing); no random draw, so the
+    # demo's other values stay as they were before recognitions were dated.
+    awarded = max(first_day, add_months(pilot.start, 3))
+    if getattr(institution, "demo_demonstration", False) and awarded <= pilot.today:
+        facts.demonstrations.append(
+            DemonstrationUnit(
+                institution=institution,
+                level=DemonstrationUnit.Level.CITY,
+                title="普惠托育示范机构",
+                awarded_by="乐清市卫生健康局",
+                document_number=f"乐卫〔{awarded:%Y}〕{100 + institution.pk % 300}号",
+                valid_from=awarded,
+                valid_to=None,
             )
         )
     if rng.random() < 0.85:

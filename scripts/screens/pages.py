@@ -227,6 +227,7 @@ PAGES: list[Page] = [
     Page("fees", "收费监管", "Fee supervision", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/shoufei/"),
     Page("evaluation-report", "试点评估报告（PDF）", "Evaluation report (PDF)", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/baogao/<年-月>.pdf", lambda s: s.evaluation_report(), kind=PDF),
     # The pilot task force (试点专班) and the public-service catalogue.
+    Page("premises-public", "闲置国有房源", "Idle state-owned premises", PUBLIC, None, "/gongshi/fangyuan/"),
     Page("catalogue", "基本公共服务目录", "Public-service catalogue", PUBLIC, None, "/gongshi/mulu/", section="试点专班 Task force"),
     Page("programme-board", "专班任务看板", "Task board", f"{BUREAU}, {DEPT}", "bureau", "/zhuanban/"),
     Page("programme-task", "任务与进展", "A task and its progress", f"{BUREAU}, {DEPT}", "dept_education", "/zhuanban/renwu/<任务>/", "/zhuanban/renwu/3/"),

@@ -214,8 +214,9 @@ def test_public_page_runs_a_bounded_number_of_queries(client, django_assert_max_
     assert large == small
 
     make_registry(1000)
-    # Count, page, inspection results (2), whether each takes vouchers (1).
-    with django_assert_max_num_queries(5):
+    # Count, page, inspection results (2), whether each takes vouchers (1), the demonstration
+    # units held today (1).
+    with django_assert_max_num_queries(6):
         response = client.get(URL, {"page": 3})
     assert len(response.context["page"].object_list) == 30
 

@@ -98,12 +98,15 @@ def _complete_institution_a(world: World) -> None:
     """Give institution A the kinds of records the demo leaves it without."""
     from inspections import services as inspection_services
     from inspections.models import Finding, Incident
-    from institutions.models import ParentingSession, ReportWindowException
+    from institutions.models import DemonstrationUnit, ParentingSession, ReportWindowException
     from metrics.models import ComputeRun
     from tests.inspections.factories import make_inspection, pdf_upload, png_upload
 
     a, users = world.institution_a, world.users
     StarRatingFactory(institution=a)
+    DemonstrationUnit.objects.create(
+        institution=a, level="city", title="普惠托育示范机构", valid_from=dt.date(2025, 6, 1)
+    )
     _clone_for(ParentingSession, a)
     ReportWindowException.objects.create(
         institution=a,

@@ -276,6 +276,15 @@ ENTRIES: dict[str, Entry] = {
     ),
     "admin:institutions.instructorassignment:change": Entry(get=CITY, post=BUREAUS),
     "admin:institutions.instructorassignment:redirect": Entry(get=CITY),
+    "admin:institutions.demonstrationunit:changelist": Entry(get=CITY),
+    "admin:institutions.demonstrationunit:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.demonstrationunit:history": Entry(get=CITY),
+    "admin:institutions.demonstrationunit:delete": Entry(
+        get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)
+    ),
+    "admin:institutions.demonstrationunit:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.demonstrationunit:redirect": Entry(get=CITY),
+    "admin:institutions.demonstrationunit:simple_history": Entry(get=CITY),
     "admin:institutions.inclusiverecognition:changelist": Entry(get=CITY),
     "admin:institutions.inclusiverecognition:add": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.inclusiverecognition:history": Entry(get=CITY),
@@ -310,6 +319,23 @@ ENTRIES: dict[str, Entry] = {
     "admin:institutions.staffmember:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
     "admin:institutions.staffmember:change": Entry(get=CITY, post=BUREAUS),
     "admin:institutions.staffmember:redirect": Entry(get=CITY),
+    "admin:institutions.idlepremises:import_template": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.idlepremises:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:institutions.idlepremises:import_job": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "admin:institutions.idlepremises:import_job_state": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "admin:institutions.idlepremises:import": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.idlepremises:export": Entry(get=CITY, post=CITY),
+    "admin:institutions.idlepremises:changelist": Entry(get=CITY),
+    "admin:institutions.idlepremises:add": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:institutions.idlepremises:history": Entry(get=CITY),
+    "admin:institutions.idlepremises:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+    "admin:institutions.idlepremises:change": Entry(get=CITY, post=BUREAUS),
+    "admin:institutions.idlepremises:redirect": Entry(get=CITY),
+    "admin:institutions.idlepremises:simple_history": Entry(get=CITY),
     "admin:institutions.certificate:import_template": Entry(get=BUREAUS, post=BUREAUS),
     "admin:institutions.certificate:process_import": Entry(get=NOBODY, post=BUREAUS),
     "admin:institutions.certificate:import_job": Entry(
@@ -602,6 +628,7 @@ ENTRIES: dict[str, Entry] = {
     "admin:app_list": Entry(get=CITY, post=CITY),
     "route:admin/(?P<url>.*)$": Entry(get=NOBODY),
     "institutions:public_list": Entry(get=EVERYONE, post=NOBODY),
+    "institutions:premises_public": Entry(get=EVERYONE, post=NOBODY),
     "institutions:login": Entry(get=EVERYONE, post=EVERYONE),
     "institutions:logout": Entry(get=NOBODY, post=EVERYONE),
     "institutions:my_institutions": Entry(get=SIGNED_IN, post=NOBODY),
@@ -813,6 +840,12 @@ ENTRIES: dict[str, Entry] = {
     "v1:public-fee-standard-detail": Entry(
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
+    "v1:idle-premises-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:idle-premises-detail": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
     "v1:community-list": Entry(
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
     ),
@@ -847,6 +880,12 @@ ENTRIES: dict[str, Entry] = {
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
     ),
     "v1:instructor-assignment-detail": Entry(
+        get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "v1:demonstration-unit-list": Entry(
+        get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=BUREAUS
+    ),
+    "v1:demonstration-unit-detail": Entry(
         get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
     ),
     "v1:inclusive-recognition-list": Entry(
@@ -1063,6 +1102,8 @@ KWARGS: dict[str, Callable] = {
     "admin:institutions_staffmember_import_job": _import_job("institutions.staffmember"),
     "admin:institutions_staffmember_import_job_state": _import_job("institutions.staffmember"),
     "admin:institutions_certificate_import_job": _import_job("institutions.certificate"),
+    "admin:institutions_idlepremises_import_job": _import_job("institutions.idlepremises"),
+    "admin:institutions_idlepremises_import_job_state": _import_job("institutions.idlepremises"),
     "admin:institutions_certificate_import_job_state": _import_job("institutions.certificate"),
     "institutions:institution_detail": _inst,
     "institutions:staff_list": _inst,
