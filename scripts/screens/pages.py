@@ -146,6 +146,7 @@ PAGES: list[Page] = [
     # Public: no login.
     Page("start", "首页", "Start page", PUBLIC, None, "/", section="公开页面 Public pages"),
     Page("public-list", "信息公示", "Public disclosure", PUBLIC, None, "/gongshi/"),
+    Page("premises-public", "闲置国有房源", "Idle state-owned premises", PUBLIC, None, "/gongshi/fangyuan/"),
     Page("public-inspections", "检查结果公示", "Public inspection results", PUBLIC, None, "/gongshi/jiancha/"),
     Page("family-balance-form", "托育券余额查询", "Voucher balance: the form", FAMILY, None, "/voucher-balance/"),
     Page("family-balance", "托育券余额与使用记录", "Voucher balance and history", FAMILY, None, "/voucher-balance/", act=family_lookup("right")),
@@ -227,7 +228,6 @@ PAGES: list[Page] = [
     Page("fees", "收费监管", "Fee supervision", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/shoufei/"),
     Page("evaluation-report", "试点评估报告（PDF）", "Evaluation report (PDF)", "卫健局、教育局、审计 bureau, education, audit", "bureau", "/zhibiao/baogao/<年-月>.pdf", lambda s: s.evaluation_report(), kind=PDF),
     # The pilot task force (试点专班) and the public-service catalogue.
-    Page("premises-public", "闲置国有房源", "Idle state-owned premises", PUBLIC, None, "/gongshi/fangyuan/"),
     Page("catalogue", "基本公共服务目录", "Public-service catalogue", PUBLIC, None, "/gongshi/mulu/", section="试点专班 Task force"),
     Page("programme-board", "专班任务看板", "Task board", f"{BUREAU}, {DEPT}", "bureau", "/zhuanban/"),
     Page("programme-task", "任务与进展", "A task and its progress", f"{BUREAU}, {DEPT}", "dept_education", "/zhuanban/renwu/<任务>/", "/zhuanban/renwu/3/"),
