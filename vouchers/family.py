@@ -145,6 +145,12 @@ def _find(code: str, suffix: str) -> Voucher | None:
     return voucher
 
 
+def find_voucher(code: str, id_last6: str) -> Voucher | None:
+    """The voucher if `code` and the ID suffix match, else None; counts nothing (the caller
+    records the failure, as check_balance does)."""
+    return _find(codes.normalize(code), normalize_suffix(id_last6))
+
+
 def check_balance(code: str, id_last6: str, *, today: dt.date | None = None) -> FamilyBalance:
     """The voucher's figures if `code` and `id_last6` match; raises NoMatch (counting a
     failure) or TooManyFailures."""

@@ -506,3 +506,7 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher} {self.fee_month:%Y-%m} {self.amount}"
+
+
+# Fee statements live in their own package; importing the model here registers it with the app.
+from .statements.models import FeeStatement  # noqa: E402, F401

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from . import codes
 from .models import Settlement, Voucher
 from .selectors import statement_lines
+from .statements.services import display_statement_code
 
 # WeasyPrint logs every rendering step at INFO; only its warnings are worth a log line.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -97,5 +98,22 @@ def settlement_statement_pdf(settlement: Settlement) -> bytes:
             "rows": rows,
             "live_total": sum((row["amount"] for row in rows), start=0),
             "generated_at": timezone.localtime(),
+        },
+    )
+
+
+def fee_statement_pdf(statement, *, verify_url: str) -> bytes:
+    """入托缴费证明: the months and totals as issued, the verification code and a QR code that
+    opens the public verification page with the code filled in. No ID number, the child's name
+    masked (the statement's own snapshot)."""
+    code = display_statement_code(statement.code)
+    return _render(
+        "vouchers/pdf/fee_statement.html",
+        {
+            "statement": statement,
+            "lines": statement.month_lines(),
+            "code": code,
+            "qr": qr_data_uri(f"{verify_url}?{urlencode({'code': code})}"),
+            "verify_url": verify_url,
         },
     )

@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from .statements import views as statements
 from .views import bureau, documents, institution
 
 app_name = "vouchers"
@@ -75,6 +76,16 @@ urlpatterns = [
         name="enrolment_end",
     ),
     path("tuoyuquan/jigou/<int:pk>/dikou/", institution.redeem, name="redeem"),
+    path(
+        "tuoyuquan/jigou/<int:pk>/zhengming/",
+        statements.institution_statements,
+        name="statements",
+    ),
+    path(
+        "tuoyuquan/jigou/<int:pk>/zhengming/<int:statement_pk>.pdf",
+        statements.statement_pdf,
+        name="statement_pdf",
+    ),
     path("tuoyuquan/jigou/<int:pk>/dikou/jilu/", institution.redemptions, name="redemptions"),
     path(
         "tuoyuquan/jigou/<int:pk>/dikou/<int:redemption_pk>/",

@@ -94,6 +94,33 @@ def _clone_for(model, institution, **changes):
     return source
 
 
+def _fee_statement(institution):
+    """A fee statement of institution A (written directly: the world's reports and months are
+    not what the issuing rules need)."""
+    from vouchers.models import Enrolment, FeeStatement
+
+    enrolment = Enrolment.objects.filter(institution=institution).order_by("pk").first()
+    return FeeStatement.objects.create(
+        child=enrolment.child,
+        institution=institution,
+        first_month=dt.date(2025, 3, 1),
+        last_month=dt.date(2025, 3, 1),
+        child_masked_name="王**",
+        lines=[
+            {
+                "month": "2025-03",
+                "fee_due": "1800.00",
+                "voucher_paid": "300.00",
+                "family_paid": "1500.00",
+            }
+        ],
+        total_due=1800,
+        total_voucher=300,
+        total_family=1500,
+        code="ABCDEFGHJKMNPQR2",
+    )
+
+
 def _complete_institution_a(world: World) -> None:
     """Give institution A the kinds of records the demo leaves it without."""
     from inspections import services as inspection_services
@@ -108,6 +135,7 @@ def _complete_institution_a(world: World) -> None:
         institution=a, level="city", title="普惠托育示范机构", valid_from=dt.date(2025, 6, 1)
     )
     _clone_for(ParentingSession, a)
+    world.objects["fee_statement"] = _fee_statement(a)
     ReportWindowException.objects.create(
         institution=a,
         period=dt.date(2025, 3, 1),

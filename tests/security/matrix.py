@@ -799,6 +799,20 @@ ENTRIES: dict[str, Entry] = {
         get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=_s(OP_A, BUREAU, BUREAU_ADMIN)
     ),
     "vouchers:institution_application_add": Entry(get=_s(OP_A), post=_s(OP_A)),
+    "vouchers:statements": Entry(
+        get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
+        post=_s(OP_A),
+        why="fee statements are issued and revoked by the institution's operators only",
+    ),
+    "vouchers:statement_pdf": Entry(
+        get=_s(OP_A, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
+    ),
+    "voucher_family:statement": Entry(
+        get=EVERYONE, post=EVERYONE, why="families ask with the code and ID suffix (throttled)"
+    ),
+    "voucher_family:statement_verify": Entry(
+        get=EVERYONE, post=NOBODY, why="employers check a printed code; nothing personal shown"
+    ),
     "voucher_family:balance": Entry(get=EVERYONE, post=EVERYONE),
     "voucher_family:apply": Entry(get=EVERYONE, post=NOBODY, why="open batches, no account"),
     "voucher_family:apply_batch": Entry(
@@ -1151,6 +1165,11 @@ KWARGS: dict[str, Callable] = {
     "vouchers:reverse": _redemption,
     "vouchers:institution_settlements": _inst,
     "vouchers:institution_application_add": _inst,
+    "vouchers:statements": _inst,
+    "vouchers:statement_pdf": lambda world: {
+        "pk": world.institution_a.pk,
+        "statement_pk": world.objects["fee_statement"].pk,
+    },
     "metrics:run_status": _pick("metrics.ComputeRun"),
     "metrics:report_status": _month,
     "metrics:report_pdf": _month,

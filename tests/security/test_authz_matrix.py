@@ -41,6 +41,9 @@ NOT_WRITES = {
     # application or a concern), never into the portal's records as their role.
     "voucher_family:apply_batch",
     "inspections:concern_new",
+    # A family's request for a fee statement: issued as the family (by the voucher code and ID
+    # suffix), never as the role of whoever is signed in.
+    "voucher_family:statement",
 }
 RECORD = os.environ.get("SECURITY_MATRIX_RECORD")
 _recorded: dict = {}
