@@ -46,9 +46,10 @@ def findings_needing_action(
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class RoutineVisit:
-    """A routine inspection an institution still needs in the period containing today."""
+    """A routine inspection an institution still needs in the period containing today (a page
+    adds the link where it is started)."""
 
     institution: Institution
     kind: str

@@ -67,3 +67,19 @@ def finding(institution, inspector, *, deadline: dt.date, state: str = "open"):
     Finding.objects.filter(pk=item.pk).update(deadline=deadline, state=state)
     item.refresh_from_db()
     return item
+
+
+@pytest.fixture
+def inspector2(db):
+    from portal.roles import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="inspector2", role=Role.INSPECTOR)
+
+
+@pytest.fixture
+def inspector3(db):
+    from portal.roles import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="inspector3", role=Role.INSPECTOR)
