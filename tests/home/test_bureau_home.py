@@ -56,7 +56,7 @@ def test_the_day_s_work_with_its_first_rows_and_links(
     client_as, bureau, institution_a, inspector, batch, today
 ):
     oldest = report(institution_a, dt.date(2025, 3, 1), "submitted")
-    for n in range(6):
+    for _n in range(6):
         report(InstitutionFactory(), MAY, "submitted")
     report(institution_a, APRIL, "draft")  # not in the queue
     overdue = finding(institution_a, inspector, deadline=today - dt.timedelta(days=1))
