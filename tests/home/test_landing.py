@@ -63,3 +63,21 @@ def test_the_home_speaks_english_too(client_as, operator_a, institution_a, today
     client.post(reverse("set_language"), {"language": "en", "next": HOME})
     html = client.get(HOME).content.decode()
     assert "My home" in html and "This month's report to file" in html
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("operator_a", 200),
+        ("operator_b", 200),
+        ("inspector", 200),
+        ("bureau", 200),
+        ("bureau_admin", 200),
+        ("education", 302),
+        ("auditor", 302),
+        ("family", 302),
+    ],
+)
+def test_every_persona_s_answer_at_my_home(client_as, request, persona, status, today):
+    response = client_as(request.getfixturevalue(persona)).get(HOME)
+    assert response.status_code == status
