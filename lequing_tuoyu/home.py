@@ -192,6 +192,7 @@ class OperatorHome:
     redeemable: list  # vouchers, each with `institution`, `redeem_url`, `display_code`
     month: dt.date  # this month: the fee month the vouchers are redeemed for
     findings_url: str = ""
+    due_returned: int = 0  # this month's reports returned (listed on top, not again)
 
 
 def _report_url(institution_id: int, period: dt.date) -> str:
@@ -207,11 +208,12 @@ def operator_home(user, *, today: dt.date) -> OperatorHome:
     for report in returned:
         report.url = _report_url(report.institution_id, report.period)
     # A month the bureau returned is already on top, with its reason.
-    due = [
-        month
-        for month in reports_due(institutions, today=today)
-        if not (month.report and month.report.state == MonthlyReport.State.RETURNED)
-    ]
+    due, due_returned = [], 0
+    for month in reports_due(institutions, today=today):
+        if month.report and month.report.state == MonthlyReport.State.RETURNED:
+            due_returned += 1
+        else:
+            due.append(month)
     for month in due:
         month.url = _report_url(month.institution.pk, month.period)
         month.badge = REPORT_BADGES.get(month.report.state if month.report else None, "info")
@@ -233,6 +235,7 @@ def operator_home(user, *, today: dt.date) -> OperatorHome:
         redeemable=redeemable,
         month=this_month,
         findings_url=reverse("inspections:finding_list"),
+        due_returned=due_returned,
     )
 
 
@@ -241,7 +244,7 @@ def operator_home(user, *, today: dt.date) -> OperatorHome:
 
 @dataclass
 class InspectorHome:
-    visits: list[RoutineVisit]
+    visits: list[tuple[Institution, list[RoutineVisit]]]  # by institution, earliest due first
     spot_checks: list
     to_verify: list[Finding]
     month_end: dt.date
@@ -265,12 +268,15 @@ def inspector_home(user, *, today: dt.date) -> InspectorHome:
             if started
             else reverse("inspections:draw_detail", args=[assignment.draw_id])
         )
+    by_institution: dict[int, tuple[Institution, list[RoutineVisit]]] = {}
+    for visit in visits:
+        by_institution.setdefault(visit.institution.pk, (visit.institution, []))[1].append(visit)
     to_verify = list(rectifications_to_verify(user))
     for finding in to_verify:
         finding.url = reverse("inspections:finding_detail", args=[finding.pk])
     next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return InspectorHome(
-        visits=visits,
+        visits=list(by_institution.values()),
         spot_checks=spot_checks,
         to_verify=to_verify,
         month_end=next_month - dt.timedelta(days=1),

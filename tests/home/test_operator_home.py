@@ -79,7 +79,7 @@ def test_this_months_report_returned_is_only_on_top(client_as, operator_a, insti
     assert html.count(f'href="{form_url(institution_a, MAY)}"') == 2  # title and button, on top
     due = html[html.index('id="home-report-due"') : html.index('id="home-findings"')]
     assert form_url(institution_a, MAY) not in due
-    assert "本月没有需要填报的月报" in due
+    assert "本月应报的月报已被退回" in due
 
 
 @pytest.mark.parametrize(("day", "late"), [(10, False), (11, True)])
