@@ -437,9 +437,19 @@ def families_redeeming(*, month_from: dt.date, month_to: dt.date) -> int:
 def redeemable_this_month(institution_ids, *, today: dt.date) -> QuerySet[Voucher]:
     """Vouchers of children enrolled today at one of these institutions that can be redeemed
     for this month and were not yet (no active redemption for the month, wherever): active,
-    valid in the month, with a balance and the month's cap not used up. Each annotated
-    `enrolled_at` (the institution's id), with its child. One query."""
+    valid in the month, with a balance and the month's cap not used up, at an institution whose
+    month is not settled and that is inclusive if the batch asks for it (the rules `redeem`
+    applies, read without locks). Each annotated `enrolled_at` (the institution's id), with its
+    child. One query."""
     month = month_start(today)
+    last_day = month_end(month)
+    here = {"institution_id": OuterRef("enrolled_at")}
+    inclusive = InclusiveRecognition.objects.filter(valid_from__lte=last_day, **here).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=last_day)
+    )
+    settled = Settlement.objects.filter(
+        month=month, state__in=[Settlement.State.APPROVED, Settlement.State.PAID], **here
+    )
     enrolled = Enrolment.objects.filter(
         child=OuterRef("child"), institution_id__in=list(institution_ids), start__lte=today
     ).filter(Q(end__isnull=True) | Q(end__gte=today))
@@ -458,6 +468,7 @@ def redeemable_this_month(institution_ids, *, today: dt.date) -> QuerySet[Vouche
         )
         .filter(Exists(enrolled), ~Exists(redeemed), ~Exists(used_up))
         .annotate(enrolled_at=Subquery(enrolled.values("institution_id")[:1]))
+        .filter(Q(batch__inclusive_only=False) | Exists(inclusive), ~Exists(settled))
         .select_related("child")
         .order_by("valid_until", "pk")
     )

@@ -167,6 +167,24 @@ def test_a_child_who_left_or_whose_voucher_is_void_is_not_listed(
     assert "没有可抵扣的托育券" in block
 
 
+def test_a_voucher_for_inclusive_institutions_only_is_not_listed_elsewhere(
+    client_as, operator_b, institution_b, batch, bureau, today
+):
+    assert batch.inclusive_only
+    voucher = issue_voucher(batch, bureau, 7, institution=institution_b)
+    html = page(client_as, operator_b)
+    assert f'data-voucher="{voucher.pk}"' not in html
+
+
+def test_a_settled_month_is_not_offered(client_as, operator_a, inclusive_a, batch, bureau, today):
+    from vouchers.models import Settlement
+
+    voucher = issue_voucher(batch, bureau, 8, institution=inclusive_a)
+    assert f'data-voucher="{voucher.pk}"' in page(client_as, operator_a)
+    Settlement.objects.create(institution=inclusive_a, month=JUNE, state=Settlement.State.APPROVED)
+    assert f'data-voucher="{voucher.pk}"' not in page(client_as, operator_a)
+
+
 def test_an_operator_never_sees_another_institutions_items(
     client_as,
     operator_a,
