@@ -40,6 +40,7 @@ from institutions.reports.selectors import (
     review_queue,
 )
 from metrics.selectors import not_met_in_last_complete_month
+from portal.dates import month_end
 from portal.pages import bureau_acts, is_operator, operated_ids
 from portal.roles import Role, can_write, has_role, scope
 from programme.selectors import BoardRow, department_tasks
@@ -189,7 +190,7 @@ class OperatorHome:
     returned: list[MonthlyReport]
     due: list[ReportMonth]
     findings: list[Finding]
-    redeemable: list  # vouchers, each with `institution`, `redeem_url`, `display_code`
+    redeemable: list  # vouchers, each with `enrolled_at`, `institution` and `display_code`
     month: dt.date  # this month: the fee month the vouchers are redeemed for
     findings_url: str = ""
     due_returned: int = 0  # this month's reports returned (listed on top, not again)
@@ -274,12 +275,11 @@ def inspector_home(user, *, today: dt.date) -> InspectorHome:
     to_verify = list(rectifications_to_verify(user))
     for finding in to_verify:
         finding.url = reverse("inspections:finding_detail", args=[finding.pk])
-    next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return InspectorHome(
         visits=list(by_institution.values()),
         spot_checks=spot_checks,
         to_verify=to_verify,
-        month_end=next_month - dt.timedelta(days=1),
+        month_end=month_end(today),
         may_start=can_write(user),
     )
 
