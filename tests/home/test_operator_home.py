@@ -118,7 +118,7 @@ def test_findings_due_yesterday_are_overdue_and_due_today_is_not(
         return block[start : block.index("</li>", start)]
 
     assert "已逾期" in item(yesterday)
-    assert "已逾期" not in item(due_today) and "即将到期" in item(due_today)
+    assert "已逾期" not in item(due_today) and "今天到期" in item(due_today)
     assert "即将到期" in item(in_a_week)
     assert f'data-finding="{later.pk}"' not in block
     assert f'data-finding="{closed.pk}"' not in block
