@@ -12,9 +12,11 @@ from kombu import Connection
 
 from metrics.views import may_view as sees_indicators
 from portal.contact import please_contact
-from portal.pages import is_operator, portal_page
-from portal.roles import Role, has_role, is_bureau, sees_every_institution
+from portal.pages import portal_page
+from portal.roles import Role, has_role, sees_every_institution
 from programme.selectors import catalogue_summary
+
+from .home import home_of
 
 logger = logging.getLogger(__name__)
 
@@ -88,17 +90,8 @@ def start_page(request):
 
 
 def home_for(user) -> str:
-    """Where a signed-in user starts: operators their institutions, bureau staff the admin's day's
-    work, inspectors their inspections, the task force's departments the task board, education and
-    audit staff the indicators, families their voucher page."""
-    if is_operator(user):
-        return reverse("institutions:my_institutions")
-    if is_bureau(user):
-        return reverse("admin:index")
-    if has_role(user, Role.INSPECTOR):
-        return reverse("inspections:inspection_list")
-    if has_role(user, Role.DEPARTMENT):
-        return reverse("programme:board")  # the task force's departments: their tasks first
+    """Where a signed-in user without a home of their own at /wode/ starts: education and audit
+    staff the indicators, other city-wide readers the registry, families their voucher page."""
     if sees_indicators(user):
         return reverse("metrics:dashboard")
     if sees_every_institution(user) or has_role(user, Role.OPERATOR):
@@ -109,5 +102,10 @@ def home_for(user) -> str:
 @portal_page
 @require_GET
 def role_home(request):
-    """After /denglu/ (settings.LOGIN_REDIRECT_URL): one sign-in page, each role its own home."""
-    return redirect(home_for(request.user))
+    """After /denglu/ (settings.LOGIN_REDIRECT_URL): one sign-in page, each role its own home.
+    Operators, inspectors, bureau staff and the task force's departments see what waits for them
+    today (lequing_tuoyu/home.py); the others are sent to the page they start from."""
+    work = home_of(request.user)
+    if work.empty:
+        return redirect(home_for(request.user))
+    return render(request, "home/home.html", {"home": work})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,6 +73,29 @@ def default_month(months: list[dt.date], today: dt.date | None = None) -> dt.dat
     the oldest one there is (every month computed is still open)."""
     complete = last_complete_month(today)
     return next((month for month in months if month <= complete), months[-1] if months else None)
+
+
+def not_met_in_last_complete_month(
+    today: dt.date | None = None,
+) -> tuple[dt.date | None, list[tuple[str, str]]]:
+    """The city's indicators not met in the last complete month computed, as (month, [(id,
+    name), ...]) in the indicators' order; (None, []) when none is. A month still running or
+    being reported is never read: its report-based figures are only partial. One query."""
+    latest = (
+        Snapshot.objects.filter(area=CITY, period__lte=last_complete_month(today))
+        .order_by("-period")
+        .values("period")[:1]
+    )
+    order = {value: number for number, value in enumerate(Indicator.values)}
+    rows = sorted(
+        Snapshot.objects.filter(
+            area=CITY, status=Snapshot.Status.NOT_MET, period=Subquery(latest)
+        ).values_list("indicator", "period"),
+        key=lambda row: order.get(row[0], len(order)),
+    )
+    labels = dict(Indicator.choices)
+    period = rows[0][1] if rows else None
+    return period, [(indicator, str(labels.get(indicator, indicator))) for indicator, _p in rows]
 
 
 def targets() -> dict[str, Target]:

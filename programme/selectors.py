@@ -216,3 +216,12 @@ def board_counts(rows: list[BoardRow]) -> BoardCounts:
         at_risk=sum(r.at_risk for r in items),
         done=sum(r.item.status == Status.DONE for r in items),
     )
+
+
+def department_tasks(user: User | None, *, today: dt.date) -> list[BoardRow]:
+    """The board's rows of the tasks `user`'s departments answer for (lead, co-responsible or
+    assigned a sub-item), in the plan's order: what a department user's home lists. As many
+    queries as the board, whatever the number of tasks."""
+    if not department_ids_of(user):
+        return []
+    return [row for row in board(today=today, user=user) if row.own]

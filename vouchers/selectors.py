@@ -429,3 +429,55 @@ def families_redeeming(*, month_from: dt.date, month_to: dt.date) -> int:
         .distinct()
         .count()
     )
+
+
+# --- An operator's home (/wode/) ----------------------------------------------------------------
+
+
+def redeemable_this_month(institution_ids, *, today: dt.date) -> QuerySet[Voucher]:
+    """Vouchers of children enrolled today at one of these institutions that can be redeemed
+    for this month and were not yet (no active redemption for the month, wherever): active,
+    valid in the month, with a balance and the month's cap not used up, at an institution whose
+    month is not settled and that is inclusive if the batch asks for it (the rules `redeem`
+    applies, read without locks). Each annotated `enrolled_at` (the institution's id), with its
+    child. One query."""
+    month = month_start(today)
+    last_day = month_end(month)
+    here = {"institution_id": OuterRef("enrolled_at")}
+    inclusive = InclusiveRecognition.objects.filter(valid_from__lte=last_day, **here).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=last_day)
+    )
+    settled = Settlement.objects.filter(
+        month=month, state__in=[Settlement.State.APPROVED, Settlement.State.PAID], **here
+    )
+    enrolled = Enrolment.objects.filter(
+        child=OuterRef("child"), institution_id__in=list(institution_ids), start__lte=today
+    ).filter(Q(end__isnull=True) | Q(end__gte=today))
+    redeemed = Redemption.objects.filter(
+        voucher=OuterRef("pk"), fee_month=month, status=Redemption.Status.ACTIVE
+    )
+    used_up = VoucherMonth.objects.filter(
+        voucher=OuterRef("pk"), fee_month=month, used__gte=F("cap")
+    )
+    return (
+        Voucher.objects.filter(
+            status=Voucher.Status.ACTIVE,
+            valid_from__lte=month_end(month),
+            valid_until__gte=month,
+            balance__gt=0,
+        )
+        .filter(Exists(enrolled), ~Exists(redeemed), ~Exists(used_up))
+        .annotate(enrolled_at=Subquery(enrolled.values("institution_id")[:1]))
+        .filter(Q(batch__inclusive_only=False) | Exists(inclusive), ~Exists(settled))
+        .select_related("child")
+        .order_by("valid_until", "pk")
+    )
+
+
+def applications_waiting(user: User | None) -> QuerySet[VoucherApplication]:
+    """Applications waiting for the bureau's decision that `user` may see, the oldest first."""
+    return (
+        applications_for(user)
+        .filter(state=VoucherApplication.State.PENDING)
+        .order_by("applied_on", "pk")
+    )

@@ -57,8 +57,18 @@ from .public import (
     institutions_with_public_results,
     public_results_for,
 )
+from .work import (
+    DUE_SOON_DAYS,
+    RoutineVisit,
+    concerns_waiting,
+    findings_needing_action,
+    rectifications_to_verify,
+    routine_visits_due,
+    spot_checks_assigned,
+)
 
 __all__ = [
+    "DUE_SOON_DAYS",
     "GRANULARITIES",
     "RISK_LOOKBACK_MONTHS",
     "RISK_WEIGHTS",
@@ -70,9 +80,11 @@ __all__ = [
     "PublicDrawnInstitution",
     "PublicFinding",
     "PublicInspection",
+    "RoutineVisit",
     "Score",
     "active_template",
     "completed_inspections",
+    "concerns_waiting",
     "conflicted_pairs",
     "coverage_by_instructor",
     "coverage_by_township",
@@ -84,6 +96,7 @@ __all__ = [
     "draws_with_assignments",
     "finding_list",
     "findings_due",
+    "findings_needing_action",
     "incident_list",
     "inspection_list",
     "inspector_code",
@@ -95,8 +108,11 @@ __all__ = [
     "period_bounds",
     "public_results_for",
     "published_draws",
+    "rectifications_to_verify",
     "results_by_area",
     "risk_weight",
+    "routine_visits_due",
     "score_of",
+    "spot_checks_assigned",
     "still_needed",
 ]

@@ -67,6 +67,12 @@ _FLAG = {
 }
 
 
+def is_done(institution: Institution, kind: str) -> bool:
+    """Whether an institution from `coverage_institutions` had its `kind` inspection in the
+    period."""
+    return bool(getattr(institution, _FLAG[kind]))
+
+
 def coverage_institutions(
     periods: CoveragePeriods, *, queryset: QuerySet[Institution] | None = None
 ) -> QuerySet[Institution]:

@@ -258,3 +258,58 @@ def with_latest_accepted_report(queryset: QuerySet) -> QuerySet:
         for class_type, field in CLASS_FIELDS.items()
     }
     return queryset.annotate(report_period=Subquery(latest.values("period")[:1]), **figures)
+
+
+# --- An operator's home (/wode/) ----------------------------------------------------------------
+
+
+def period_due(today: dt.date) -> dt.date:
+    """The month whose report is filed in `today`'s month: the previous one (due on
+    `portal.dates.due_on`)."""
+    return add_months(month_start(today), -1)
+
+
+def reports_due(institutions: list[Institution], *, today: dt.date) -> list[ReportMonth]:
+    """This month's report to file for each institution: the previous month's, with its report
+    (or none yet) and window exception. Institutions that do not report that month (filed
+    later, closed, or before the pilot) are left out. Two queries for any number."""
+    period = period_due(today)
+    if period < month_start(settings.PILOT_START_DATE):
+        return []
+    institutions = [
+        institution
+        for institution in institutions
+        if institution.filed_on is not None
+        and institution.filed_on <= month_end(period)
+        and (institution.closed_on is None or institution.closed_on > period)
+    ]
+    ids = [institution.pk for institution in institutions]
+    if not ids:
+        return []
+    reports = {
+        report.institution_id: report
+        for report in MonthlyReport.objects.filter(institution_id__in=ids, period=period)
+    }
+    exceptions = dict(
+        ReportWindowException.objects.filter(institution_id__in=ids, period=period).values_list(
+            "institution_id", "open_until"
+        )
+    )
+    return [
+        ReportMonth(
+            institution, period, reports.get(institution.pk), exceptions.get(institution.pk), today
+        )
+        for institution in institutions
+    ]
+
+
+def returned_reports(institution_ids) -> QuerySet[MonthlyReport]:
+    """Reports the bureau returned or reopened to these institutions and still waiting for the
+    correction, the oldest month first, with the bureau's reason (`return_reason`)."""
+    return (
+        MonthlyReport.objects.filter(
+            institution_id__in=list(institution_ids), state=MonthlyReport.State.RETURNED
+        )
+        .select_related("institution")
+        .order_by("period", "institution__name", "pk")
+    )

@@ -9,21 +9,25 @@ from metrics.views import may_view as sees_indicators
 from portal.audit_views import may_search
 from portal.roles import Role, has_role, is_bureau, sees_every_institution, sees_programme
 
-from ..admin import day_work
+from ..home import day_work
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def portal_nav(context) -> list[dict]:
-    """Links for the header, by role: everyone sees the public page; operators their
-    institutions, reports, vouchers and inspections; city-wide roles the registry and the review
-    of reports; bureau staff vouchers and inspections too; inspectors inspections; bureau,
+    """Links for the header, by role: signed-in users their home (/wode/); everyone sees the
+    public page; operators their institutions, reports, vouchers and inspections; city-wide roles
+    the registry and the review of reports; bureau staff vouchers and inspections too; inspectors inspections; bureau,
     education and audit staff the indicators; admin users the admin. The link of the section the
     page belongs to (the longest matching address) is marked current."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    items = [
+    items = []
+    if user is not None and user.is_authenticated:
+        # Everyone signed in: the home with their day's work (or where their role starts).
+        items.append({"url": reverse("role_home"), "label": _("我的首页")})
+    items += [
         {"url": reverse("institutions:public_list"), "label": _("信息公示")},
         {"url": reverse("programme:catalogue_public"), "label": _("服务目录")},
     ]
@@ -82,7 +86,7 @@ def stars(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def admin_day_work(context) -> list[dict] | None:
-    """The bureau's day for the admin's home page (lequing_tuoyu.admin.day_work); None for
+    """The bureau's day for the admin's home page (lequing_tuoyu.home.day_work); None for
     other users, who see the admin's usual home page."""
     request = context.get("request")
     return day_work(getattr(request, "user", None))

@@ -164,6 +164,11 @@ PAGES: list[Page] = [
     Page("forbidden", "无权操作（403）", "Not allowed (403)", STAFF, OP, "/zhibiao/（机构经办人 as an operator）", "/zhibiao/", status=403),
     Page("lockout", "登录已暂时锁定", "Sign-in locked", STAFF, None, "/denglu/（连续输错密码 after repeated wrong passwords）", kind=R, status=429),
     Page("server-error", "系统繁忙（500）", "Server error (500)", PUBLIC, None, "—", kind=R, status=500),
+    # Each role's home (/wode/), where everyone lands after signing in.
+    Page("home-operator", "我的首页（机构经办人）", "My home: an operator's work", OPERATOR, "operator2", "/wode/", section="我的首页 Homes"),
+    Page("home-inspector", "我的首页（检查员）", "My home: an inspector's work", INSPECTOR, "inspector", "/wode/"),
+    Page("home-bureau", "我的首页（卫健局今日待办）", "My home: the bureau's day", BUREAU, "bureau", "/wode/"),
+    Page("home-department", "我的首页（专班成员单位）", "My home: a department's tasks", DEPT, "dept_education", "/wode/"),
     # Operators.
     Page("my-institution", "我的机构", "My institution", OPERATOR, OP, "/jigou/", section="机构经办人 Operators"),
     Page("staff-list", "从业人员", "Staff", OPERATOR, OP, "/jigou/<机构>/staff/", follow("/jigou/", r"^/jigou/\d+/staff/$")),

@@ -138,7 +138,8 @@ def test_an_operator_signs_in_from_the_start_page(demo, journey):
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("load")
-    assert "/jigou/" in page.url, page.url
+    assert page.url.endswith(reverse("role_home")), page.url
+    assert page.locator("#home-operator").count() == 1
     assert reverse("institutions:login") not in page.url
     operator.shot("01-operator-home")
     operator.check()

@@ -492,9 +492,9 @@ def test_operator_signs_in_on_the_portal_login_and_out_with_a_post(
         {"username": "operator_a", "password": "a-long-test-password"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse(
-        "institutions:institution_detail", args=[institution_a.pk]
-    )
+    # Their home at /wode/, with their institution's work.
+    assert response.redirect_chain[-1][0] == reverse("role_home")
+    assert institution_a.name in response.content.decode()
     assert client.get(reverse("institutions:logout")).status_code == 405
     client.post(reverse("institutions:logout"))
     assert "_auth_user_id" not in client.session

@@ -12,7 +12,7 @@ import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from lequing_tuoyu.admin import day_work
+from lequing_tuoyu.home import day_work
 from metrics.kpis.definitions import REPORT_BASED
 from metrics.models import CITY, Indicator, Snapshot, Target
 from metrics.pdf import evaluation_report_pdf

@@ -56,16 +56,32 @@ def _sign_in(client, user):
 
 
 @pytest.mark.parametrize(
-    ("persona", "home"),
+    ("persona", "section"),
     [
-        ("operator_a", "institutions:my_institutions"),
-        ("bureau", "admin:index"),
-        ("inspector", "inspections:inspection_list"),
-        ("education", "metrics:dashboard"),
-        ("auditor", "metrics:dashboard"),
+        ("operator_a", "home-operator"),
+        ("bureau", "home-bureau"),
+        ("inspector", "home-inspector"),
     ],
 )
-def test_one_sign_in_page_sends_each_role_home(client, request, persona, home):
+def test_one_sign_in_page_lands_each_working_role_on_its_home(client, request, persona, section):
+    user = request.getfixturevalue(persona)
+    response = _sign_in(client, user)
+    assert response.status_code == 302
+    assert response.url == reverse("role_home")
+    home = client.get(response.url)
+    assert home.status_code == 200
+    assert f'id="{section}"' in home.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "home"),
+    [
+        ("education", "metrics:dashboard"),
+        ("auditor", "metrics:dashboard"),
+        ("family", "voucher_family:balance"),
+    ],
+)
+def test_one_sign_in_page_sends_the_other_roles_where_they_start(client, request, persona, home):
     user = request.getfixturevalue(persona)
     response = _sign_in(client, user)
     assert response.status_code == 302

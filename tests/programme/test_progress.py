@@ -96,11 +96,14 @@ def test_empty_text_is_refused_on_the_page(client_as, education_dept):
     assert not ProgressUpdate.objects.exists()
 
 
-def test_a_department_user_lands_on_the_board_after_sign_in(client, civil_dept):
+def test_a_department_user_lands_on_a_home_with_its_tasks_after_sign_in(client, civil_dept):
     response = client.post(
         "/denglu/", {"username": "dept_civil", "password": "correct-horse-battery"}
     )
-    # The one sign-in page sends everyone to /wode/, which sends each role to its own home.
+    # The one sign-in page sends everyone to /wode/: a department's home lists its tasks and
+    # links to the board.
     assert response.status_code == 302 and response["Location"] == "/wode/"
     home = client.get(response["Location"])
-    assert home.status_code == 302 and home["Location"] == "/zhuanban/"
+    assert home.status_code == 200
+    assert 'id="home-tasks"' in home.content.decode()
+    assert 'href="/zhuanban/"' in home.content.decode()

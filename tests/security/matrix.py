@@ -162,7 +162,16 @@ ENTRIES: dict[str, Entry] = {
         get=_s(BUREAU_ADMIN, AUDITOR), why="bureau admins and auditors search the audit trail"
     ),
     "home": Entry(get=EVERYONE, post=NOBODY, why="the start page: three doors, no form"),
-    "role_home": Entry(get=SIGNED_IN, why="after /denglu/: each signed-in role to its own home"),
+    "role_home": Entry(
+        get=SIGNED_IN,
+        why=(
+            "after /denglu/, each signed-in persona's home: operator_a and operator_b their own"
+            " institution's work only, inspector their visits, spot checks and rectifications,"
+            " bureau and bureau_admin the day's work, department its tasks (200); education and"
+            " auditor are sent to the dashboard, family to the voucher page (302); anonymous to"
+            " the sign-in page"
+        ),
+    ),
     "healthz": Entry(get=EVERYONE),
     "set_language": Entry(get=EVERYONE, post=EVERYONE),
     "admin:index": Entry(get=CITY, post=CITY),
