@@ -271,7 +271,7 @@ class KeyedHashField(models.CharField):
     def pre_save(self, model_instance, add):
         plain = getattr(model_instance, self.source)
         value = (
-            keyed_hash(plain.reveal() if isinstance(plain, ResidentId) else plain) if plain else ""
+            keyed_hash(plain.reveal() if isinstance(plain, MaskedValue) else plain) if plain else ""
         )
         setattr(model_instance, self.attname, value)
         return value

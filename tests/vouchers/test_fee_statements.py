@@ -12,6 +12,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from institutions.models import MonthlyReport
 from vouchers import codes, family
@@ -28,6 +29,15 @@ from .conftest import CHILD_ID, MARCH
 from .helpers import CST, accepted_report, redeem
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """The messages are compared in Chinese whatever language an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
+
+
 APRIL, MAY = dt.date(2025, 4, 1), dt.date(2025, 5, 1)
 LATER = dt.datetime(2025, 6, 10, 10, 0, tzinfo=CST)  # March to May have ended
 

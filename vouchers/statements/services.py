@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum import luhn
 
@@ -54,7 +54,10 @@ class StatementLine:
 
 
 def _label(month: dt.date) -> str:
-    return f"{month.year}年{month.month}月"
+    """2025年4月 in Chinese, 2025-04 otherwise."""
+    if (translation.get_language() or "zh-hans").startswith("zh"):
+        return f"{month.year}年{month.month}月"
+    return f"{month:%Y-%m}"
 
 
 def _check_period(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
