@@ -181,7 +181,9 @@ def test_the_file_based_sms_backend_writes_a_file(tmp_path, operator_a):
 
 
 def test_the_console_sms_backend_prints(capsys):
-    sent = sms.send_sms(MOBILE, "测试", connection=sms.get_connection("notifications.sms.console.SmsBackend"))
+    sent = sms.send_sms(
+        MOBILE, "测试", connection=sms.get_connection("notifications.sms.console.SmsBackend")
+    )
     assert sent == 1
     assert "测试" in capsys.readouterr().out
 
