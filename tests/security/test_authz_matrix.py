@@ -41,6 +41,10 @@ NOT_WRITES = {
     # application or a concern), never into the portal's records as their role.
     "voucher_family:apply_batch",
     "inspections:concern_new",
+    # A person's own inbox and notification settings, whatever their role.
+    "notifications:open",
+    "notifications:read_all",
+    "notifications:preferences",
 }
 RECORD = os.environ.get("SECURITY_MATRIX_RECORD")
 _recorded: dict = {}
