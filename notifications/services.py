@@ -111,8 +111,20 @@ def _send_email(row: Notification, address: str, connection) -> None:
         Notification.objects.filter(pk=row.pk).update(email_sent_at=timezone.now())
 
 
+def _sms_connection():
+    """The configured backend, or None when it cannot start (each SMS is then recorded failed;
+    the inbox and e-mail still go, and the caller's work is never undone by a channel)."""
+    try:
+        return sms.get_connection()
+    except Exception as error:  # noqa: BLE001 - a misconfigured gateway must not break a write
+        logger.error("SMS backend could not start: %s", type(error))
+        return None
+
+
 def _send_sms(row: Notification, mobile: str, connection) -> None:
     try:
+        if connection is None:
+            raise RuntimeError("no SMS backend")
         sent = connection.send_messages([sms.SmsMessage(to=mobile, text=_sms_text(row))])
         if not sent:
             raise RuntimeError("the SMS backend sent nothing")
@@ -151,7 +163,7 @@ def send_now(message: Message) -> list[Notification]:
     if not created:
         return []
     email_connection = mail.get_connection(fail_silently=False)
-    sms_connection = sms.get_connection() if any(m for _r, _e, m in created) else None
+    sms_connection = _sms_connection() if any(m for _r, _e, m in created) else None
     for row, address, mobile in created:
         if address:
             _send_email(row, address, email_connection)

@@ -199,3 +199,18 @@ def test_marking_read_is_the_users_own(operator_a, operator_b):
     assert Notification.objects.get(user=operator_b).read_at is None
     assert services.mark_all_read(user=operator_b) == 1
     assert services.mark_all_read(user=operator_b) == 0
+
+
+def test_an_sms_backend_that_cannot_start_fails_only_the_sms(operator_a, tmp_path):
+    operator_a.email = "a@example.org"
+    operator_a.save()
+    NotificationPreference.objects.create(user=operator_a, mobile=MOBILE)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with override_settings(
+        SMS_BACKEND="notifications.sms.filebased.SmsBackend", SMS_FILE_PATH=str(blocker)
+    ):
+        assert len(send_now(message(users=[operator_a]))) == 1
+    row = Notification.objects.get()
+    assert row.sms_failed_at is not None and row.sms_sent_at is None
+    assert row.email_sent_at is not None
