@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from .services import findings_mark_overdue
+from .services import findings_mark_overdue, findings_remind_deadlines
 
 logger = logging.getLogger(__name__)
 
@@ -15,4 +15,13 @@ def mark_overdue_rectifications() -> int:
     institution's operators and the bureau. A rerun marks and mails nothing new."""
     count = findings_mark_overdue()
     logger.info("overdue rectifications marked: %s", count)
+    return count
+
+
+@shared_task
+def remind_rectification_deadlines() -> int:
+    """Daily: remind operators of findings whose deadline is at most three days away. A rerun
+    sends nothing new."""
+    count = findings_remind_deadlines()
+    logger.info("rectification deadline reminders sent: %s", count)
     return count

@@ -34,10 +34,22 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=0, minute=30),
     },
     # Nightly 01:30: findings past their (inclusive) rectification deadline are marked overdue
-    # once, and the operators and the bureau are mailed.
+    # once, and the operators and the bureau are notified (inbox, e-mail or SMS as chosen).
     "mark-overdue-rectifications": {
         "task": "inspections.tasks.mark_overdue_rectifications",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Daily 08:30: operators are reminded of findings whose (inclusive) rectification deadline is
+    # at most three days away, once per finding and deadline (notifications claims each).
+    "rectification-deadline-reminders": {
+        "task": "inspections.tasks.remind_rectification_deadlines",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    # Daily 10:00 (a civil hour for an SMS): families whose voucher expires within 30 days are
+    # told by SMS on the guardian's mobile, once per voucher and expiry date.
+    "voucher-expiry-notices": {
+        "task": "vouchers.tasks.notify_expiring_vouchers",
+        "schedule": crontab(hour=10, minute=0),
     },
     # Nightly 02:00: recompute the indicators of the current and the previous month, so reports
     # filed late and facts entered late count. Idempotent; two runs at once serialise per month.

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "portal",
+    "notifications",
     "lequing_tuoyu",
     "institutions",
     "vouchers",
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -258,6 +260,15 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "乐清市普惠托育服务平台 <noreply@localhost>")
+
+# --- SMS (notifications/sms/, docs/notifications.md) ---
+# A dotted path to the backend class, as EMAIL_BACKEND. Development prints messages (console);
+# otherwise, until the city's gateway backend is configured, they are written to files in
+# SMS_FILE_PATH, so nothing is lost and nothing reaches a phone by accident.
+SMS_BACKEND = env("SMS_BACKEND") or (
+    "notifications.sms.console.SmsBackend" if DEBUG else "notifications.sms.filebased.SmsBackend"
+)
+SMS_FILE_PATH = env("SMS_FILE_PATH") or str(BASE_DIR / "sms-outbox")
 
 # --- Celery (Redis as broker and result store) ---
 REDIS_URL = env("REDIS_URL") or "redis://127.0.0.1:6379/0"

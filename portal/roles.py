@@ -147,7 +147,15 @@ def get_scoped_or_404(user: User | None, queryset: QuerySet | type[models.Model]
 _ALL = {"view", "add", "change", "delete"}
 _EDIT = {"view", "add", "change"}
 _VIEW = {"view"}
-PORTAL_APPS = ("portal", "institutions", "vouchers", "inspections", "programme", "metrics")
+PORTAL_APPS = (
+    "portal",
+    "notifications",
+    "institutions",
+    "vouchers",
+    "inspections",
+    "programme",
+    "metrics",
+)
 
 ROLE_PERMISSIONS: dict[Role, dict[str, set[str]]] = {
     Role.BUREAU_ADMIN: {

@@ -55,6 +55,21 @@ def _reference_data(request):
         load_plan(lambda name: apps.get_model("programme", name))
 
 
+@pytest.fixture(autouse=True)
+def _sms_outbox():
+    """The locmem SMS backend's outbox starts empty in every test, as Django's mail.outbox."""
+    from notifications import sms
+
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def sms_outbox():
+    from notifications import sms
+
+    return sms.outbox
+
+
 @pytest.fixture
 def institution_a(db):
     return InstitutionFactory(name="甲托育中心")

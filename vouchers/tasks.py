@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import notices, services
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +28,12 @@ def reconcile_balances() -> int:
             row["ledger_total"],
         )
     return len(drifted)
+
+
+@shared_task
+def notify_expiring_vouchers() -> int:
+    """Daily: an SMS to families whose voucher expires within 30 days, once per voucher and
+    expiry date."""
+    count = notices.vouchers_notify_expiring()
+    logger.info("voucher expiry notices sent: %s", count)
+    return count

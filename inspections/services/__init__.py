@@ -40,6 +40,7 @@ from .findings import (
     finding_create,
     finding_update,
     findings_mark_overdue,
+    findings_remind_deadlines,
     rectification_review,
     rectification_submit,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "finding_create",
     "finding_update",
     "findings_mark_overdue",
+    "findings_remind_deadlines",
     "incident_delete",
     "incident_follow_up",
     "incident_report",

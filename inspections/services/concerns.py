@@ -15,6 +15,7 @@ from institutions.models import Institution
 from portal import references
 from portal.validators import validate_phone
 
+from .. import notify
 from ..models import Concern, Finding, Inspection
 from ..validators import field_error, validate_concern_attachment, validate_public_wording
 from .common import _require_bureau, _save
@@ -101,6 +102,7 @@ def concern_handle(
         except ValidationError as error:
             raise ValidationError({"answer": error}) from None
     _check_links(current, inspection, finding)
+    concern_was_open = current.state in (Concern.State.RECEIVED, Concern.State.IN_HAND)
     if answer and answer != current.answer:
         current.answered_at = timezone.now()
     current.state = state
@@ -108,4 +110,7 @@ def concern_handle(
     current.inspection = inspection
     current.finding = finding
     current.handled_by = actor
+    answered = (Concern.State.ANSWERED, Concern.State.CLOSED)
+    if state in answered and concern_was_open:
+        transaction.on_commit(lambda: notify.concern_answered(current.pk))
     return _save(current, actor=actor, reason=f"concern.{state}")

@@ -216,3 +216,23 @@ def findings_mark_overdue(*, today: dt.date | None = None) -> int:
         if ids:
             transaction.on_commit(lambda: notify.findings_overdue(ids))
     return len(ids)
+
+
+# Operators are reminded when a finding's (inclusive) deadline is this many days away or nearer.
+DEADLINE_NOTICE_DAYS = 3
+
+
+def findings_remind_deadlines(*, today: dt.date | None = None) -> int:
+    """Daily: remind the operators of each finding still theirs to answer (open or sent back)
+    whose inclusive deadline falls within the next DEADLINE_NOTICE_DAYS days, today included.
+    The first run in that window sends; the notification service claims each (finding,
+    deadline, operator), so later runs send nothing new. Returns the notifications sent."""
+    today = today or timezone.localdate()
+    ids = list(
+        Finding.objects.filter(
+            state__in=(Finding.State.OPEN, Finding.State.RETURNED),
+            deadline__gte=today,
+            deadline__lte=today + dt.timedelta(days=DEADLINE_NOTICE_DAYS),
+        ).values_list("pk", flat=True)
+    )
+    return notify.finding_deadlines_near(ids) if ids else 0

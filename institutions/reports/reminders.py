@@ -2,7 +2,9 @@
 
 Sent on the due day minus 3 ("due soon") and the day after the due day ("overdue"), by the daily
 Celery task in lequing_tuoyu/celery.py. Each (institution, month, kind) is claimed in the
-database before its mail goes out, so reruns and parallel workers never send twice.
+database (ReportReminder) and each operator's notification again by notifications.services, so
+reruns and parallel workers never send twice. The operators get it in their inbox and by the
+channels they chose (e-mail, SMS).
 """
 
 from __future__ import annotations
@@ -11,17 +13,24 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.models import Event
+from notifications.services import Message, send_now
 from portal.dates import add_months, due_on
 
 from .models import ReportReminder
+from .notices import report_form_path
 from .selectors import missing_reports
 
 logger = logging.getLogger(__name__)
+
+EVENTS = {
+    ReportReminder.Kind.DUE_SOON: Event.REPORT_DUE_SOON,
+    ReportReminder.Kind.OVERDUE: Event.REPORT_OVERDUE,
+}
 
 
 def reminder_kind_for(today: dt.date) -> tuple[dt.date, str] | None:
@@ -68,7 +77,7 @@ def send_report_reminders(*, today: dt.date | None = None) -> int:
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for institution in missing_reports(period).prefetch_related("operators"):
-            recipients = [u.email for u in institution.operators.all() if u.is_active and u.email]
+            recipients = [user for user in institution.operators.all() if user.is_active]
             try:
                 with transaction.atomic():
                     ReportReminder.objects.create(
@@ -79,9 +88,17 @@ def send_report_reminders(*, today: dt.date | None = None) -> int:
                     )
             except IntegrityError:
                 continue  # already sent by an earlier run
-            if recipients:
-                subject, body = _message(institution, period, kind)
-                send_mail(subject, body, None, recipients)
+            subject, body = _message(institution, period, kind)
+            send_now(
+                Message(
+                    event=EVENTS[kind],
+                    key=f"{institution.pk}:{period:%Y-%m}",
+                    subject=subject,
+                    body=body,
+                    url=report_form_path(institution.pk, period),
+                    users=recipients,
+                )
+            )
             sent += 1
     logger.info("report reminders: %s %s sent to %s institutions", period, kind, sent)
     return sent

@@ -20,6 +20,7 @@ from institutions.reports.window import window_state
 from institutions.selectors import institutions_as_of
 from portal.dates import add_months, month_end
 
+from . import notices
 from .models import CLASS_FIELDS, MonthlyReport, ParentingSession, ReportWindowException
 from .validators import CheckResult, check_report, registry_state
 
@@ -221,25 +222,31 @@ def _need_reason(reason: str) -> str:
 
 @transaction.atomic
 def report_return(*, report: MonthlyReport, actor, reason: str) -> MonthlyReport:
-    return _transition(
+    """Send a submitted report back; its operators are told after commit."""
+    report = _transition(
         report=report,
         actor=actor,
         to=MonthlyReport.State.RETURNED,
         allowed_from=[MonthlyReport.State.SUBMITTED],
         reason=_need_reason(reason),
     )
+    notices.report_sent_back(report, reopened=False)
+    return report
 
 
 @transaction.atomic
 def report_reopen(*, report: MonthlyReport, actor, reason: str) -> MonthlyReport:
-    """Unlock accepted data for a correction: the report goes back to the operator as returned."""
-    return _transition(
+    """Unlock accepted data for a correction: the report goes back to the operator as returned,
+    and its operators are told after commit."""
+    report = _transition(
         report=report,
         actor=actor,
         to=MonthlyReport.State.RETURNED,
         allowed_from=[MonthlyReport.State.ACCEPTED],
         reason=_need_reason(reason),
     )
+    notices.report_sent_back(report, reopened=True)
+    return report
 
 
 def reports_review_many(

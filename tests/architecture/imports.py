@@ -16,6 +16,7 @@ BASE = "portal"
 TOP = "lequing_tuoyu"
 # Apps from the ground up; apps in one tuple share a floor and may not import each other.
 APP_FLOORS: tuple[tuple[str, ...], ...] = (
+    ("notifications",),
     ("institutions",),
     ("vouchers", "inspections"),
     ("programme",),

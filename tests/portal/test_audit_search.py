@@ -106,8 +106,8 @@ def test_one_query_for_the_page_and_one_for_the_count(
 
 
 # Session, user, roles, the count, the page (one UNION ALL over every history table and the
-# admin log) and the admin template's two permission reads.
-QUERIES = 7
+# admin log), the admin template's two permission reads and the header's unread notifications.
+QUERIES = 8
 
 
 def test_an_inspections_autosave_is_one_line_in_chinese_with_the_persons_name(

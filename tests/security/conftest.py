@@ -276,6 +276,23 @@ def _programme_records(world: World) -> None:
     )
 
 
+def _notification(world) -> None:
+    """One notification in operator_a's inbox (the matrix opens it as every persona)."""
+    from notifications.models import Event, Notification
+    from notifications.services import Message, send_now
+
+    send_now(
+        Message(
+            event=Event.REPORT_RETURNED,
+            key="security-matrix",
+            subject="安全测试通知",
+            url="/yuebao/",
+            users=[world.users["operator_a"]],
+        )
+    )
+    world.objects[Notification] = Notification.objects.get(key="security-matrix")
+
+
 def build_world() -> World:
     from django.contrib.auth.models import AnonymousUser
 
@@ -302,6 +319,7 @@ def build_world() -> World:
     guardian.save()
     _complete_institution_a(world)
     _programme_records(world)
+    _notification(world)
     for persona, user in world.users.items():
         client = Client()
         if user.is_authenticated:

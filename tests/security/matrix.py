@@ -175,6 +175,19 @@ ENTRIES: dict[str, Entry] = {
     "healthz": Entry(get=EVERYONE),
     "set_language": Entry(get=EVERYONE, post=EVERYONE),
     "admin:index": Entry(get=CITY, post=CITY),
+    # Notifications: every signed-in persona has an inbox and settings of their own; the
+    # matrix's notification is operator_a's, so anyone else opening it gets a 404.
+    "notifications:inbox": Entry(get=SIGNED_IN),
+    "notifications:open": Entry(get=NOBODY, post=_s(OP_A), why="only the recipient opens it"),
+    "notifications:read_all": Entry(get=NOBODY, post=SIGNED_IN),
+    "notifications:preferences": Entry(get=SIGNED_IN, post=SIGNED_IN),
+    # The admin's list of what was sent: bureau admins read it, nobody writes.
+    "admin:notifications.notification:changelist": Entry(get=_s(BUREAU_ADMIN)),
+    "admin:notifications.notification:add": Entry(get=NOBODY, post=NOBODY),
+    "admin:notifications.notification:history": Entry(get=_s(BUREAU_ADMIN)),
+    "admin:notifications.notification:delete": Entry(get=NOBODY, post=NOBODY),
+    "admin:notifications.notification:change": Entry(get=_s(BUREAU_ADMIN), post=NOBODY),
+    "admin:notifications.notification:redirect": Entry(get=CITY),
     "admin:login": Entry(get=EVERYONE, post=EVERYONE),
     "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B, DEPT), post=EVERYONE),
     "admin:password_change": Entry(get=CITY, post=CITY),
@@ -1112,6 +1125,7 @@ ENTRIES |= _programme_admin(
 )
 
 KWARGS: dict[str, Callable] = {
+    "notifications:open": _pick("notifications.Notification"),
     "voucher_family:apply_batch": _open_batch,
     "inspections:concern_new": _inst,
     "programme:task_detail": lambda world: {"number": 3},

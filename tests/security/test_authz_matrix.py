@@ -44,6 +44,10 @@ NOT_WRITES = {
     # A family's request for a fee statement: issued as the family (by the voucher code and ID
     # suffix), never as the role of whoever is signed in.
     "voucher_family:statement",
+    # A person's own inbox and notification settings, whatever their role.
+    "notifications:open",
+    "notifications:read_all",
+    "notifications:preferences",
 }
 RECORD = os.environ.get("SECURITY_MATRIX_RECORD")
 _recorded: dict = {}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from institutions.models import Institution
 
-from .. import codes
+from .. import codes, notices
 from ..models import Child, LedgerEntry, Voucher, VoucherApplication, VoucherBatch
 from .common import VoucherError, _actor, _history
 from .families import child_register, guardian_get_or_create
@@ -172,6 +172,7 @@ def application_approve(*, application: VoucherApplication, actor) -> Voucher:
     application.decided_at = timezone.now()
     _history(application, actor)
     application.save()
+    notices.application_decided(application)  # after commit: the family is told
     return voucher
 
 
@@ -191,6 +192,7 @@ def application_reject(
     application.decided_at = timezone.now()
     _history(application, actor)
     application.save()
+    notices.application_decided(application)  # after commit: the family is told
     return application
 
 

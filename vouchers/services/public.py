@@ -5,7 +5,9 @@ registered is linked as registered, never updated, and where the form's details 
 application says so for the reviewer. A child who already holds a voucher of the batch, or who
 has an application waiting anywhere, is refused before anything is written. The application
 carries a reference number; with it and the last six characters of the child's ID number the
-family follows it (vouchers/public.py).
+family follows it (vouchers/public.py). The bureau's decision reaches the family by SMS on the
+guardian's mobile, checked here as a mobile number (applications.application_approve and
+application_reject call vouchers/notices.py).
 """
 
 from __future__ import annotations
