@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from metrics.views import may_view as sees_indicators
+from notifications.selectors import recent_for
 from portal.contact import please_contact
 from portal.pages import portal_page
 from portal.roles import Role, has_role, sees_every_institution
@@ -108,4 +109,7 @@ def role_home(request):
     work = home_of(request.user)
     if work.empty:
         return redirect(home_for(request.user))
-    return render(request, "home/home.html", {"home": work})
+    # The inbox's latest, unread first (one query), above every role's section.
+    return render(
+        request, "home/home.html", {"home": work, "notifications": recent_for(request.user)}
+    )

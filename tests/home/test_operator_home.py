@@ -211,11 +211,3 @@ def test_an_operator_never_sees_another_institutions_items(
     assert institution_b.name not in html
     other = page(client_as, operator_b)
     assert "乙机构的退回原因" in other and f'data-finding="{mine.pk}"' not in other
-
-
-def test_the_operator_home_leaves_a_slot_for_the_inbox(client_as, operator_a, today):
-    from django.template.loader import get_template
-
-    source = get_template("home/_operator.html").template.source
-    assert "{# inbox: included once notifications land #}" in source
-    page(client_as, operator_a)

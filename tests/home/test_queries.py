@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from inspections import services as inspection_services
 from programme.models import Department, Task
@@ -23,8 +24,9 @@ from .conftest import MAY, finding, report
 pytestmark = pytest.mark.django_db
 HOME = "/wode/"
 # Pinned: the session, the user and their roles, then each section's reads (the operator's
-# institutions, returned reports, this month's reports and exceptions, findings, vouchers...).
-QUERIES = {"operator": 10, "inspector": 6, "bureau": 12, "department": 9}
+# institutions, returned reports, this month's reports and exceptions, findings, vouchers...), plus
+# two of the notifications: the header's unread count and the inbox's latest on the home.
+QUERIES = {"operator": 12, "inspector": 8, "bureau": 14, "department": 11}
 
 
 def queries(client, *, section: str) -> int:
@@ -129,3 +131,20 @@ def test_the_departments_home(client_as, today):
         task.co_responsible.add(civil)
     five = queries(client, section="department")
     assert one == five == QUERIES["department"]
+
+
+def test_the_home_shows_the_inbox_latest_unread_first(client_as, operator_a):
+    from notifications.models import Event, Notification
+
+    Notification.objects.create(
+        user=operator_a, event=Event.REPORT_RETURNED, key="r1", subject="旧的已读通知",
+        body="", url="/wode/", read_at=timezone.now(),
+    )  # fmt: skip
+    Notification.objects.create(
+        user=operator_a, event=Event.REPORT_RETURNED, key="r2", subject="新的未读通知",
+        body="", url="/wode/",
+    )  # fmt: skip
+    html = client_as(operator_a).get(HOME).content.decode()
+    assert 'class="card inbox-preview"' in html
+    assert html.index("新的未读通知") < html.index("旧的已读通知")
+    assert "1 条未读" in html
