@@ -392,7 +392,7 @@ class InclusiveRecognitionInline(RegistryInline):
 
 class CareContractInline(RegistryInline):
     model = CareContract
-    fields = ["valid_from", "valid_to", "health_facility"]
+    fields = ["valid_from", "valid_to", "health_facility", "facility"]
 
 
 class InstructorAssignmentInline(RegistryInline):
@@ -541,7 +541,7 @@ class InclusiveRecognitionAdmin(DatedRecordAdmin):
 
 @admin.register(CareContract)
 class CareContractAdmin(DatedRecordAdmin):
-    list_display = ["institution", "valid_from", "valid_to", "health_facility"]
+    list_display = ["institution", "valid_from", "valid_to", "health_facility", "facility"]
     search_fields = ["institution__name", "institution__credit_code", "health_facility"]
 
 
