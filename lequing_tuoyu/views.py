@@ -89,8 +89,9 @@ def start_page(request):
 
 def home_for(user) -> str:
     """Where a signed-in user starts: operators their institutions, bureau staff the admin's day's
-    work, inspectors their inspections, the task force's departments the task board, education and
-    audit staff the indicators, families their voucher page."""
+    work, inspectors their inspections, the task force's departments the task board, health
+    facilities' users their sessions, education and audit staff the indicators, families their
+    voucher page."""
     if is_operator(user):
         return reverse("institutions:my_institutions")
     if is_bureau(user):
@@ -99,6 +100,8 @@ def home_for(user) -> str:
         return reverse("inspections:inspection_list")
     if has_role(user, Role.DEPARTMENT):
         return reverse("programme:board")  # the task force's departments: their tasks first
+    if has_role(user, Role.HEALTH_CENTRE):
+        return reverse("health:sessions")  # a health facility's users: their sessions first
     if sees_indicators(user):
         return reverse("metrics:dashboard")
     if sees_every_institution(user) or has_role(user, Role.OPERATOR):
