@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from portal.api.errors import service_errors
 from portal.api.permissions import BUREAU, READERS, ScopedQuerysetMixin
-from portal.roles import Role, scope
+from portal.roles import CITY_WIDE_ROLES, Role, scope
 
 from ..models import Community, Institution, ParentingSession
 from . import selectors, services
@@ -233,7 +233,7 @@ class ScreeningViewSet(
 
     queryset = ScreeningMonth.objects.all().order_by("-period", "facility")
     serializer_class = ScreeningSerializer
-    read_roles = frozenset(BUREAU | {Role.HEALTH_CENTRE, Role.AUDITOR, Role.EDUCATION})
+    read_roles = frozenset(CITY_WIDE_ROLES | {Role.HEALTH_CENTRE})  # no institution's record
     write_roles = HEALTH_WRITERS
     lookup_value_regex = r"\d+"
 

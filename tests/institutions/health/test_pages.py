@@ -5,6 +5,8 @@ facility's; the bureau links free-text records and reads the network."""
 import datetime as dt
 
 import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from institutions.health import services
@@ -175,8 +177,6 @@ def test_a_health_centre_enters_a_month_once_and_corrects_it(
 
 
 def test_the_database_keeps_one_row_per_facility_and_month(facility_a):
-    from django.db import IntegrityError, transaction
-
     ScreeningMonth.objects.create(facility=facility_a, period=dt.date(2026, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         ScreeningMonth.objects.create(facility=facility_a, period=dt.date(2026, 1, 1))
@@ -232,3 +232,33 @@ def test_only_bureau_staff_who_write_link(client_as, auditor, health_a, facility
     assert client_as(health_a).get(url).status_code == 403
     contract.refresh_from_db()
     assert contract.facility is None
+
+
+def test_no_mobile_number_reaches_the_database_or_the_logs(
+    client_as, api_as, health_a, facility_a, caplog
+):
+    caplog.set_level("DEBUG")
+    client_as(health_a).post(SESSIONS, _session_form(facility_a, mobiles="13957700071"))
+    api_as(health_a).post(
+        "/api/v1/health/sessions/",
+        {
+            "facility": facility_a.pk,
+            "held_on": "2026-04-02",
+            "topic": "x",
+            "venue": "hospital",
+            "mobiles": ["13957700072"],
+        },
+        format="json",
+    )
+    assert SessionAttendance.objects.count() == 2
+    tables = [
+        model._meta.db_table
+        for model in apps.get_app_config("institutions").get_models()
+        if "session" in model._meta.db_table
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'SELECT CAST(t AS text) FROM "{table}" t')  # noqa: S608 - our names
+            dump = " ".join(row[0] for row in cursor.fetchall())
+            assert "1395770007" not in dump, table
+    assert "1395770007" not in caplog.text

@@ -13,6 +13,7 @@ from institutions.models import ParentingSession, SessionAttendance, Township
 from metrics.computation import compute_figures
 from metrics.models import CITY
 from metrics.selectors import session_lists
+from metrics.services import compute_period
 from tests.metrics.reference import kpis
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,11 @@ def test_no_number_is_stored_in_clear():
     session(dt.date(2025, 5, 5), mobiles=[PARENT])
     stored = list(SessionAttendance.objects.values_list("family_hash", flat=True))
     assert stored and PARENT not in stored[0] and len(stored[0]) == 64
+
+
+def test_the_dashboard_shows_the_share_of_sessions_with_a_list(client_as, bureau):
+    session(dt.date(2025, 2, 1), mobiles=[PARENT])
+    session(dt.date(2025, 3, 1), families=5)
+    compute_period(JUNE)
+    html = client_as(bureau).get("/zhibiao/", {"month": "2025-06"}).content.decode()
+    assert 'id="k9-lists"' in html and "50.0%" in html
