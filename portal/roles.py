@@ -18,7 +18,8 @@ Health facilities' users (卫生院/社区卫生服务中心) are scoped like op
 named in `PORTAL_FACILITY_MODEL` (with a `users` many-to-many): a model declares how it reaches a
 facility with `facility_path` (`""` when the object is the facility), and may also declare a
 classmethod `facility_condition(facilities) -> Q` for objects linked to those facilities another
-way (the institution: by a "1+1" contract valid today).
+way (the institution: by a "1+1" contract valid today), which `scope(..., facility_links=True)`
+adds where a page offers them.
 
 A model with `scope_public = True` (reference data such as townships) is visible to every
 signed-in user. A model with `programme_record = True` (the pilot task force's tasks, updates,
@@ -125,8 +126,15 @@ def facility_ids(user: User) -> QuerySet:
     return facility._default_manager.filter(users=user).values("pk")
 
 
-def scope(user: User | None, queryset: QuerySet | type[models.Model]) -> QuerySet:
-    """Restrict `queryset` to what `user` may see."""
+def scope(
+    user: User | None, queryset: QuerySet | type[models.Model], *, facility_links: bool = False
+) -> QuerySet:
+    """Restrict `queryset` to what `user` may see.
+
+    `facility_links`: a health facility's user also sees the objects a model links to its
+    facilities (`facility_condition`, e.g. the institutions under contract with it). Only the
+    pages and endpoints that offer those objects to such a user ask for them: the registry's own
+    pages (an institution's staff, its monthly reports) do not, so that user never reads them."""
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     model = queryset.model
@@ -151,7 +159,7 @@ def scope(user: User | None, queryset: QuerySet | type[models.Model]) -> QuerySe
         if facility_path is not None:
             lookup = f"{facility_path}__in" if facility_path else "pk__in"
             condition |= Q(**{lookup: facility_ids(user)})
-        if linked is not None:
+        if linked is not None and facility_links:
             condition |= linked(facility_ids(user))
     family_path = getattr(model, "family_path", None)
     if Role.FAMILY in roles and family_path:

@@ -177,7 +177,7 @@ class GuidanceSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["institution"].queryset = scope(request.user, Institution)
+            fields["institution"].queryset = scope(request.user, Institution, facility_links=True)
         return fields
 
 

@@ -152,7 +152,9 @@ def guidance(request):
     facilities = selectors.acting_facilities(request.user)
     form = None
     if facilities.exists():
-        institutions = scope(request.user, Institution.objects.select_related("township"))
+        institutions = scope(
+            request.user, Institution.objects.select_related("township"), facility_links=True
+        )
         form = GuidanceForm(
             request.POST or None,
             facilities=facilities,

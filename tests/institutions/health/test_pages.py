@@ -47,14 +47,26 @@ def test_scope_gives_a_health_centre_its_facility_and_linked_institutions_only(
     health_a, facility_a, facility_b, linked_a, linked_b
 ):
     assert list(scope(health_a, HealthFacility)) == [facility_a]
-    assert list(scope(health_a, Institution)) == [linked_a]
+    assert list(scope(health_a, Institution, facility_links=True)) == [linked_a]
     assert list(scope(health_a, CareContract)) == list(linked_a.care_contracts.all())
+    # The registry's pages do not ask for linked institutions: nothing of theirs by default.
+    assert not scope(health_a, Institution).exists()
+
+
+def test_a_health_centre_never_reads_an_institutions_registry_pages(client_as, health_a, linked_a):
+    for url in (
+        reverse("institutions:institution_detail", args=[linked_a.pk]),
+        reverse("institutions:staff_list", args=[linked_a.pk]),
+        reverse("reports:report_form", args=[linked_a.pk, "2026-03"]),
+    ):
+        assert client_as(health_a).get(url).status_code == 404, url
 
 
 def test_an_expired_contract_no_longer_links_the_institution(health_a, facility_a):
     institution = InstitutionFactory()
     CareContractFactory(institution=institution, facility=facility_a, valid_to=dt.date(2025, 1, 1))
-    assert not scope(health_a, Institution).filter(pk=institution.pk).exists()
+    linked = scope(health_a, Institution, facility_links=True)
+    assert not linked.filter(pk=institution.pk).exists()
 
 
 def test_a_health_centre_records_a_session_with_its_attendance_list(
