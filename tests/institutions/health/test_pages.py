@@ -274,3 +274,8 @@ def test_no_mobile_number_reaches_the_database_or_the_logs(
             dump = " ".join(row[0] for row in cursor.fetchall())
             assert "1395770007" not in dump, table
     assert "1395770007" not in caplog.text
+
+
+def test_a_health_centre_user_starts_at_its_sessions(client_as, health_a):
+    response = client_as(health_a).get(reverse("role_home"))
+    assert response.status_code == 302 and response["Location"] == SESSIONS
