@@ -519,6 +519,7 @@ class Certificate(models.Model):
 # Monthly reports and import jobs live in their own modules; importing them here registers them
 # with this app.
 from institutions.health.models import (  # noqa: E402
+    ContractServiceMonth,
     GuidanceVisit,
     HealthFacility,
     ScreeningMonth,
@@ -540,6 +541,7 @@ __all__ = [
     "ClassType",
     "Community",
     "CommunityFacts",
+    "ContractServiceMonth",
     "DateRangeInclusive",
     "DatedFact",
     "FeeStandard",

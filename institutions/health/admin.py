@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin import ScopedAdminMixin
 
 from . import services
-from .models import GuidanceVisit, HealthFacility, ScreeningMonth
+from .models import ContractServiceMonth, GuidanceVisit, HealthFacility, ScreeningMonth
 
 
 @admin.register(HealthFacility)
@@ -51,3 +51,17 @@ class ScreeningMonthAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["facility__level", "facility"]
     date_hierarchy = "period"
     raw_id_fields = ["created_by"]
+
+
+@admin.register(ContractServiceMonth)
+class ContractServiceMonthAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "period",
+        "contract",
+        "health_education",
+        "vaccination_checks",
+        "growth_monitoring",
+    ]
+    list_filter = ["contract__facility"]
+    date_hierarchy = "period"
+    raw_id_fields = ["contract", "created_by"]

@@ -19,9 +19,15 @@ from portal.api.errors import service_errors
 from portal.api.permissions import BUREAU, READERS, ScopedQuerysetMixin
 from portal.roles import CITY_WIDE_ROLES, Role, scope
 
-from ..models import Community, Institution, ParentingSession
+from ..models import CareContract, Community, Institution, ParentingSession
 from . import selectors, services
-from .models import GUIDANCE_TOPICS, GuidanceVisit, HealthFacility, ScreeningMonth
+from .models import (
+    GUIDANCE_TOPICS,
+    ContractServiceMonth,
+    GuidanceVisit,
+    HealthFacility,
+    ScreeningMonth,
+)
 from .validators import parse_mobiles
 
 HEALTH_READERS = frozenset(READERS | {Role.HEALTH_CENTRE})
@@ -245,4 +251,56 @@ class ScreeningViewSet(
         with service_errors():
             serializer.instance = services.screening_save(
                 facility=facility, period=period, figures=data, actor=self.request.user
+            )
+
+
+class ContractServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractServiceMonth
+        fields = [
+            "id",
+            "contract",
+            "period",
+            "health_education",
+            "vaccination_checks",
+            "growth_monitoring",
+            "notes",
+        ]
+        read_only_fields = ["id"]
+        validators = []  # one row per contract and month: a second entry corrects the first
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["contract"].queryset = scope(request.user, CareContract)
+        return fields
+
+
+class ContractServiceViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """签约服务记录: what a facility delivered under a "1+1" contract in a month (counts only);
+    posting a contract's month again corrects it. Operators read their institutions'."""
+
+    queryset = ContractServiceMonth.objects.all().order_by("-period", "contract")
+    serializer_class = ContractServiceSerializer
+    read_roles = HEALTH_READERS
+    write_roles = HEALTH_WRITERS
+    lookup_value_regex = r"\d+"
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        contract = data.pop("contract")
+        if contract.facility is None:
+            raise PermissionDenied(_("只能为本机构登记。"))
+        _require_acting(self.request, contract.facility)
+        period, notes = data.pop("period"), data.pop("notes", "")
+        with service_errors():
+            serializer.instance = services.contract_service_save(
+                contract=contract, period=period, figures=data, notes=notes, actor=self.request.user
             )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import MonthField
 
-from ..models import Community, Institution, ParentingSession
+from ..models import CareContract, Community, Institution, ParentingSession
 from ..reports.forms import DateInput
 from .models import GUIDANCE_TOPICS, GuidanceVisit, HealthFacility
 from .validators import parse_mobiles
@@ -157,6 +157,28 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args, facilities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities
+
+    def figures(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIGURES}
+
+
+class ContractServiceForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("签约机构"), queryset=CareContract.objects.none())
+    period = MonthField(label=_("月份"))
+    health_education = _count(_("健康宣教次数"))
+    vaccination_checks = _count(_("疫苗接种查验人数"))
+    growth_monitoring = _count(_("生长发育监测人数"))
+    notes = forms.CharField(
+        label=_("其他服务"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    FIGURES = ("health_education", "vaccination_checks", "growth_monitoring")
+
+    def __init__(self, *args, contracts, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["contract"]
+        field.queryset = contracts
+        field.label_from_instance = lambda c: f"{c.institution.name}（{c.facility.name}）"
 
     def figures(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.FIGURES}

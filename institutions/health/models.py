@@ -226,3 +226,52 @@ class ScreeningMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility} {self.period:%Y-%m}"
+
+
+class ContractServiceMonth(models.Model):
+    """What a facility delivered under one "1+1" contract in a month (plan 7.2: health education,
+    vaccination checks, growth monitoring): counts only, no child's data."""
+
+    contract = models.ForeignKey(
+        "institutions.CareContract",
+        on_delete=models.PROTECT,
+        related_name="service_months",
+        verbose_name=_("医育结合签约"),
+    )
+    period = models.DateField(_("月份"), help_text=_("该月第一天，代表整月。"))
+    health_education = models.PositiveIntegerField(_("健康宣教次数"), default=0)
+    vaccination_checks = models.PositiveIntegerField(_("疫苗接种查验人数"), default=0)
+    growth_monitoring = models.PositiveIntegerField(_("生长发育监测人数"), default=0)
+    notes = models.TextField(_("其他服务"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+
+    history = HistoricalRecords()
+    institution_path = "contract__institution"
+    facility_path = "contract__facility"
+
+    class Meta:
+        verbose_name = _("签约服务记录")
+        verbose_name_plural = _("签约服务记录")
+        ordering = ["-period", "contract"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period"],
+                name="contract_service_one_per_month",
+                violation_error_message=_("该签约该月的服务记录已填报。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1),
+                name="contract_service_first_day",
+                violation_error_message=_("月份须为该月第一天。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.period:%Y-%m}"

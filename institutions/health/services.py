@@ -14,7 +14,13 @@ from portal.personal_data import keyed_hash
 
 from ..models import CareContract, ParentingSession
 from .matching import match, name_index
-from .models import GuidanceVisit, HealthFacility, ScreeningMonth, SessionAttendance
+from .models import (
+    ContractServiceMonth,
+    GuidanceVisit,
+    HealthFacility,
+    ScreeningMonth,
+    SessionAttendance,
+)
 from .validators import parse_mobiles, validate_topics
 
 
@@ -164,9 +170,46 @@ def screening_save(
     return row
 
 
+CONTRACT_SERVICE_FIGURES = ("health_education", "vaccination_checks", "growth_monitoring")
+
+
+@transaction.atomic
+def contract_service_save(
+    *, contract: CareContract, period: dt.date, figures: dict, notes: str = "", actor=None
+) -> ContractServiceMonth:
+    """What was delivered under `contract` in the month of `period` (one row per contract and
+    month: a second entry corrects the first). The contract must be valid in that month and
+    linked to a facility."""
+    period = period.replace(day=1)
+    if period > timezone.localdate().replace(day=1):
+        raise ValidationError({"period": _("不能填报未来月份的数据。")})
+    month_end = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
+    if contract.facility_id is None:
+        raise ValidationError({"contract": _("该签约尚未关联医疗卫生机构。")})
+    if contract.valid_from > month_end or (contract.valid_to and contract.valid_to < period):
+        raise ValidationError({"period": _("该月不在签约有效期内。")})
+    row = (
+        ContractServiceMonth.objects.select_for_update()
+        .filter(contract=contract, period=period)
+        .first()
+    )
+    if row is None:
+        row = ContractServiceMonth(contract=contract, period=period)
+        if getattr(actor, "is_authenticated", False):
+            row.created_by = actor
+    for name in CONTRACT_SERVICE_FIGURES:
+        setattr(row, name, figures.get(name, 0))
+    row.notes = (notes or "").strip()
+    row.full_clean(validate_unique=False)
+    _as(row, actor)
+    row.save()
+    return row
+
+
 __all__ = [
     "attendance_replace",
     "contract_link",
+    "contract_service_save",
     "family_key",
     "guidance_save",
     "health_session_save",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("weisheng/huodong/<int:pk>/mingdan/", views.attendance, name="attendance"),
     path("weisheng/zhidao/", views.guidance, name="guidance"),
     path("weisheng/shaicha/", views.screening, name="screening"),
+    path("weisheng/qianyue/", views.contract_services, name="contract_services"),
     path("weisheng/guanlian/", views.unlinked, name="unlinked"),
 ]

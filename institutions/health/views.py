@@ -18,8 +18,15 @@ from portal.roles import get_scoped_or_404, scope, sees_every_institution
 
 from ..models import CareContract, Institution, ParentingSession
 from . import selectors, services
-from .forms import AttendanceForm, GuidanceForm, HealthSessionForm, LinkForm, ScreeningForm
-from .models import GuidanceVisit, HealthFacility, ScreeningMonth
+from .forms import (
+    AttendanceForm,
+    ContractServiceForm,
+    GuidanceForm,
+    HealthSessionForm,
+    LinkForm,
+    ScreeningForm,
+)
+from .models import ContractServiceMonth, GuidanceVisit, HealthFacility, ScreeningMonth
 
 PAGE_SIZE = 50
 
@@ -223,6 +230,58 @@ def screening(request):
         request,
         "health/screening.html",
         _context(request, "screening", form=form, page=_page(request, listing)),
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def contract_services(request):
+    """/weisheng/qianyue/: what each facility delivered under its "1+1" contracts, per month."""
+    _require_reader(request)
+    facilities = selectors.acting_facilities(request.user)
+    form = None
+    if facilities.exists():
+        contracts = (
+            CareContract.objects.filter(facility__in=facilities)
+            .filter(selectors.contracts_valid_on(timezone.localdate()))
+            .select_related("institution", "facility")
+            .order_by("facility__name", "institution__name")
+        )
+        form = ContractServiceForm(request.POST or None, contracts=contracts)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("您的账号不能填报签约服务。"))
+        if form.is_valid():
+            try:
+                row = services.contract_service_save(
+                    contract=form.cleaned_data["contract"],
+                    period=form.cleaned_data["period"],
+                    figures=form.figures(),
+                    notes=form.cleaned_data["notes"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                add_service_error(form, error, model=ContractServiceMonth)
+            else:
+                messages.success(
+                    request,
+                    _("已保存%(institution)s %(month)s的签约服务。")
+                    % {
+                        "institution": row.contract.institution.name,
+                        "month": f"{row.period:%Y-%m}",
+                    },
+                )
+                return redirect("health:contract_services")
+    listing = (
+        scope(request.user, ContractServiceMonth)
+        .select_related("contract__institution", "contract__facility")
+        .order_by("-period", "contract__institution__name")
+    )
+    return render(
+        request,
+        "health/contract_services.html",
+        _context(request, "contract_services", form=form, page=_page(request, listing)),
         status=400 if form is not None and form.errors else 200,
     )
 

@@ -2,7 +2,7 @@
 per township, linked to the contracts and sessions that name them (the bureau's "match by name"),
 a few old records typed differently and left for the bureau to link, attendance lists on most
 health-centre sessions (families drawn from each township's pool, so some come again), guidance
-visits and monthly screening figures. Its own random generator: the rows the shared one draws
+visits, monthly screening figures and what was delivered under the contracts each month. Its own random generator: the rows the shared one draws
 are unchanged."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from institutions.health.models import GUIDANCE_TOPICS
 from institutions.models import (
     CareContract,
     Community,
+    ContractServiceMonth,
     GuidanceVisit,
     HealthFacility,
     InstructorAssignment,
@@ -191,6 +192,29 @@ def _screenings(rng: random.Random, facilities: dict[int, HealthFacility], today
     return len(rows)
 
 
+def _contract_services(rng: random.Random, today: dt.date) -> int:
+    """Most months of the last year, for each contract linked to a facility and valid then."""
+    rows = []
+    last = add_months(today.replace(day=1), -1)
+    for contract in CareContract.objects.filter(facility__isnull=False).order_by("pk"):
+        children = rng.randint(10, 60)
+        for back in range(12):
+            month = add_months(last, -back)
+            if contract.valid_from > month or rng.random() < 0.25:
+                continue
+            rows.append(
+                ContractServiceMonth(
+                    contract=contract,
+                    period=month,
+                    health_education=rng.choice([0, 1, 1, 2]),
+                    vaccination_checks=rng.randint(0, children) if month.month in (3, 9) else 0,
+                    growth_monitoring=children if month.month % 3 == 0 else 0,
+                )
+            )
+    ContractServiceMonth.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
 def seed_health(rng: random.Random, *, users: dict) -> dict:
     today = timezone.localdate()
     facilities = _facilities()
@@ -208,4 +232,5 @@ def seed_health(rng: random.Random, *, users: dict) -> dict:
         "families_on_lists": _sessions(rng),
         "guidance_visits": _guidance(rng, today),
         "screening_months": _screenings(rng, facilities, today),
+        "contract_service_months": _contract_services(rng, today),
     }

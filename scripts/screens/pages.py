@@ -238,6 +238,7 @@ PAGES: list[Page] = [
     Page("health-sessions", "医疗卫生机构的养育照护活动", "Health facilities' sessions", f"{HEALTH}, {CITY}", "health1", "/weisheng/huodong/", section="医育结合 Medical–childcare"),
     Page("health-attendance", "签到名单", "A session's attendance list", f"{HEALTH}, {CITY}", "health1", "/weisheng/huodong/<活动>/mingdan/", follow("/weisheng/huodong/", r"^/weisheng/huodong/\d+/mingdan/$")),
     Page("health-guidance", "健康指导记录", "Guidance visits", f"{HEALTH}, {CITY}", "health1", "/weisheng/zhidao/"),
+    Page("health-contracts", "签约服务记录", "\"1+1\" contract services", f"{HEALTH}, {CITY}", "health1", "/weisheng/qianyue/"),
     Page("health-screening", "月度筛查数据", "Monthly screening figures", f"{HEALTH}, {CITY}", "health1", "/weisheng/shaicha/"),
     Page("health-network", "三级指导网络", "Three-level guidance network", f"{HEALTH}, {CITY}", "bureau", "/weisheng/wangluo/"),
     Page("health-unlinked", "待关联记录", "Records to link to a facility", CITY, "bureau", "/weisheng/guanlian/"),

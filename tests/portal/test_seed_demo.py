@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from institutions.models import (
     CareContract,
     Community,
+    ContractServiceMonth,
     GuidanceVisit,
     HealthFacility,
     Institution,
@@ -179,6 +180,7 @@ def test_the_demo_has_health_facilities_their_records_and_a_few_left_to_link():
     ).exists()
     assert SessionAttendance.objects.exists()
     assert GuidanceVisit.objects.exists() and ScreeningMonth.objects.exists()
+    assert ContractServiceMonth.objects.exists()
     login = get_user_model().objects.get(username="health1")
     assert user_roles(login) == {Role.HEALTH_CENTRE}
     assert scope(login, HealthFacility).get().township.code == "330382114"

@@ -270,6 +270,10 @@ def _health_records(world: World) -> None:
         CareContract.objects.create(
             institution=a, valid_from=today, health_facility=facility.name, facility=facility
         )
+    contract = CareContract.objects.filter(institution=a, facility=facility).latest("valid_from")
+    world.objects["contract_service"] = health_services.contract_service_save(
+        contract=contract, period=today, figures={"health_education": 1}, actor=user
+    )
     world.objects["health_facility"] = facility
     world.objects["health_session"] = health_services.health_session_save(
         session=ParentingSession(held_on=today, topic="安全测试活动", venue="community"),

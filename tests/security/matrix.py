@@ -1055,7 +1055,9 @@ def _health_admin(*models: str) -> dict[str, Entry]:
     return entries
 
 
-ENTRIES |= _health_admin("healthfacility", "guidancevisit", "screeningmonth")
+ENTRIES |= _health_admin(
+    "healthfacility", "guidancevisit", "screeningmonth", "contractservicemonth"
+)
 
 # Medical–childcare integration (医育结合): the health persona's facility is under contract with
 # institution A; the URLs with a key point at that facility's records. A health facility's user
@@ -1079,6 +1081,10 @@ ENTRIES |= {
     "v1:guidance-visit-detail": Entry(get=HEALTH_PAGE_READERS | {OP_A}, post=NOBODY),
     "v1:screening-list": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
     "v1:screening-detail": Entry(get=HEALTH_PAGE_READERS, post=NOBODY),
+    "health:contract_services": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    "v1:contract-service-list": Entry(get=CITY | OPERATORS | {HEALTH}, post=HEALTH_WRITERS),
+    # The contract is institution A's: its operator reads it.
+    "v1:contract-service-detail": Entry(get=HEALTH_PAGE_READERS | {OP_A}, post=NOBODY),
 }
 
 
@@ -1183,4 +1189,5 @@ KWARGS: dict[str, Callable] = {
     "v1:health-session-attendance": _health("health_session"),
     "v1:guidance-visit-detail": _health("guidance_visit"),
     "v1:screening-detail": _health("screening_month"),
+    "v1:contract-service-detail": _health("contract_service"),
 }

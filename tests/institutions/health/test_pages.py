@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from institutions.health import services
 from institutions.models import (
     CareContract,
+    ContractServiceMonth,
     GuidanceVisit,
     HealthFacility,
     Institution,
@@ -279,3 +281,43 @@ def test_no_mobile_number_reaches_the_database_or_the_logs(
 def test_a_health_centre_user_starts_at_its_sessions(client_as, health_a):
     response = client_as(health_a).get(reverse("role_home"))
     assert response.status_code == 302 and response["Location"] == SESSIONS
+
+
+def test_a_health_centre_records_what_it_delivered_under_its_contract(
+    client_as, api_as, health_a, health_b, facility_a, linked_a, operator_a
+):
+    contract = linked_a.care_contracts.get()
+    form = {
+        "contract": contract.pk,
+        "period": "2026-02",
+        "health_education": 2,
+        "vaccination_checks": 35,
+        "growth_monitoring": 40,
+        "notes": "",
+    }
+    url = reverse("health:contract_services")
+    assert client_as(health_a).post(url, form).status_code == 302
+    assert client_as(health_a).post(url, {**form, "growth_monitoring": 38}).status_code == 302
+    row = ContractServiceMonth.objects.get()
+    assert (row.period, row.growth_monitoring) == (dt.date(2026, 2, 1), 38)
+    assert client_as(health_b).post(url, form).status_code == 400  # not its contract
+    assert "38" not in client_as(health_b).get(url).content.decode().split("<table")[-1]
+    api = "/api/v1/health/contract-services/"
+    body = {"contract": contract.pk, "period": "2026-03-01", "health_education": 1}
+    assert api_as(health_b).post(api, body, format="json").status_code == 400  # out of scope
+    assert api_as(health_a).post(api, body, format="json").status_code == 201
+    assert len(api_as(operator_a).get(api).json()["results"]) == 0  # not operator_a's
+    assert ContractServiceMonth.objects.count() == 2
+
+
+def test_a_month_outside_the_contract_is_refused(health_a, facility_a):
+    contract = CareContractFactory(
+        facility=facility_a, valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 6, 30)
+    )
+    with pytest.raises(ValidationError):
+        services.contract_service_save(
+            contract=contract, period=dt.date(2025, 7, 1), figures={}, actor=health_a
+        )
+    services.contract_service_save(
+        contract=contract, period=dt.date(2025, 6, 1), figures={}, actor=health_a
+    )  # its last month
