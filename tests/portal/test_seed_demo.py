@@ -184,4 +184,4 @@ def test_the_demo_has_health_facilities_their_records_and_a_few_left_to_link():
     login = get_user_model().objects.get(username="health1")
     assert user_roles(login) == {Role.HEALTH_CENTRE}
     assert scope(login, HealthFacility).get().township.code == "330382114"
-    assert scope(login, Institution).exists()  # those under contract with it
+    assert scope(login, Institution, facility_links=True).exists()  # under contract with it
