@@ -334,7 +334,7 @@ class DemonstrationUnitInline(RegistryInline):
 
 class CareContractInline(RegistryInline):
     model = CareContract
-    fields = ["valid_from", "valid_to", "health_facility"]
+    fields = ["valid_from", "valid_to", "health_facility", "facility"]
 
 
 class InstructorAssignmentInline(RegistryInline):
@@ -509,7 +509,7 @@ class PublicFeeStandardAdmin(SimpleHistoryAdmin):
 
 @admin.register(CareContract)
 class CareContractAdmin(DatedRecordAdmin):
-    list_display = ["institution", "valid_from", "valid_to", "health_facility"]
+    list_display = ["institution", "valid_from", "valid_to", "health_facility", "facility"]
     search_fields = ["institution__name", "institution__credit_code", "health_facility"]
 
 

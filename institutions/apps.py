@@ -10,6 +10,7 @@ class InstitutionsConfig(AppConfig):
         # cycle Django forces; AppConfig.ready runs when the registry is ready).
         from portal import jobs
 
+        from .health import admin as _health_admin  # noqa: F401 - the same cycle; admin.py is full
         from .import_jobs.models import ImportJob  # the same cycle
         from .tasks import run_import_job  # the same cycle
 

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -199,6 +200,15 @@ class Institution(models.Model):
                 self.credit_code, override_reason=self.credit_code_override_reason
             )
 
+    @classmethod
+    def facility_condition(cls, facilities) -> Q:
+        """portal.roles: the institutions a health facility's users see, those linked to one of
+        `facilities` by a "1+1" contract valid today."""
+        today = timezone.localdate()
+        contracts = CareContract.objects.filter(facility__in=facilities, valid_from__lte=today)
+        contracts = contracts.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        return Q(pk__in=contracts.values("institution"))
+
 
 class ApprovedPlaces(DatedFact):
     """核定托位 by class type."""
@@ -353,8 +363,18 @@ class CareContract(ValidityPeriod):
     """ "1+1" primary-care contract with a named health facility."""
 
     health_facility = models.CharField(_("签约医疗卫生机构"), max_length=200)
+    facility = models.ForeignKey(
+        "institutions.HealthFacility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_contracts",
+        verbose_name=_("签约医疗卫生机构（关联）"),
+        help_text=_("旧记录只有机构名称，由卫健局关联。"),
+    )
 
     history = HistoricalRecords()
+    facility_path = "facility"
 
     class Meta(ValidityPeriod.Meta):
         verbose_name = _("医育结合签约")
@@ -494,6 +514,13 @@ class Certificate(models.Model):
 
 # Monthly reports and import jobs live in their own modules; importing them here registers them
 # with this app.
+from institutions.health.models import (  # noqa: E402
+    ContractServiceMonth,
+    GuidanceVisit,
+    HealthFacility,
+    ScreeningMonth,
+    SessionAttendance,
+)
 from institutions.import_jobs.models import ImportJob  # noqa: E402
 from institutions.premises import IdlePremises  # noqa: E402
 from institutions.public_fees import PublicFeeStandard  # noqa: E402
@@ -513,10 +540,13 @@ __all__ = [
     "ClassType",
     "Community",
     "CommunityFacts",
+    "ContractServiceMonth",
     "DateRangeInclusive",
     "DatedFact",
     "DemonstrationUnit",
     "FeeStandard",
+    "GuidanceVisit",
+    "HealthFacility",
     "IdlePremises",
     "ImportJob",
     "InclusiveRecognition",
@@ -529,6 +559,8 @@ __all__ = [
     "PublicFeeStandard",
     "ReportReminder",
     "ReportWindowException",
+    "ScreeningMonth",
+    "SessionAttendance",
     "StaffMember",
     "StaffRoleRecord",
     "StarRating",

@@ -116,6 +116,8 @@ ROOT_URLCONF = "lequing_tuoyu.urls"
 # The model scoping reaches institutions through (portal.roles names it, so the base imports
 # no app).
 PORTAL_INSTITUTION_MODEL = "institutions.Institution"
+# The health facilities whose users portal.roles scopes to their own facility (Role.HEALTH_CENTRE).
+PORTAL_FACILITY_MODEL = "institutions.HealthFacility"
 WSGI_APPLICATION = "lequing_tuoyu.wsgi.application"
 
 TEMPLATES = [

@@ -91,8 +91,11 @@ def start_page(request):
 
 
 def home_for(user) -> str:
-    """Where a signed-in user without a home of their own at /wode/ starts: education and audit
-    staff the indicators, other city-wide readers the registry, families their voucher page."""
+    """Where a signed-in user without a home of their own at /wode/ starts: health facilities'
+    users their sessions, education and audit staff the indicators, other city-wide readers the
+    registry, families their voucher page."""
+    if has_role(user, Role.HEALTH_CENTRE):
+        return reverse("health:sessions")  # a health facility's users: their sessions first
     if sees_indicators(user):
         return reverse("metrics:dashboard")
     if sees_every_institution(user) or has_role(user, Role.OPERATOR):

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.models import Township
+from institutions.models import ParentingSession, SessionAttendance, Township
 from portal.dates import add_months, due_on
 
 from .charts import Point, trend_svg
@@ -376,3 +376,23 @@ SECTION_INDICATORS = {
     "inspections": ("K12a", "K12b", "K12c", "K12d"),
     "sessions": ("K9_sessions", "K9_families"),
 }
+
+
+def session_lists(day: dt.date) -> dict:
+    """The dashboard's note under K9: of the sessions held from 1 January to `day`, how many
+    have an attendance list (K9_families is exact only once all have one)."""
+    counts = ParentingSession.objects.filter(
+        held_on__gte=dt.date(day.year, 1, 1), held_on__lte=day
+    ).aggregate(
+        sessions=Count("pk"),
+        listed=Count(
+            "pk", filter=Q(Exists(SessionAttendance.objects.filter(session=OuterRef("pk"))))
+        ),
+    )
+    counts["share"] = share_text(counts["listed"], counts["sessions"])
+    return counts
+
+
+def share_text(part: int, whole: int) -> str | None:
+    """'66.7%' to one decimal place; None when there is nothing to count."""
+    return f"{part * 100 / whole:.1f}%" if whole else None

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from institutions.models import Township
 from portal import jobs
-from portal.dates import due_on
+from portal.dates import due_on, month_end
 from portal.pages import bureau_acts, portal_page, require_bureau_actor
 from portal.roles import Role, has_role
 from programme.selectors import catalogue_summary
@@ -152,6 +152,8 @@ def dashboard(request):
             "CITY": CITY,
             # Target 一(五) is a deliverable, not a number (kpis.md): the published catalogue.
             "catalogue": _catalogue_payload(),
+            # K9_families is exact only where sessions have attendance lists: say how many do.
+            "session_lists": selectors.session_lists(month_end(period)) if period else None,
             "pilot_start": settings.PILOT_START_DATE,
             "pilot_end": settings.PILOT_END_DATE,
         },

@@ -14,6 +14,13 @@ A model opts in by declaring how it reaches an institution or a family user:
         family_path = None                        # (e.g. "child__guardian__user" for vouchers)
 
 `Institution` itself declares `institution_path = ""` (the object is the institution).
+Health facilities' users (卫生院/社区卫生服务中心) are scoped like operators, by a facility model
+named in `PORTAL_FACILITY_MODEL` (with a `users` many-to-many): a model declares how it reaches a
+facility with `facility_path` (`""` when the object is the facility), and may also declare a
+classmethod `facility_condition(facilities) -> Q` for objects linked to those facilities another
+way (the institution: by a "1+1" contract valid today), which `scope(..., facility_links=True)`
+adds where a page offers them.
+
 A model with `scope_public = True` (reference data such as townships) is visible to every
 signed-in user. A model with `programme_record = True` (the pilot task force's tasks, updates,
 funds...) is visible to the office, the departments, education staff and auditors only.
@@ -47,6 +54,9 @@ class Role(models.TextChoices):
     # A user of one of the pilot task force's departments (programme.Department.users): reads the
     # programme's records and reports progress on its own department's tasks.
     DEPARTMENT = "department", "专班成员单位用户"
+    # A user of a health facility (institutions.HealthFacility.users): records its own
+    # facility's sessions, guidance visits and monthly screening figures.
+    HEALTH_CENTRE = "health_centre", "卫生院/社区卫生服务中心用户"
 
     @property
     def group_name(self) -> str:
@@ -110,8 +120,21 @@ def operated_institution_ids(user: User) -> QuerySet:
     return institution._default_manager.filter(operators=user).values("pk")
 
 
-def scope(user: User | None, queryset: QuerySet | type[models.Model]) -> QuerySet:
-    """Restrict `queryset` to what `user` may see."""
+def facility_ids(user: User) -> QuerySet:
+    """The health facilities `user` belongs to (settings.PORTAL_FACILITY_MODEL)."""
+    facility = apps.get_model(settings.PORTAL_FACILITY_MODEL)
+    return facility._default_manager.filter(users=user).values("pk")
+
+
+def scope(
+    user: User | None, queryset: QuerySet | type[models.Model], *, facility_links: bool = False
+) -> QuerySet:
+    """Restrict `queryset` to what `user` may see.
+
+    `facility_links`: a health facility's user also sees the objects a model links to its
+    facilities (`facility_condition`, e.g. the institutions under contract with it). Only the
+    pages and endpoints that offer those objects to such a user ask for them: the registry's own
+    pages (an institution's staff, its monthly reports) do not, so that user never reads them."""
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     model = queryset.model
@@ -130,6 +153,14 @@ def scope(user: User | None, queryset: QuerySet | type[models.Model]) -> QuerySe
     if Role.OPERATOR in roles and institution_path is not None:
         lookup = f"{institution_path}__in" if institution_path else "pk__in"
         condition |= Q(**{lookup: operated_institution_ids(user)})
+    if Role.HEALTH_CENTRE in roles:
+        facility_path = getattr(model, "facility_path", None)
+        linked = getattr(model, "facility_condition", None)
+        if facility_path is not None:
+            lookup = f"{facility_path}__in" if facility_path else "pk__in"
+            condition |= Q(**{lookup: facility_ids(user)})
+        if linked is not None and facility_links:
+            condition |= linked(facility_ids(user))
     family_path = getattr(model, "family_path", None)
     if Role.FAMILY in roles and family_path:
         condition |= Q(**{family_path: user})
@@ -170,6 +201,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, set[str]]] = {
     Role.OPERATOR: {},
     Role.FAMILY: {},
     Role.DEPARTMENT: {},
+    Role.HEALTH_CENTRE: {},
 }
 
 

@@ -13,6 +13,7 @@ from institutions.models import (
     Certificate,
     Community,
     FeeStandard,
+    HealthFacility,
     InclusiveRecognition,
     Institution,
     InstructorAssignment,
@@ -141,6 +142,16 @@ class CareContractFactory(factory.django.DjangoModelFactory):
     valid_from = dt.date(2024, 3, 1)
     valid_to = dt.date(2026, 2, 28)
     health_facility = "乐清市柳市镇社区卫生服务中心"
+
+
+class HealthFacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthFacility
+
+    name = factory.Sequence(lambda n: f"测试社区卫生服务中心{n}")
+    level = HealthFacility.Level.TOWNSHIP
+    kind = HealthFacility.Kind.COMMUNITY_CENTRE
+    township = factory.LazyFunction(township)
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):

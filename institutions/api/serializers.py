@@ -337,7 +337,7 @@ class DemonstrationUnitSerializer(ValidityPeriodSerializer):
 class CareContractSerializer(ValidityPeriodSerializer):
     class Meta(ValidityPeriodSerializer.Meta):
         model = CareContract
-        fields = [*ValidityPeriodSerializer.Meta.fields, "health_facility"]
+        fields = [*ValidityPeriodSerializer.Meta.fields, "health_facility", "facility"]
 
 
 # --- Staff and certificates -------------------------------------------------------------------

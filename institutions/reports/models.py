@@ -204,6 +204,12 @@ class ParentingSession(models.Model):
         INSTITUTION = "institution", _("托育机构")
         HEALTH_CENTRE = "health_centre", _("卫生院/社区卫生服务中心")
 
+    class Venue(models.TextChoices):
+        # Plan 7.4: sessions go "进社区、进医院、进机构".
+        COMMUNITY = "community", _("社区")
+        HOSPITAL = "hospital", _("医院")
+        INSTITUTION = "institution", _("机构")
+
     held_on = models.DateField(_("活动日期"))
     organiser_kind = models.CharField(_("组织方类型"), max_length=20, choices=OrganiserKind.choices)
     institution = models.ForeignKey(
@@ -215,11 +221,29 @@ class ParentingSession(models.Model):
         verbose_name=_("组织机构"),
     )
     organiser_name = models.CharField(_("组织方名称"), max_length=200)
+    facility = models.ForeignKey(
+        "institutions.HealthFacility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parenting_sessions",
+        verbose_name=_("组织医疗卫生机构"),
+        help_text=_("由卫生院或社区卫生服务中心组织的活动所属机构；旧记录可能尚未关联。"),
+    )
     township = models.ForeignKey(
         "institutions.Township",
         on_delete=models.PROTECT,
         related_name="parenting_sessions",
         verbose_name=_("镇街"),
+    )
+    venue = models.CharField(_("活动场所类型"), max_length=20, choices=Venue.choices, blank=True)
+    community = models.ForeignKey(
+        "institutions.Community",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parenting_sessions",
+        verbose_name=_("所在社区"),
     )
     topic = models.CharField(_("主题"), max_length=200)
     families_reached = models.PositiveIntegerField(_("参与家庭数"))
@@ -234,6 +258,7 @@ class ParentingSession(models.Model):
 
     history = HistoricalRecords()
     institution_path = "institution"
+    facility_path = "facility"
 
     class Meta:
         verbose_name = _("养育照护小组活动")

@@ -18,6 +18,7 @@ from institutions.models import Township
 from institutions.reference import load_townships
 from portal.roles import ADMIN_ROLES, Role, sync_roles
 
+from .health import seed_health
 from .inspections import seed_inspections
 from .metrics import CITY_INSTITUTIONS, compute_indicators, seed_population
 from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
@@ -53,6 +54,8 @@ DEMO_USERS: list[tuple[str, Role, str]] = [
     ("dept_education", Role.DEPARTMENT, "市教育局 专班联络员"),
     ("dept_development", Role.DEPARTMENT, "市发改局 专班联络员"),
     ("dept_civil", Role.DEPARTMENT, "市民政局 专班联络员"),
+    # A user of 柳市镇's health centre (demo/health.py links it to the facility).
+    ("health1", Role.HEALTH_CENTRE, "柳市镇卫生院 儿保医生"),
 ]
 
 SCALES = {"demo": 40, "city": CITY_INSTITUTIONS, "province": 10_000}
@@ -72,6 +75,7 @@ class SeedResult:
     parenting_sessions: int = 0
     public: dict | None = None
     progress_updates: int = 0
+    health: dict | None = None
 
 
 def _ensure_users() -> dict[str, object]:
@@ -111,6 +115,8 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     public = seed_public(random.Random(seed + 1), institutions=registry.institutions, users=users)
     seed_population(rng, institutions=len(registry.institutions))
     progress = seed_programme(users=users)
+    # Its own generator, like the public records': the rows above are unchanged by it.
+    health = seed_health(random.Random(seed + 2), users=users) if registry.institutions else None
     months = compute_indicators() if with_indicators else 0
     return SeedResult(
         inspections=inspections,
@@ -125,4 +131,5 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
         parenting_sessions=sessions,
         public=public,
         progress_updates=progress,
+        health=health,
     )

@@ -77,7 +77,13 @@ CLASS_SIZES = {
     ClassType.OLDER: 20,
     ClassType.MIXED: 18,
 }
-HEALTH_FACILITIES = "社区卫生服务中心"
+
+
+def health_facility_name(township: Township) -> str:
+    """The demo's township health facility: a community health service centre in a subdistrict,
+    a health centre (卫生院) in a town or 乡. demo/health.py creates the records of these names."""
+    kind = "社区卫生服务中心" if township.kind == Township.Kind.SUBDISTRICT else "卫生院"
+    return f"乐清市{township.name}{kind}{DEMO_SUFFIX}"
 
 
 @dataclass
@@ -408,7 +414,7 @@ def _add_facts(
                 institution=institution,
                 valid_from=first_day + dt.timedelta(days=rng.randint(0, 200)),
                 valid_to=None,
-                health_facility=f"乐清市{institution.township.name}{HEALTH_FACILITIES}",
+                health_facility=health_facility_name(institution.township),
             )
         )
     if instructors:

@@ -29,6 +29,7 @@ from institutions.selectors import institutions_as_of
 from portal.dates import add_months, deadline_as_datetime, month_end, opens_on
 
 from .moments import at
+from .registry import health_facility_name
 
 TOPICS = [
     "婴幼儿喂养与营养",
@@ -172,7 +173,7 @@ def seed_parenting_sessions(rng: random.Random, *, institutions: list[Institutio
             else:
                 township = rng.choice(townships)
                 kind, institution = "health_centre", None
-                name = f"乐清市{township.name}社区卫生服务中心"
+                name = health_facility_name(township)
             rows.append(
                 ParentingSession(
                     held_on=day,

@@ -18,9 +18,10 @@ register = template.Library()
 def portal_nav(context) -> list[dict]:
     """Links for the header, by role: signed-in users their home (/wode/); everyone sees the
     public page; operators their institutions, reports, vouchers and inspections; city-wide roles
-    the registry and the review of reports; bureau staff vouchers and inspections too; inspectors inspections; bureau,
-    education and audit staff the indicators; admin users the admin. The link of the section the
-    page belongs to (the longest matching address) is marked current."""
+    the registry and the review of reports; bureau staff vouchers and inspections too; inspectors
+    inspections; bureau, education and audit staff the indicators; city-wide roles and health
+    facilities' users 医育结合; admin users the admin. The link of the section the page belongs to
+    (the longest matching address) is marked current."""
     request = context.get("request")
     user = getattr(request, "user", None)
     items = []
@@ -49,6 +50,8 @@ def portal_nav(context) -> list[dict]:
             items.append({"url": reverse("reports:review_queue"), "label": _("月报审核")})
         if city_wide or operator:
             items.append({"url": reverse("reports:sessions"), "label": _("养育照护活动")})
+        if city_wide or has_role(user, Role.HEALTH_CENTRE):
+            items.append({"url": reverse("health:sessions"), "label": _("医育结合")})
         if bureau or operator:
             items.append({"url": reverse("vouchers:home"), "label": _("托育券")})
         if bureau or operator or has_role(user, Role.INSPECTOR):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Count,
     DateField,
     ExpressionWrapper,
     F,
@@ -189,7 +190,8 @@ def _reports(month: Month, area: Township | None, definition: Definition) -> Que
 
 def _sessions(month: Month, area: Township | None, _definition) -> QuerySet:
     rows = _in_area(sessions(month.day), area).select_related("township", "institution")
-    return rows.order_by("held_on", "pk")
+    # The families on each session's attendance list (0: no list, its head count counts).
+    return rows.annotate(on_list=Count("attendance")).order_by("held_on", "pk")
 
 
 def _communities(month: Month, area: Township | None, _definition) -> QuerySet:

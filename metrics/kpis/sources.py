@@ -31,6 +31,7 @@ from institutions.models import (
     InstitutionDetails,
     MonthlyReport,
     ParentingSession,
+    SessionAttendance,
 )
 from institutions.selectors import dated_value
 from vouchers.models import ChildRegistration, LedgerEntry, Redemption
@@ -111,14 +112,39 @@ def sessions(day: dt.date) -> QuerySet[ParentingSession]:
 
 
 def session_totals(totals: Totals, month: Month) -> None:
-    """K9: the sessions and the families they reached."""
-    rows = (
-        sessions(month.day)
-        .order_by()
-        .values("township_id")
-        .annotate(sessions=Count("pk"), families=Coalesce(Sum("families_reached"), 0))
+    """K9: the sessions, and the families: distinct families over the attendance lists of the
+    area's sessions plus the head count of each session without a list (kpis.md). A family on
+    the lists of sessions in two townships counts once for the city. `sessions_listed` (the
+    sessions with a list) lets the dashboard say how exact the count is."""
+    year = sessions(month.day).annotate(
+        listed=Exists(SessionAttendance.objects.filter(session=OuterRef("pk")))
     )
-    totals.add_rows(rows, month.townships, "township_id")
+    rows = (
+        year.order_by()
+        .values("township_id")
+        .annotate(
+            sessions=Count("pk"),
+            sessions_listed=Count("pk", filter=Q(listed=True)),
+            head_counts=Coalesce(Sum("families_reached", filter=Q(listed=False)), 0),
+        )
+    )
+    listed_families = dict(
+        SessionAttendance.objects.filter(session__in=year.values("pk"))
+        .order_by()
+        .values_list("session__township_id")
+        .annotate(n=Count("family_hash", distinct=True))
+    )
+    for row in rows:
+        area = month.townships[row["township_id"]]
+        families = row["head_counts"] + listed_families.get(row["township_id"], 0)
+        totals.add(area, sessions=row["sessions"], sessions_listed=row["sessions_listed"])
+        totals[area]["families"] += Decimal(families)
+        totals[CITY]["families"] += Decimal(row["head_counts"])
+    totals[CITY]["families"] += Decimal(
+        SessionAttendance.objects.filter(session__in=year.values("pk")).aggregate(
+            n=Count("family_hash", distinct=True)
+        )["n"]
+    )
 
 
 def new_communities(day: dt.date) -> QuerySet[Community]:

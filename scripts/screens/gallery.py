@@ -20,7 +20,7 @@ def gallery(taken: dict[str, str], seconds: float) -> str:
         "",
         "Addresses with `<...>` take an object's id; the pictures show the first one a list links",
         "to. Signed in as: operators `operator1` (the report form: `operator2`), inspectors",
-        "`inspector`, bureau `bureau`.",
+        "`inspector`, bureau `bureau`, health facilities `health1`.",
         "",
     ]
     for spec in PAGES:

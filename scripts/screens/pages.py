@@ -28,6 +28,7 @@ BUREAU = "卫健局 bureau"
 CITY = "卫健局、教育局、检查员、审计 bureau and read-only staff"
 STAFF = "所有登录用户 signed-in users"
 DEPT = "专班成员单位 task-force departments"
+HEALTH = "卫生院/社区卫生服务中心 health facilities"
 
 
 # --- How to reach a page ---------------------------------------------------------------------------
@@ -243,6 +244,14 @@ PAGES: list[Page] = [
     Page("programme-supervision", "督导", "Supervision rounds", BUREAU, "bureau", "/zhuanban/duban/"),
     Page("programme-deliverables", "成果清单", "Deliverables", f"{BUREAU}, {DEPT}", "bureau", "/zhuanban/chengguo/"),
     Page("programme-funds", "资金", "Funds", f"{BUREAU}, {DEPT}", "bureau", "/zhuanban/zijin/"),
+    # Medical–childcare integration (医育结合): a health centre's user, and the bureau's pages.
+    Page("health-sessions", "医疗卫生机构的养育照护活动", "Health facilities' sessions", f"{HEALTH}, {CITY}", "health1", "/weisheng/huodong/", section="医育结合 Medical–childcare"),
+    Page("health-attendance", "签到名单", "A session's attendance list", f"{HEALTH}, {CITY}", "health1", "/weisheng/huodong/<活动>/mingdan/", follow("/weisheng/huodong/", r"^/weisheng/huodong/\d+/mingdan/$")),
+    Page("health-guidance", "健康指导记录", "Guidance visits", f"{HEALTH}, {CITY}", "health1", "/weisheng/zhidao/"),
+    Page("health-contracts", "签约服务记录", "\"1+1\" contract services", f"{HEALTH}, {CITY}", "health1", "/weisheng/qianyue/"),
+    Page("health-screening", "月度筛查数据", "Monthly screening figures", f"{HEALTH}, {CITY}", "health1", "/weisheng/shaicha/"),
+    Page("health-network", "三级指导网络", "Three-level guidance network", f"{HEALTH}, {CITY}", "bureau", "/weisheng/wangluo/"),
+    Page("health-unlinked", "待关联记录", "Records to link to a facility", CITY, "bureau", "/weisheng/guanlian/"),
     # The admin.
     Page("admin-login", "管理后台登录", "Admin sign-in", STAFF, None, "/admin/login/", section="管理后台 Admin"),
     Page("admin-index", "管理首页（今日待办）", "Admin home: the day's work", "卫健局 bureau (admin users)", "bureau", "/admin/"),

@@ -1,16 +1,23 @@
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from institutions.models import (
+    CareContract,
     Community,
+    ContractServiceMonth,
+    GuidanceVisit,
+    HealthFacility,
     Institution,
     MonthlyReport,
     ParentingSession,
+    ScreeningMonth,
+    SessionAttendance,
     StaffMember,
 )
 from lequing_tuoyu import demo
-from portal.roles import Role, user_roles
+from portal.roles import Role, scope, user_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +168,20 @@ def test_the_default_demo_tells_a_plausible_story():
     assert 140 <= figures["K1"].value <= 560, figures["K1"].value  # within half or twice of 280
     statuses = {snapshot.status for snapshot in figures.values()}
     assert {Snapshot.Status.MET, Snapshot.Status.NOT_MET} <= statuses, statuses
+
+
+def test_the_demo_has_health_facilities_their_records_and_a_few_left_to_link():
+    demo.seed(scale="demo", seed=11, with_indicators=False)
+    assert HealthFacility.objects.filter(level="county").count() == 2
+    assert HealthFacility.objects.filter(level="township").count() == 25
+    assert 0 < CareContract.objects.filter(facility__isnull=True).count() <= 3
+    assert ParentingSession.objects.filter(
+        organiser_kind="health_centre", facility__isnull=True
+    ).exists()
+    assert SessionAttendance.objects.exists()
+    assert GuidanceVisit.objects.exists() and ScreeningMonth.objects.exists()
+    assert ContractServiceMonth.objects.exists()
+    login = get_user_model().objects.get(username="health1")
+    assert user_roles(login) == {Role.HEALTH_CENTRE}
+    assert scope(login, HealthFacility).get().township.code == "330382114"
+    assert scope(login, Institution, facility_links=True).exists()  # under contract with it

@@ -40,6 +40,7 @@ PERSONAS = (
     "bureau_admin",
     "auditor",
     "department",
+    "health_centre",
 )
 _ROLES = {
     "family": Role.FAMILY,
@@ -52,6 +53,8 @@ _ROLES = {
     "auditor": Role.AUDITOR,
     # A user of the education bureau's department in the pilot task force (lead of task 3).
     "department": Role.DEPARTMENT,
+    # A user of the health facility under a "1+1" contract with institution A.
+    "health_centre": Role.HEALTH_CENTRE,
 }
 
 
@@ -293,6 +296,55 @@ def _notification(world) -> None:
     world.objects[Notification] = Notification.objects.get(key="security-matrix")
 
 
+def _health_records(world: World) -> None:
+    """The health persona's facility, under a "1+1" contract valid today with institution A, and
+    one of its sessions (with an attendance list), guidance visits and screening months."""
+    from django.db.models import Q
+
+    from institutions.health import services as health_services
+    from institutions.models import CareContract, GuidanceVisit, HealthFacility, ParentingSession
+
+    a, user = world.institution_a, world.users["health_centre"]
+    facility, _ = HealthFacility.objects.get_or_create(
+        name="安全测试社区卫生服务中心",
+        defaults={"level": "township", "kind": "community_centre", "township": a.township},
+    )
+    facility.users.add(user)
+    today = timezone.localdate()
+    current = CareContract.objects.filter(institution=a, valid_from__lte=today).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    )
+    if not current.update(facility=facility):
+        CareContract.objects.create(
+            institution=a, valid_from=today, health_facility=facility.name, facility=facility
+        )
+    contract = CareContract.objects.filter(institution=a, facility=facility).latest("valid_from")
+    world.objects["contract_service"] = health_services.contract_service_save(
+        contract=contract, period=today, figures={"health_education": 1}, actor=user
+    )
+    world.objects["health_facility"] = facility
+    world.objects["health_session"] = health_services.health_session_save(
+        session=ParentingSession(held_on=today, topic="安全测试活动", venue="community"),
+        facility=facility,
+        mobiles=["13900000003", "13900000004"],
+        actor=user,
+    )
+    world.objects["guidance_visit"] = health_services.guidance_save(
+        visit=GuidanceVisit(
+            institution=a,
+            facility=facility,
+            instructor=user,
+            visited_on=today,
+            topics=["nutrition"],
+            advice="安全测试指导",
+        ),
+        actor=user,
+    )
+    world.objects["screening_month"] = health_services.screening_save(
+        facility=facility, period=today, figures={"development_screenings": 3}, actor=user
+    )
+
+
 def build_world() -> World:
     from django.contrib.auth.models import AnonymousUser
 
@@ -320,6 +372,7 @@ def build_world() -> World:
     _complete_institution_a(world)
     _programme_records(world)
     _notification(world)
+    _health_records(world)
     for persona, user in world.users.items():
         client = Client()
         if user.is_authenticated:

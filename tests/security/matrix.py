@@ -29,9 +29,11 @@ INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR = (
 )
 # A user of the education bureau's department in the pilot task force (lead of task 3).
 DEPT = "department"
+# A user of the health facility under a "1+1" contract with institution A (Role.HEALTH_CENTRE).
+HEALTH = "health_centre"
 
 EVERYONE = frozenset(
-    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT}
+    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT, HEALTH}
 )
 SIGNED_IN = EVERYONE - {ANON}
 NOBODY = frozenset()
@@ -189,7 +191,7 @@ ENTRIES: dict[str, Entry] = {
     "admin:notifications.notification:change": Entry(get=_s(BUREAU_ADMIN), post=NOBODY),
     "admin:notifications.notification:redirect": Entry(get=CITY),
     "admin:login": Entry(get=EVERYONE, post=EVERYONE),
-    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B, DEPT), post=EVERYONE),
+    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B, DEPT, HEALTH), post=EVERYONE),
     "admin:password_change": Entry(get=CITY, post=CITY),
     "admin:password_change_done": Entry(get=CITY),
     "admin:autocomplete": Entry(get=NOBODY),
@@ -744,10 +746,11 @@ ENTRIES: dict[str, Entry] = {
     ),
     "inspections:draw_start": Entry(get=NOBODY, post=_s(INSPECTOR, BUREAU, BUREAU_ADMIN)),
     "inspections:incident_list": Entry(get=SIGNED_IN, post=NOBODY),
-    # Mandatory reporting: anyone who may write reports an incident (a department user too).
+    # Mandatory reporting: anyone who may write reports an incident (a department user and a
+    # health facility's user too).
     "inspections:incident_new": Entry(
-        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT),
-        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT),
+        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT, HEALTH),
+        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT, HEALTH),
     ),
     "inspections:incident_detail": Entry(
         get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
@@ -866,9 +869,10 @@ ENTRIES: dict[str, Entry] = {
     ),
     "metrics:drilldown": Entry(get=_s(EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT), post=NOBODY),
     "v1:api-token": Entry(get=NOBODY, post=EVERYONE),
-    # Reference data for the registry's roles; a department user has no registry role.
-    "v1:township-list": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
-    "v1:township-detail": Entry(get=SIGNED_IN - {DEPT}, post=NOBODY),
+    # Reference data for the registry's roles; a department or health-centre user has no registry
+    # role.
+    "v1:township-list": Entry(get=SIGNED_IN - {DEPT, HEALTH}, post=NOBODY),
+    "v1:township-detail": Entry(get=SIGNED_IN - {DEPT, HEALTH}, post=NOBODY),
     # The published public fee standard: the registry's readers and the operators it binds.
     "v1:public-fee-standard-list": Entry(
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
@@ -1124,6 +1128,63 @@ ENTRIES |= _programme_admin(
     "department", "task", "subitem", "deliverable", "fund", "fundmonth", "catalogueitem"
 )
 
+
+def _health_admin(*models: str) -> dict[str, Entry]:
+    """The admin pages of the medical–childcare models: as the registry's (bureau staff edit,
+    the other city-wide roles read); a health facility's user has no admin."""
+    entries = {}
+    for model in models:
+        base = f"admin:institutions.{model}"
+        entries |= {
+            f"{base}:changelist": Entry(get=CITY),
+            f"{base}:add": Entry(get=BUREAUS, post=BUREAUS),
+            f"{base}:history": Entry(get=CITY),
+            f"{base}:delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+            f"{base}:change": Entry(get=CITY, post=BUREAUS),
+            f"{base}:redirect": Entry(get=CITY),
+            f"{base}:simple_history": Entry(get=CITY),
+        }
+    return entries
+
+
+ENTRIES |= _health_admin(
+    "healthfacility", "guidancevisit", "screeningmonth", "contractservicemonth"
+)
+
+# Medical–childcare integration (医育结合): the health persona's facility is under contract with
+# institution A; the URLs with a key point at that facility's records. A health facility's user
+# writes only for its own facility; the other city-wide roles read; bureau staff write for any.
+HEALTH_PAGE_READERS = CITY | {HEALTH}
+HEALTH_WRITERS = BUREAUS | {HEALTH}
+ENTRIES |= {
+    "health:network": Entry(get=HEALTH_PAGE_READERS, post=NOBODY),
+    "health:sessions": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    "health:attendance": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    "health:guidance": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    "health:screening": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    "health:unlinked": Entry(get=CITY, post=BUREAUS),
+    "v1:health-facility-list": Entry(get=CITY | OPERATORS | {HEALTH}, post=NOBODY),
+    "v1:health-facility-detail": Entry(get=HEALTH_PAGE_READERS, post=NOBODY),
+    "v1:health-session-list": Entry(get=CITY | OPERATORS | {HEALTH}, post=HEALTH_WRITERS),
+    "v1:health-session-detail": Entry(get=HEALTH_PAGE_READERS, post=NOBODY),
+    "v1:health-session-attendance": Entry(get=NOBODY, post=HEALTH_WRITERS),
+    "v1:guidance-visit-list": Entry(get=CITY | OPERATORS | {HEALTH}, post=HEALTH_WRITERS),
+    # The visit is at institution A: its operator reads it.
+    "v1:guidance-visit-detail": Entry(get=HEALTH_PAGE_READERS | {OP_A}, post=NOBODY),
+    "v1:screening-list": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    "v1:screening-detail": Entry(get=HEALTH_PAGE_READERS, post=NOBODY),
+    "health:contract_services": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    "v1:contract-service-list": Entry(get=CITY | OPERATORS | {HEALTH}, post=HEALTH_WRITERS),
+    # The contract is institution A's: its operator reads it.
+    "v1:contract-service-detail": Entry(get=HEALTH_PAGE_READERS | {OP_A}, post=NOBODY),
+}
+
+
+def _health(key: str):
+    """kwargs {"pk": the health persona's facility's record `key` (conftest.py)}."""
+    return lambda world: {"pk": world.objects[key].pk}
+
+
 KWARGS: dict[str, Callable] = {
     "notifications:open": _pick("notifications.Notification"),
     "voucher_family:apply_batch": _open_batch,
@@ -1222,4 +1283,11 @@ KWARGS: dict[str, Callable] = {
     "v1:settlement-confirm": _pick("vouchers.Settlement"),
     "v1:settlement-lines": _pick("vouchers.Settlement"),
     "v1:settlement-mark-paid": _pick("vouchers.Settlement"),
+    "health:attendance": _health("health_session"),
+    "v1:health-facility-detail": _health("health_facility"),
+    "v1:health-session-detail": _health("health_session"),
+    "v1:health-session-attendance": _health("health_session"),
+    "v1:guidance-visit-detail": _health("guidance_visit"),
+    "v1:screening-detail": _health("screening_month"),
+    "v1:contract-service-detail": _health("contract_service"),
 }

@@ -11,6 +11,7 @@ import json
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from .conftest import PERSONAS
@@ -90,6 +91,14 @@ def test_no_read_only_role_may_write_and_no_stale_entries():
             assert not (allowed or set()) & READ_ONLY - set(entry.screened), (key, method)
     stale = sorted(set(ENTRIES) - {p.key for p in PATTERNS})
     assert not stale, f"matrix entries for URLs that no longer exist: {stale}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """The public lookups allow 30 tries an hour per address (vouchers/family.py) and every
+    persona asks from the test client's one address: each URL starts from a fresh count, as
+    throttling has its own tests. (Eleven personas x three balance checks would pass 30.)"""
+    cache.clear()
 
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=[f"{p.key}|{p.route}" for p in PATTERNS])

@@ -131,9 +131,9 @@ def attendance_lists() -> dict[int, set]:
 
     K9_families counts "distinct families ... from the sessions' attendance lists (a family is
     one keyed hash of the parent's mobile number), plus the head count of each session that has
-    no list". No model holds the lists yet; once one does (a model with a foreign key to
-    ParentingSession and a keyed-hash field), its rows are read here. A session without rows
-    has no list.
+    no list". The rows of any model with a foreign key to ParentingSession and one keyed-hash
+    field (today institutions.SessionAttendance.family_hash) are read here. A session without
+    rows has no list.
     """
     lists: dict[int, set] = {}
     for relation in ParentingSession._meta.related_objects:

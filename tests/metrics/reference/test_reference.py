@@ -285,8 +285,10 @@ def test_reference_agrees_with_the_portal(db, city):
 
 
 def test_k9_families_reads_attendance_lists_where_there_are_some():
-    """No model holds attendance lists yet; the reference already counts them as kpis.md says:
-    distinct families over the lists, plus the head count of each session without one."""
+    """The reference counts attendance lists as kpis.md says (distinct families over the lists,
+    plus the head count of each session without one), whatever rows hold them; the portal's
+    lists (institutions.SessionAttendance) are compared with it in tests/metrics/kpis/
+    test_k9_families.py."""
     a = Township.objects.get(code=A)
     sessions = [
         ParentingSession.objects.create(

@@ -1,0 +1,17 @@
+"""Pages of medical–childcare integration (医育结合)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "health"
+
+urlpatterns = [
+    path("weisheng/wangluo/", views.network, name="network"),
+    path("weisheng/huodong/", views.sessions, name="sessions"),
+    path("weisheng/huodong/<int:pk>/mingdan/", views.attendance, name="attendance"),
+    path("weisheng/zhidao/", views.guidance, name="guidance"),
+    path("weisheng/shaicha/", views.screening, name="screening"),
+    path("weisheng/qianyue/", views.contract_services, name="contract_services"),
+    path("weisheng/guanlian/", views.unlinked, name="unlinked"),
+]

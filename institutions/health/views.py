@@ -1,0 +1,339 @@
+"""Pages of medical–childcare integration (/weisheng/): a health facility's users record their
+own facility's sessions with attendance lists, guidance visits and monthly screening figures;
+the bureau links old free-text records to facilities; everyone who may see it reads the
+three-level network."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.pages import add_service_error, bureau_acts, portal_page, require_bureau_actor
+from portal.roles import get_scoped_or_404, scope, sees_every_institution
+
+from ..models import CareContract, Institution, ParentingSession
+from . import selectors, services
+from .forms import (
+    AttendanceForm,
+    ContractServiceForm,
+    GuidanceForm,
+    HealthSessionForm,
+    LinkForm,
+    ScreeningForm,
+)
+from .models import ContractServiceMonth, GuidanceVisit, HealthFacility, ScreeningMonth
+
+PAGE_SIZE = 50
+
+
+def _require_reader(request) -> None:
+    """City-wide roles and health facilities' users; a 403 for anyone else."""
+    if not (sees_every_institution(request.user) or selectors.is_health_centre(request.user)):
+        raise PermissionDenied(_("只有卫健局和医疗卫生机构的用户可以查看此页面。"))
+
+
+def _context(request, current: str, **extra) -> dict:
+    return {
+        "nav_current": current,
+        "nav_bureau": sees_every_institution(request.user),
+        "may_link": bureau_acts(request.user),
+        **extra,
+    }
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@portal_page
+@require_http_methods(["GET"])
+def network(request):
+    """/weisheng/wangluo/: county → township facility → institutions, with each instructor."""
+    _require_reader(request)
+    data = selectors.network(request.user, timezone.localdate())
+    return render(request, "health/network.html", _context(request, "network", network=data))
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def sessions(request):
+    """/weisheng/huodong/: sessions organised by health facilities; their users add their own."""
+    _require_reader(request)
+    facilities = selectors.acting_facilities(request.user)
+    form = None
+    if facilities.exists():
+        form = HealthSessionForm(
+            request.POST or None,
+            facilities=facilities,
+            initial={"held_on": timezone.localdate()},
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("您的账号不能登记医疗卫生机构的活动。"))
+        if form.is_valid():
+            try:
+                session = services.health_session_save(
+                    session=form.session(),
+                    facility=form.cleaned_data["facility"],
+                    mobiles=form.cleaned_data["mobiles"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                add_service_error(form, error, model=ParentingSession)
+            else:
+                messages.success(
+                    request,
+                    _("已登记%(day)s的活动“%(topic)s”，参与家庭%(families)s户。")
+                    % {
+                        "day": session.held_on.isoformat(),
+                        "topic": session.topic,
+                        "families": session.families_reached,
+                    },
+                )
+                return redirect("health:sessions")
+    listing = selectors.facility_sessions(request.user)
+    summary = selectors.facility_session_summary(request.user)
+    return render(
+        request,
+        "health/sessions.html",
+        _context(request, "sessions", form=form, page=_page(request, listing), summary=summary),
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _may_edit_attendance(user, session: ParentingSession) -> bool:
+    if session.facility_id is not None:
+        return selectors.acting_facilities(user).filter(pk=session.facility_id).exists()
+    return bureau_acts(user)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk: int):
+    """/weisheng/huodong/<pk>/mingdan/: a session's attendance list, replaced as a whole. The
+    numbers are never shown again: the page says how many families are on the list."""
+    _require_reader(request)
+    session = get_scoped_or_404(
+        request.user, ParentingSession.objects.select_related("facility", "township"), pk=pk
+    )
+    may_edit = _may_edit_attendance(request.user, session)
+    form = AttendanceForm(request.POST or None) if may_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("您的账号不能修改这场活动的签到名单。"))
+        if form.is_valid():
+            try:
+                count = services.attendance_replace(
+                    session=session, mobiles=form.cleaned_data["mobiles"], actor=request.user
+                )
+            except ValidationError as error:
+                add_service_error(form, error, model=ParentingSession)
+            else:
+                messages.success(request, _("签到名单已保存：%(n)s户家庭。") % {"n": count})
+                return redirect("health:attendance", pk=session.pk)
+    return render(
+        request,
+        "health/attendance.html",
+        _context(
+            request,
+            "sessions",
+            session=session,
+            listed=session.attendance.count(),
+            form=form,
+        ),
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def guidance(request):
+    """/weisheng/zhidao/: instructors' guidance visits; a facility's users record theirs at the
+    institutions linked to it."""
+    _require_reader(request)
+    facilities = selectors.acting_facilities(request.user)
+    form = None
+    if facilities.exists():
+        institutions = scope(
+            request.user, Institution.objects.select_related("township"), facility_links=True
+        )
+        form = GuidanceForm(
+            request.POST or None,
+            facilities=facilities,
+            institutions=institutions.filter(filed_on__isnull=False).order_by("name"),
+            initial={"visited_on": timezone.localdate()},
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("您的账号不能登记健康指导。"))
+        if form.is_valid():
+            try:
+                services.guidance_save(visit=form.visit(request.user), actor=request.user)
+            except ValidationError as error:
+                add_service_error(form, error, model=GuidanceVisit)
+            else:
+                messages.success(request, _("已登记健康指导记录。"))
+                return redirect("health:guidance")
+    listing = (
+        scope(request.user, GuidanceVisit)
+        .select_related("institution", "facility", "instructor")
+        .order_by("-visited_on", "-pk")
+    )
+    return render(
+        request,
+        "health/guidance.html",
+        _context(request, "guidance", form=form, page=_page(request, listing)),
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def screening(request):
+    """/weisheng/shaicha/: each facility's monthly screening figures (counts only)."""
+    _require_reader(request)
+    facilities = selectors.acting_facilities(request.user)
+    form = None
+    if facilities.exists():
+        form = ScreeningForm(request.POST or None, facilities=facilities)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("您的账号不能填报筛查数据。"))
+        if form.is_valid():
+            try:
+                row = services.screening_save(
+                    facility=form.cleaned_data["facility"],
+                    period=form.cleaned_data["period"],
+                    figures=form.figures(),
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                add_service_error(form, error, model=ScreeningMonth)
+            else:
+                messages.success(
+                    request,
+                    _("已保存%(facility)s %(month)s的筛查数据。")
+                    % {"facility": row.facility.name, "month": f"{row.period:%Y-%m}"},
+                )
+                return redirect("health:screening")
+    listing = (
+        scope(request.user, ScreeningMonth)
+        .select_related("facility")
+        .order_by("-period", "facility__name")
+    )
+    return render(
+        request,
+        "health/screening.html",
+        _context(request, "screening", form=form, page=_page(request, listing)),
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def contract_services(request):
+    """/weisheng/qianyue/: what each facility delivered under its "1+1" contracts, per month."""
+    _require_reader(request)
+    facilities = selectors.acting_facilities(request.user)
+    form = None
+    if facilities.exists():
+        contracts = (
+            CareContract.objects.filter(facility__in=facilities)
+            .filter(selectors.contracts_valid_on(timezone.localdate()))
+            .select_related("institution", "facility")
+            .order_by("facility__name", "institution__name")
+        )
+        form = ContractServiceForm(request.POST or None, contracts=contracts)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("您的账号不能填报签约服务。"))
+        if form.is_valid():
+            try:
+                row = services.contract_service_save(
+                    contract=form.cleaned_data["contract"],
+                    period=form.cleaned_data["period"],
+                    figures=form.figures(),
+                    notes=form.cleaned_data["notes"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                add_service_error(form, error, model=ContractServiceMonth)
+            else:
+                messages.success(
+                    request,
+                    _("已保存%(institution)s %(month)s的签约服务。")
+                    % {
+                        "institution": row.contract.institution.name,
+                        "month": f"{row.period:%Y-%m}",
+                    },
+                )
+                return redirect("health:contract_services")
+    listing = (
+        scope(request.user, ContractServiceMonth)
+        .select_related("contract__institution", "contract__facility")
+        .order_by("-period", "contract__institution__name")
+    )
+    return render(
+        request,
+        "health/contract_services.html",
+        _context(request, "contract_services", form=form, page=_page(request, listing)),
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def unlinked(request):
+    """/weisheng/guanlian/: contracts and sessions that name a facility only as text; bureau
+    staff link each one, or all that match a facility's name at once."""
+    if not sees_every_institution(request.user):
+        raise PermissionDenied(_("只有卫健局等部门的工作人员可以查看此页面。"))
+    if request.method == "POST":
+        require_bureau_actor(request)
+        if request.POST.get("match") == "1":
+            contracts, sessions_ = services.link_by_name(actor=request.user)
+            messages.success(
+                request,
+                _("按名称关联了%(c)s份签约、%(s)s次活动。") % {"c": contracts, "s": sessions_},
+            )
+            return redirect("health:unlinked")
+        form = LinkForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["kind"] == "contract":
+                    contract = get_scoped_or_404(request.user, CareContract, pk=data["record"])
+                    services.contract_link(
+                        contract=contract, facility=data["facility"], actor=request.user
+                    )
+                else:
+                    session = get_scoped_or_404(request.user, ParentingSession, pk=data["record"])
+                    services.session_link(
+                        session=session, facility=data["facility"], actor=request.user
+                    )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("已关联到%(name)s。") % {"name": data["facility"]})
+            return redirect("health:unlinked")
+        messages.error(request, _("请选择要关联的医疗卫生机构。"))
+        return redirect("health:unlinked")
+    contracts = selectors.unlinked_contracts()
+    sessions_ = selectors.unlinked_sessions()
+    return render(
+        request,
+        "health/unlinked.html",
+        _context(
+            request,
+            "unlinked",
+            contracts=Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("c")),
+            sessions=Paginator(sessions_, PAGE_SIZE).get_page(request.GET.get("s")),
+            facilities=list(HealthFacility.objects.select_related("township")),
+            link_form=LinkForm(),
+        ),
+    )
