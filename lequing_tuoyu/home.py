@@ -8,6 +8,8 @@ The reads are each app's own selectors; this module, on the top floor, only asse
 - inspectors: the routine visits their institutions (as health instructor) still need, the spot
   checks drawn for them and the rectifications of their inspections waiting for verification;
 - department users of the task force: their department's tasks with state and what is due;
+- health facilities' users: last month's screening figures and "1+1" services to enter, the
+  institutions under contract without a guidance visit this quarter, sessions without a list;
 - bureau staff: the day's work (`day_work`), which the admin's home page counts too.
 
 Each section runs a fixed number of queries whatever the amount of data (tests/home pin it).
@@ -32,6 +34,7 @@ from inspections.selectors import (
     routine_visits_due,
     spot_checks_assigned,
 )
+from institutions.health.selectors import FacilityWork, facility_work
 from institutions.models import Institution, MonthlyReport
 from institutions.reports.selectors import (
     ReportMonth,
@@ -296,6 +299,18 @@ def department_home(user, *, today: dt.date) -> DepartmentHome:
     return DepartmentHome(rows=department_tasks(user, today=today))
 
 
+# --- Health facilities' users -------------------------------------------------------------------------
+
+
+@dataclass
+class HealthHome:
+    facilities: list[FacilityWork] = field(default_factory=list)
+
+
+def health_home(user, *, today: dt.date) -> HealthHome:
+    return HealthHome(facilities=facility_work(user, today=today))
+
+
 # --- Who sees which section -------------------------------------------------------------------------
 
 
@@ -304,12 +319,15 @@ class Home:
     operator: OperatorHome | None = None
     inspector: InspectorHome | None = None
     department: DepartmentHome | None = None
+    health: HealthHome | None = None
     bureau: list[dict] | None = None
     today: dt.date | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.operator or self.inspector or self.department or self.bureau)
+        return not (
+            self.operator or self.inspector or self.department or self.health or self.bureau
+        )
 
 
 def home_of(user, *, today: dt.date | None = None) -> Home:
@@ -323,5 +341,7 @@ def home_of(user, *, today: dt.date | None = None) -> Home:
         home.inspector = inspector_home(user, today=today)
     if has_role(user, Role.DEPARTMENT):
         home.department = department_home(user, today=today)
+    if has_role(user, Role.HEALTH_CENTRE):
+        home.health = health_home(user, today=today)
     home.bureau = day_work(user, today=today, top=TOP)
     return home

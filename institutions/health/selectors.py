@@ -9,12 +9,19 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from portal.dates import add_months, month_end
 from portal.pages import bureau_acts
 from portal.roles import Role, can_write, has_role, scope
 
 from ..models import CareContract, Institution, ParentingSession
 from ..selectors import institutions_as_of
-from .models import HealthFacility, SessionAttendance
+from .models import (
+    ContractServiceMonth,
+    GuidanceVisit,
+    HealthFacility,
+    ScreeningMonth,
+    SessionAttendance,
+)
 
 
 def acting_facilities(user) -> QuerySet[HealthFacility]:
@@ -111,3 +118,69 @@ def facility_sessions(user) -> QuerySet[ParentingSession]:
         .annotate(listed=Count("attendance"))
         .order_by("-held_on", "-pk")
     )
+
+
+# --- A health facility's home (/wode/) --------------------------------------------------------------
+
+
+@dataclass
+class FacilityWork:
+    """What waits for one facility's users: last month's screening figures and "1+1" services
+    not yet entered, institutions under contract without a guidance visit this quarter, and this
+    year's sessions without an attendance list."""
+
+    facility: HealthFacility
+    month: dt.date  # last month
+    screening_missing: bool = True
+    services_missing: list = field(default_factory=list)  # contracts valid in `month`
+    without_guidance: list = field(default_factory=list)  # institutions under contract today
+    sessions_without_list: int = 0
+
+
+def facility_work(user, *, today: dt.date) -> list[FacilityWork]:
+    """One entry per facility `user` belongs to (a health facility's user); six queries whatever
+    the number of facilities, contracts and sessions."""
+    if not is_health_centre(user):
+        return []
+    facilities = list(HealthFacility.objects.filter(users=user).order_by("name", "pk"))
+    if not facilities:
+        return []
+    ids = [f.pk for f in facilities]
+    month = add_months(today.replace(day=1), -1)
+    quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    work = {f.pk: FacilityWork(facility=f, month=month) for f in facilities}
+    for facility_id in ScreeningMonth.objects.filter(facility_id__in=ids, period=month).values_list(
+        "facility_id", flat=True
+    ):
+        work[facility_id].screening_missing = False
+    entered = set(
+        ContractServiceMonth.objects.filter(
+            contract__facility_id__in=ids, period=month
+        ).values_list("contract_id", flat=True)
+    )
+    last_month = CareContract.objects.filter(
+        facility_id__in=ids, valid_from__lte=month_end(month)
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+    for contract in last_month.select_related("institution").order_by("institution__name"):
+        if contract.pk not in entered:
+            work[contract.facility_id].services_missing.append(contract)
+    visited = set(
+        GuidanceVisit.objects.filter(
+            facility_id__in=ids, visited_on__gte=quarter, visited_on__lte=today
+        ).values_list("facility_id", "institution_id")
+    )
+    current = CareContract.objects.filter(contracts_valid_on(today), facility_id__in=ids)
+    for contract in current.select_related("institution").order_by("institution__name"):
+        if (contract.facility_id, contract.institution_id) not in visited:
+            work[contract.facility_id].without_guidance.append(contract.institution)
+    has_list = Exists(SessionAttendance.objects.filter(session=OuterRef("pk")))
+    for row in (
+        ParentingSession.objects.filter(
+            facility_id__in=ids, held_on__gte=today.replace(month=1, day=1), held_on__lte=today
+        )
+        .filter(~has_list)
+        .values("facility_id")
+        .annotate(n=Count("pk"))
+    ):
+        work[row["facility_id"]].sessions_without_list = row["n"]
+    return list(work.values())

@@ -170,6 +170,7 @@ PAGES: list[Page] = [
     Page("home-inspector", "我的首页（检查员）", "My home: an inspector's work", INSPECTOR, "inspector", "/wode/"),
     Page("home-bureau", "我的首页（卫健局今日待办）", "My home: the bureau's day", BUREAU, "bureau", "/wode/"),
     Page("home-department", "我的首页（专班成员单位）", "My home: a department's tasks", DEPT, "dept_education", "/wode/"),
+    Page("home-health", "我的首页（卫生院/社区卫生服务中心）", "My home: a health facility's work", HEALTH, "health1", "/wode/"),
     # Operators.
     Page("my-institution", "我的机构", "My institution", OPERATOR, OP, "/jigou/", section="机构经办人 Operators"),
     Page("staff-list", "从业人员", "Staff", OPERATOR, OP, "/jigou/<机构>/staff/", follow("/jigou/", r"^/jigou/\d+/staff/$")),

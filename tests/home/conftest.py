@@ -9,6 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+# The health facilities' fixtures, for the health-centre home (tests/home/test_health_home.py).
+from tests.institutions.health.conftest import (  # noqa: F401
+    facility_a,
+    facility_b,
+    health_a,
+    health_b,
+    linked_a,
+    linked_b,
+)
 from tests.vouchers.conftest import batch, inclusive_a  # noqa: F401 - the voucher fixtures
 
 CST = ZoneInfo("Asia/Shanghai")

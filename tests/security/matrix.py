@@ -169,7 +169,8 @@ ENTRIES: dict[str, Entry] = {
         why=(
             "after /denglu/, each signed-in persona's home: operator_a and operator_b their own"
             " institution's work only, inspector their visits, spot checks and rectifications,"
-            " bureau and bureau_admin the day's work, department its tasks (200); education and"
+            " bureau and bureau_admin the day's work, department its tasks, health_centre its"
+            " facility's screening, services, guidance and lists to do (200); education and"
             " auditor are sent to the dashboard, family to the voucher page (302); anonymous to"
             " the sign-in page"
         ),
