@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from portal.api.errors import service_errors
+from portal.api.fields import MonthField
 from portal.api.permissions import BUREAU, READERS, ScopedQuerysetMixin
 from portal.roles import CITY_WIDE_ROLES, Role, scope
 
@@ -213,6 +214,8 @@ class GuidanceViewSet(
 
 
 class ScreeningSerializer(serializers.ModelSerializer):
+    period = MonthField(label=_("月份"))
+
     class Meta:
         model = ScreeningMonth
         fields = [
@@ -255,6 +258,8 @@ class ScreeningViewSet(
 
 
 class ContractServiceSerializer(serializers.ModelSerializer):
+    period = MonthField(label=_("月份"))
+
     class Meta:
         model = ContractServiceMonth
         fields = [

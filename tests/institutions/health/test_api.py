@@ -56,7 +56,7 @@ def test_a_health_centre_cannot_write_for_another_facility(api_as, health_a, fac
     session = {"facility": facility_b.pk, "held_on": "2026-04-02", "topic": "x"}
     session |= {"venue": "community", "families_reached": 3}
     assert client.post(f"{API}/sessions/", session, format="json").status_code == 403
-    month = {"facility": facility_b.pk, "period": "2026-03-01", "development_screenings": 1}
+    month = {"facility": facility_b.pk, "period": "2026-03", "development_screenings": 1}
     assert client.post(f"{API}/screenings/", month, format="json").status_code == 403
     assert not ParentingSession.objects.exists() and not ScreeningMonth.objects.exists()
 
@@ -110,7 +110,7 @@ def test_guidance_through_the_api(api_as, health_a, health_b, facility_a, linked
 def test_screening_figures_through_the_api(api_as, health_a, health_b, facility_a, operator_a):
     month = {
         "facility": facility_a.pk,
-        "period": "2026-03-01",
+        "period": "2026-03",
         "development_screenings": 40,
         "risk_assessments": 30,
         "positive_cases": 2,
