@@ -71,7 +71,9 @@ class DateRangeInclusive(Func):
         super().__init__(start, end, models.Value("[]"))
 
 
-def period_constraints(prefix: str) -> list:
+def period_constraints(prefix: str, *, also: tuple[str, ...] = (), overlap_message=None) -> list:
+    """A period's end not before its start, and no two periods of one institution (and of the
+    same values of `also`, e.g. a recognition's level) that share a day."""
     return [
         models.CheckConstraint(
             condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
@@ -82,9 +84,10 @@ def period_constraints(prefix: str) -> list:
             name=f"{prefix}_no_overlap",
             expressions=[
                 ("institution", RangeOperators.EQUAL),
+                *((name, RangeOperators.EQUAL) for name in also),
                 (DateRangeInclusive(F("valid_from"), F("valid_to")), RangeOperators.OVERLAPS),
             ],
-            violation_error_message=_("与该机构已有记录的有效期重叠。"),
+            violation_error_message=overlap_message or _("与该机构已有记录的有效期重叠。"),
         ),
     ]
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.constraints import PostgresExclusionConstraint
-
-from .dated import DateRangeInclusive, ValidityPeriod
+from .dated import ValidityPeriod, period_constraints
 
 
 class DemonstrationUnit(ValidityPeriod):
@@ -42,22 +39,11 @@ class DemonstrationUnit(ValidityPeriod):
         verbose_name = _("示范单位认定")
         verbose_name_plural = _("示范单位认定")
         default_related_name = "demonstration_units"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="demonstration_unit_valid_to_after_from",
-                violation_error_message=_("有效期止不能早于有效期起。"),
-            ),
-            PostgresExclusionConstraint(
-                name="demonstration_unit_no_overlap",
-                expressions=[
-                    ("institution", RangeOperators.EQUAL),
-                    ("level", RangeOperators.EQUAL),
-                    (DateRangeInclusive(F("valid_from"), F("valid_to")), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message=_("该机构同一级别的示范单位认定有效期重叠。"),
-            ),
-        ]
+        constraints = period_constraints(
+            "demonstration_unit",
+            also=("level",),
+            overlap_message=_("该机构同一级别的示范单位认定有效期重叠。"),
+        )
 
     def __str__(self) -> str:
         return f"{self.institution} {self.get_level_display()}{self.title} {self.valid_from}"
