@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -140,7 +141,13 @@ def _rent_relief(rates, institution, premises) -> Computed | None:
 
 
 def compute_lines(scheme: SubsidyScheme, month: dt.date) -> dict[int, Computed]:
-    """Institution id -> what the scheme gives it for `month`, read, never written."""
+    """Institution id -> what the scheme gives it for `month`, read, never written. The
+    explanations are stored in the portal's language (Chinese), whoever's page asked."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _compute_lines(scheme, month)
+
+
+def _compute_lines(scheme: SubsidyScheme, month: dt.date) -> dict[int, Computed]:
     month = month.replace(day=1)
     end = month_end(month)
     if not scheme.applies_to(month):

@@ -163,3 +163,27 @@ def test_new_places_award_in_the_month_of_recognition(db):
     assert line.amount == Decimal("35000.00")
     assert "35个×1,000.00元" in line.explanation
     assert not compute_month(award, dt.date(2025, 4, 1)).lines.exists()
+
+
+def test_explanations_are_stored_in_chinese_whatever_language_asked(scheme, inclusive):
+    from django.utils import translation
+
+    accepted_report(inclusive, enrolled_toddler=8, enrolled_older=9)
+    first = compute_month(scheme, MARCH)
+    histories = first.history.count()
+    with translation.override("en"):
+        again = compute_month(scheme, MARCH)
+    line = again.lines.get()
+    assert line.explanation.startswith("托小班 8人×300.00元")
+    assert again.history.count() == histories
+
+
+def test_the_english_page_is_translated(client, scheme):
+    from django.urls import reverse
+
+    from portal.roles import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="clerk", role=Role.BUREAU_STAFF))
+    page = client.get(reverse("subsidies:months"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Operating subsidies and awards" in page and "运营补助与奖补" not in page
