@@ -143,7 +143,9 @@ def payment_file(request, pk: int):
 @require_GET
 def institution_lines(request, pk: int):
     """An institution's own subsidy lines: its operators, the bureau and auditors."""
-    institution = get_scoped_or_404(request.user, Institution, pk=pk)
+    institution = get_scoped_or_404(
+        request.user, Institution.objects.select_related("township"), pk=pk
+    )
     if not (sees_subsidies(request.user) or operates(request.user, institution)):
         raise PermissionDenied(_("您的账号不能查看补助信息。"))
     lines = (
