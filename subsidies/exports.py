@@ -7,7 +7,15 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.spreadsheets.formats import FORMULA_PREFIXES
+
 from .models import SubsidyMonth
+
+
+def _text(value: str) -> str:
+    """Text a spreadsheet would run as a formula (an institution named "=HYPERLINK(...)") gets an
+    apostrophe, as the portal's other exports do: openpyxl writes "=..." as a formula."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def payment_file_xlsx(subsidy_month: SubsidyMonth) -> bytes:
@@ -42,12 +50,12 @@ def payment_file_xlsx(subsidy_month: SubsidyMonth) -> bytes:
         sheet.append(
             [
                 line.pk,
-                line.institution.name,
-                line.institution.credit_code,
-                subsidy_month.scheme.name,
+                _text(line.institution.name),
+                _text(line.institution.credit_code),
+                _text(subsidy_month.scheme.name),
                 f"{line.month:%Y-%m}",
                 line.amount,
-                line.explanation,
+                _text(line.explanation),
                 approved,
             ]
         )

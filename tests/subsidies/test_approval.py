@@ -85,3 +85,14 @@ def test_payment_file_lists_each_line_and_the_total(scheme, inclusive):
     assert rows[1][6].endswith("= 4,650.00元")
     assert rows[-1][1] == "合计" and Decimal(str(rows[-1][5])) == Decimal("4650.00")
     assert len(rows) == 3
+
+
+@pytest.mark.django_db
+def test_payment_file_never_runs_a_name_as_a_formula(scheme, inclusive):
+    inclusive.name = '=HYPERLINK("http://example.com","x")'
+    inclusive.save()
+    accepted_report(inclusive, enrolled_toddler=1)
+    month = approve_month(compute_month(scheme, MARCH), actor=UserFactory(username="clerk"))
+    sheet = load_workbook(io.BytesIO(payment_file_xlsx(month))).active
+    cell = sheet.cell(row=2, column=2)
+    assert cell.data_type == "s" and cell.value == "'" + inclusive.name
