@@ -181,7 +181,7 @@ def _compute_lines(scheme: SubsidyScheme, month: dt.date) -> dict[int, Computed]
     else:
         premises: dict[int, list[str]] = {}
         relieved = IdlePremises.objects.filter(
-            institution__isnull=False, relief_from__isnull=False, relief_from__lte=end
+            state__in=IdlePremises.WITH_INSTITUTION, relief_from__isnull=False, relief_from__lte=end
         ).exclude(relief_to__lt=month)
         for item in relieved.order_by("pk"):
             premises.setdefault(item.institution_id, []).append(item.address)
