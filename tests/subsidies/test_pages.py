@@ -83,3 +83,16 @@ def test_operator_sees_only_own_lines(client, scheme, two_lines):
     assert client.get(reverse("v1:subsidy-line-detail", args=[theirs.pk])).status_code == 404
     ours = SubsidyLine.objects.get(institution=mine)
     assert client.get(reverse("v1:subsidy-line-detail", args=[ours.pk])).status_code == 200
+
+
+def test_api_month_filter_and_format(client, scheme, two_lines):
+    from subsidies.services import compute_month
+
+    compute_month(scheme, MARCH)
+    client.force_login(UserFactory(username="clerk", role=Role.BUREAU_STAFF))
+    march = client.get(reverse("v1:subsidy-line-list"), {"month": "2025-03"}).json()
+    rows = march["results"] if isinstance(march, dict) else march
+    assert len(rows) == 2 and {row["month"] for row in rows} == {"2025-03"}
+    april = client.get(reverse("v1:subsidy-line-list"), {"month": "2025-04"}).json()
+    assert not (april["results"] if isinstance(april, dict) else april)
+    assert client.get(reverse("v1:subsidy-line-list"), {"month": "2025-3"}).status_code == 400
