@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 
 from metrics.views import may_view as sees_indicators
 from portal.audit_views import may_search
+from portal.pages import operates
 from portal.roles import Role, has_role, is_bureau, sees_every_institution, sees_programme
+from subsidies.views import sees_subsidies
 
 from ..home import day_work
 
@@ -58,6 +60,8 @@ def portal_nav(context) -> list[dict]:
             items.append({"url": reverse("inspections:inspection_list"), "label": _("检查")})
         if sees_programme(user):
             items.append({"url": reverse("programme:board"), "label": _("试点专班")})
+        if sees_subsidies(user):
+            items.append({"url": reverse("subsidies:months"), "label": _("补助")})
         if sees_indicators(user):
             items.append({"url": reverse("metrics:dashboard"), "label": _("指标")})
         if user.is_staff:
@@ -69,6 +73,13 @@ def portal_nav(context) -> list[dict]:
     for item in items:
         item["current"] = item is current
     return items
+
+
+@register.simple_tag(takes_context=True)
+def sees_subsidy_lines(context, institution) -> bool:
+    """The institution's subsidy lines tab: its operators, the bureau and auditors."""
+    user = getattr(context.get("request"), "user", None)
+    return bool(user and (sees_subsidies(user) or operates(user, institution)))
 
 
 @register.simple_tag(takes_context=True)

@@ -20,6 +20,7 @@ APP_FLOORS: tuple[tuple[str, ...], ...] = (
     ("institutions",),
     ("vouchers", "inspections"),
     ("programme",),
+    ("subsidies",),
     ("metrics",),
 )
 PACKAGES = (BASE, *(app for floor in APP_FLOORS for app in floor), TOP)

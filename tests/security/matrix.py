@@ -1181,6 +1181,47 @@ ENTRIES |= {
 }
 
 
+# Operating subsidies and awards (运营补助 / 奖补): the bureau runs, approves and pays a month,
+# auditors read; an institution's operators read only their own lines (institution A's here).
+SUBSIDY_READERS = _s(BUREAU, BUREAU_ADMIN, AUDITOR)
+ENTRIES |= {
+    "subsidies:months": Entry(get=SUBSIDY_READERS, post=BUREAUS),
+    "subsidies:month_detail": Entry(get=SUBSIDY_READERS, post=NOBODY),
+    "subsidies:month_approve": Entry(get=NOBODY, post=BUREAUS),
+    "subsidies:month_paid": Entry(get=NOBODY, post=BUREAUS),
+    "subsidies:payment_file": Entry(get=SUBSIDY_READERS, post=NOBODY),
+    "subsidies:institution_lines": Entry(get=SUBSIDY_READERS | {OP_A}, post=NOBODY),
+    "v1:subsidy-line-list": Entry(get=SUBSIDY_READERS | OPERATORS, post=NOBODY),
+    "v1:subsidy-line-detail": Entry(get=SUBSIDY_READERS | {OP_A}, post=NOBODY),
+}
+
+
+def _subsidy_admin() -> dict[str, Entry]:
+    """Schemes are edited in the admin (bureau staff; auditors read); months and lines are
+    read-only there (computed, approved and paid on the subsidy pages)."""
+    entries = {}
+    for model, writers in (
+        ("subsidyscheme", BUREAUS),
+        ("subsidymonth", NOBODY),
+        ("subsidyline", NOBODY),
+    ):
+        base = f"admin:subsidies.{model}"
+        deleters = _s(BUREAU_ADMIN) if writers else NOBODY
+        entries |= {
+            f"{base}:changelist": Entry(get=SUBSIDY_READERS),
+            f"{base}:add": Entry(get=writers, post=writers),
+            f"{base}:history": Entry(get=SUBSIDY_READERS),
+            f"{base}:delete": Entry(get=deleters, post=deleters),
+            f"{base}:change": Entry(get=SUBSIDY_READERS, post=writers),
+            f"{base}:redirect": Entry(get=CITY),
+            f"{base}:simple_history": Entry(get=SUBSIDY_READERS),
+        }
+    return entries
+
+
+ENTRIES |= _subsidy_admin()
+
+
 def _health(key: str):
     """kwargs {"pk": the health persona's facility's record `key` (conftest.py)}."""
     return lambda world: {"pk": world.objects[key].pk}
@@ -1291,4 +1332,10 @@ KWARGS: dict[str, Callable] = {
     "v1:guidance-visit-detail": _health("guidance_visit"),
     "v1:screening-detail": _health("screening_month"),
     "v1:contract-service-detail": _health("contract_service"),
+    "subsidies:month_detail": _pick("subsidies.SubsidyMonth"),
+    "subsidies:month_approve": _pick("subsidies.SubsidyMonth"),
+    "subsidies:month_paid": _pick("subsidies.SubsidyMonth"),
+    "subsidies:payment_file": _pick("subsidies.SubsidyMonth"),
+    "subsidies:institution_lines": _inst,
+    "v1:subsidy-line-detail": _pick("subsidies.SubsidyLine"),
 }
