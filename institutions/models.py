@@ -531,6 +531,7 @@ from institutions.reports.models import (  # noqa: E402
     ReportReminder,
     ReportWindowException,
 )
+from institutions.training.models import TrainingAttendance, TrainingCourse  # noqa: E402
 
 __all__ = [
     "CHILDREN_PER_CARER",
@@ -565,5 +566,7 @@ __all__ = [
     "StaffRoleRecord",
     "StarRating",
     "Township",
+    "TrainingAttendance",
+    "TrainingCourse",
     "ValidityPeriod",
 ]
