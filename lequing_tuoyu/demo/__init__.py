@@ -26,6 +26,7 @@ from .programme import seed_programme
 from .public import seed_public
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
+from .training import seed_training
 from .vouchers import seed_vouchers
 
 __all__ = [
@@ -76,6 +77,7 @@ class SeedResult:
     public: dict | None = None
     progress_updates: int = 0
     health: dict | None = None
+    training: dict | None = None
 
 
 def _ensure_users() -> dict[str, object]:
@@ -117,6 +119,7 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     progress = seed_programme(users=users)
     # Its own generator, like the public records': the rows above are unchanged by it.
     health = seed_health(random.Random(seed + 2), users=users) if registry.institutions else None
+    training = seed_training(random.Random(seed + 3)) if registry.institutions else None
     months = compute_indicators() if with_indicators else 0
     return SeedResult(
         inspections=inspections,
@@ -132,4 +135,5 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
         public=public,
         progress_updates=progress,
         health=health,
+        training=training,
     )
