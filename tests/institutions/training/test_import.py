@@ -142,3 +142,33 @@ def test_the_admin_preview_names_the_row_and_offers_no_confirm(client_as, bureau
     assert response.context.get("confirm_form") is None
     assert "第2行" in response.content.decode()
     assert not TrainingAttendance.objects.exists()
+
+
+def test_a_confirmed_sheet_runs_in_the_background_as_the_other_imports(
+    client_as, bureau, institution_a, settings, django_capture_on_commit_callbacks
+):
+    from institutions.import_jobs import services as job_services
+    from institutions.models import ImportJob
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    course = make_course()
+    people = [StaffMemberFactory(institution=institution_a) for _n in range(3)]
+    rows = [
+        [course.pk, p.id_number.reveal(), institution_a.credit_code, "", "16", "是"] for p in people
+    ]
+    client = client_as(bureau)
+    url = reverse("admin:institutions_trainingattendance_import")
+    upload = SimpleUploadedFile("签到表.xlsx", xlsx(rows))
+    response = client.post(url, {"resource": "0", "format": "0", "import_file": upload})
+    data = response.context["confirm_form"].initial
+    with django_capture_on_commit_callbacks():
+        client.post(reverse("admin:institutions_trainingattendance_process_import"), data)
+    job = ImportJob.objects.get()
+    assert job.model_label == "institutions.trainingattendance"
+    assert not TrainingAttendance.objects.exists()
+
+    job_services.run_import(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == "done", job.messages
+    assert TrainingAttendance.objects.count() == 3
