@@ -3,7 +3,6 @@ saves through the services with the importing user; a person by ID number and cr
 
 import datetime as dt
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -56,7 +55,6 @@ def run(content, user):
 def test_a_thousand_rows_with_one_bad_one_write_nothing_then_the_corrected_file_imports_all(
     bureau,
 ):
-    started = time.monotonic()
     make_registry(500)  # two staff members each: 1,000 people
     course = make_course()
     staff = list(StaffMember.objects.select_related("institution").order_by("pk"))
@@ -83,7 +81,6 @@ def test_a_thousand_rows_with_one_bad_one_write_nothing_then_the_corrected_file_
         TrainingAttendance.objects.filter(course=course, hours=16, completed=True).count() == 1000
     )
     assert TrainingAttendance.history.filter(history_user=bureau).count() == 1000
-    assert time.monotonic() - started < 60
 
 
 def test_unknown_people_courses_and_masked_numbers_are_named_by_row(bureau, institution_a):
@@ -172,3 +169,16 @@ def test_a_confirmed_sheet_runs_in_the_background_as_the_other_imports(
     job.refresh_from_db()
     assert job.state == "done", job.messages
     assert TrainingAttendance.objects.count() == 3
+
+
+def test_the_export_shows_masked_id_numbers_only(client_as, bureau, institution_a):
+    staff = StaffMemberFactory(institution=institution_a)
+    course = make_course(kind="competition", name="保育技能大赛")
+    TrainingAttendance.objects.create(course=course, staff=staff, hours=8, award="二等奖")
+    fields = TrainingAttendanceResource().get_export_order()
+    data = {"format": "1", "resource": "0"}
+    data |= {f"trainingattendanceresource_{name}": "on" for name in fields}
+    response = client_as(bureau).post(reverse("admin:institutions_trainingattendance_export"), data)
+    text = response.content.decode("utf-8")
+    assert str(staff.id_number) in text and staff.id_number.reveal() not in text
+    assert "二等奖" in text and institution_a.credit_code in text
