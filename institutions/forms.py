@@ -32,7 +32,7 @@ def prompt_first(field: forms.ChoiceField, prompt: str) -> None:
 class StaffForm(forms.ModelForm):
     class Meta:
         model = StaffMember
-        fields = ["name", "id_number", "role", "hired_on", "annual_training_hours"]
+        fields = ["name", "id_number", "role", "hired_on"]
         widgets = {"hired_on": DateInput()}
 
     def __init__(self, *args, **kwargs):

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -402,13 +400,6 @@ class StaffMember(models.Model):
     role = models.CharField(_("岗位"), max_length=20, choices=Role.choices)
     hired_on = models.DateField(_("入职日期"), help_text=_("当日起在岗。"))
     left_on = models.DateField(_("离职日期"), null=True, blank=True, help_text=_("当日起不在岗。"))
-    annual_training_hours = models.DecimalField(
-        _("年度培训学时"),
-        max_digits=6,
-        decimal_places=1,
-        default=Decimal("0"),
-        validators=[MinValueValidator(0)],
-    )
 
     history = HistoricalRecords()
     institution_path = "institution"
@@ -531,6 +522,7 @@ from institutions.reports.models import (  # noqa: E402
     ReportReminder,
     ReportWindowException,
 )
+from institutions.training.models import TrainingAttendance, TrainingCourse  # noqa: E402
 
 __all__ = [
     "CHILDREN_PER_CARER",
@@ -565,5 +557,7 @@ __all__ = [
     "StaffRoleRecord",
     "StarRating",
     "Township",
+    "TrainingAttendance",
+    "TrainingCourse",
     "ValidityPeriod",
 ]

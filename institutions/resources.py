@@ -11,8 +11,6 @@ filled in by one clerk must import whatever language another clerk's browser is 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -345,9 +343,6 @@ class StaffMemberResource(SpreadsheetResource):
     role = fields.Field("role", "岗位", ChoiceWidget(StaffMember.Role))
     hired_on = fields.Field("hired_on", "入职日期", DateWidget())
     left_on = fields.Field("left_on", "离职日期", DateWidget())
-    annual_training_hours = fields.Field(
-        "annual_training_hours", "年度培训学时", DecimalWidget(), default=Decimal("0")
-    )
 
     class Meta(SpreadsheetResource.Meta):
         model = StaffMember
@@ -359,7 +354,6 @@ class StaffMemberResource(SpreadsheetResource):
             "role",
             "hired_on",
             "left_on",
-            "annual_training_hours",
         )
 
     @classmethod

@@ -40,6 +40,7 @@ from .models import Certificate, ClassType, Institution, StaffMember
 from .recognitions import demonstrations_on
 from .reports.selectors import with_latest_accepted_report
 from .selectors import PLACE_FIELDS, certificate_valid_on, institutions_as_of, staff_flags
+from .training.selectors import training_hours
 
 # Certificates expiring within this many days are flagged on the staff pages.
 EXPIRY_WARNING_DAYS = 60
@@ -241,6 +242,9 @@ def staff_list(request, pk: int):
         .order_by("name", "pk")
     )
     rows = list(staff)
+    hours = training_hours([member.pk for member in rows], today.year)  # one query
+    for member in rows:
+        member.training_hours = hours.get(member.pk, 0)
     employed = [member for member in rows if member.is_employed]
     others = [member for member in rows if not member.is_employed]
     summary = {
@@ -280,6 +284,7 @@ def staff_detail(request, pk: int, staff_pk: int):
         pk=staff_pk,
         institution_id=pk,
     )
+    member.training_hours = training_hours([member.pk], today.year).get(member.pk, 0)
     certificates = list(
         member.certificates.annotate(
             is_valid=ExpressionWrapper(certificate_valid_on(today), output_field=BooleanField())

@@ -392,7 +392,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The programme's task status shares the field name "status" with other apps' choices.
-    "ENUM_NAME_OVERRIDES": {"ProgrammeStatusEnum": "programme.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeStatusEnum": "programme.models.Status",
+        # The staff roles, also offered by a training course's open_to_roles.
+        "RoleEnum": "institutions.models.StaffMember.Role",
+    },
 }
 
 # Cache: Redis when available for throttling; local memory otherwise (single process).

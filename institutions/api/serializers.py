@@ -358,7 +358,6 @@ class StaffOutputSerializer(serializers.ModelSerializer):
             "role",
             "hired_on",
             "left_on",
-            "annual_training_hours",
         ]
         read_only_fields = fields
 
@@ -384,7 +383,6 @@ class StaffInputSerializer(serializers.ModelSerializer):
             "role",
             "hired_on",
             "left_on",
-            "annual_training_hours",
             "effective_from",
         ]
         validators: list = []

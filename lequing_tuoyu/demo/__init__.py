@@ -27,6 +27,7 @@ from .public import seed_public
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
 from .subsidies import seed_subsidies
+from .training import seed_training
 from .vouchers import seed_vouchers
 
 __all__ = [
@@ -78,6 +79,7 @@ class SeedResult:
     progress_updates: int = 0
     health: dict | None = None
     subsidy_lines: int = 0
+    training: dict | None = None
 
 
 def _ensure_users() -> dict[str, object]:
@@ -120,6 +122,7 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     subsidy_lines = seed_subsidies(users=users)
     # Its own generator, like the public records': the rows above are unchanged by it.
     health = seed_health(random.Random(seed + 2), users=users) if registry.institutions else None
+    training = seed_training(random.Random(seed + 3)) if registry.institutions else None
     months = compute_indicators() if with_indicators else 0
     return SeedResult(
         inspections=inspections,
@@ -136,4 +139,5 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
         progress_updates=progress,
         health=health,
         subsidy_lines=subsidy_lines,
+        training=training,
     )

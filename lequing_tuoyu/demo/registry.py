@@ -522,15 +522,19 @@ def _staff_for(
         if rng.random() < 0.08:  # turnover
             left_on = hired_on + dt.timedelta(days=rng.randint(90, 600))
             left_on = left_on if left_on <= today else None
+        name = make_person_name(rng)
+        id_number = make_resident_id(rng, born=born)
+        # The retired undated training hours were drawn here; drawn still, so that the rest of the
+        # demo's random stream stays as it was (training comes from demo/training.py).
+        rng.choice([0, 8, 16, 24, 32, 40])
         members.append(
             StaffMember(
                 institution=institution,
-                name=make_person_name(rng),
-                id_number=make_resident_id(rng, born=born),
+                name=name,
+                id_number=id_number,
                 role=role,
                 hired_on=hired_on,
                 left_on=left_on,
-                annual_training_hours=Decimal(rng.choice([0, 8, 16, 24, 32, 40])),
             )
         )
     return members

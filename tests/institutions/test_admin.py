@@ -245,12 +245,12 @@ def test_staff_change_form_keeps_the_stored_id_number_behind_the_mask(
     page = client.get(url)
     assert plain not in page.content.decode()
 
-    response = client.post(url, form_data(page) | {"annual_training_hours": "12.5"})
+    response = client.post(url, form_data(page) | {"name": "改名后"})
 
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.id_number.reveal() == plain
-    assert str(staff.annual_training_hours) == "12.5"
+    assert staff.name == "改名后"
     assert staff.history.latest().history_user == bureau
 
 

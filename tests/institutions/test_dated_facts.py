@@ -169,7 +169,6 @@ def test_the_staff_page_dates_a_change_of_role(client_as, operator_a, institutio
             "id_number": member.id_number.masked,
             "role": "cook",
             "hired_on": FILED.isoformat(),
-            "annual_training_hours": "0",
             "left_on": "",
             "effective_from": CHANGE.isoformat(),
         },

@@ -49,7 +49,6 @@ def staff_post(**overrides) -> dict:
         "id_number": new_id_number(),
         "role": StaffMember.Role.CAREGIVER,
         "hired_on": "2025-06-01",
-        "annual_training_hours": "12",
     }
     data.update(overrides)
     return data
@@ -85,9 +84,7 @@ def db_snapshot() -> dict:
     """Everything a write on these pages could change, history included."""
     return {
         "staff": sorted(
-            StaffMember.objects.values_list(
-                "pk", "name", "role", "hired_on", "left_on", "annual_training_hours"
-            )
+            StaffMember.objects.values_list("pk", "name", "role", "hired_on", "left_on")
         ),
         "certificates": sorted(
             Certificate.objects.values_list("pk", "kind", "number", "issued_on", "expires_on")
@@ -272,7 +269,6 @@ def test_edit_with_the_masked_number_sent_back_keeps_the_stored_number(
             "id_number": mask_resident_id(number),
             "role": StaffMember.Role.TEACHER,
             "hired_on": "2024-03-01",
-            "annual_training_hours": "40",
             "left_on": "",
         },
     )

@@ -185,3 +185,17 @@ def test_the_demo_has_health_facilities_their_records_and_a_few_left_to_link():
     assert user_roles(login) == {Role.HEALTH_CENTRE}
     assert scope(login, HealthFacility).get().township.code == "330382114"
     assert scope(login, Institution, facility_links=True).exists()  # under contract with it
+
+
+def test_the_demo_has_courses_from_every_named_provider_and_care_staff_attendance():
+    from institutions.models import TrainingAttendance, TrainingCourse
+    from institutions.training.models import NAMED_PROVIDERS
+
+    demo.seed(scale="demo", seed=11, with_indicators=False)
+    assert set(TrainingCourse.objects.values_list("provider", flat=True)) == set(NAMED_PROVIDERS)
+    assert TrainingCourse.objects.filter(kind="competition").exists()
+    attended = TrainingAttendance.objects.values("staff").distinct().count()
+    care = StaffMember.objects.filter(role__in=["caregiver", "teacher", "health"]).count()
+    assert 0.4 * care < attended < 0.8 * care
+    assert TrainingAttendance.objects.exclude(award="").filter(course__kind="competition").exists()
+    assert not TrainingAttendance.objects.exclude(award="").exclude(course__kind="competition")

@@ -296,6 +296,31 @@ def _notification(world) -> None:
     world.objects[Notification] = Notification.objects.get(key="security-matrix")
 
 
+def _training_records(world: World) -> None:
+    """A course and the attendance of one of institution A's staff members (for the training
+    URLs with a key)."""
+    from institutions.models import StaffMember, TrainingAttendance, TrainingCourse
+    from institutions.training import services as training_services
+
+    staff = StaffMember.objects.filter(institution=world.institution_a).order_by("pk").first()
+    course = training_services.course_save(
+        course=TrainingCourse(
+            name="安全测试培训",
+            provider="温州大学",
+            kind="in_service",
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+            hours=4,
+        ),
+        actor=world.users["bureau"],
+    )
+    world.objects[TrainingCourse] = course
+    world.objects[TrainingAttendance] = training_services.attendance_save(
+        attendance=TrainingAttendance(course=course, staff=staff, hours=4),
+        actor=world.users["bureau"],
+    )
+
+
 def _health_records(world: World) -> None:
     """The health persona's facility, under a "1+1" contract valid today with institution A, and
     one of its sessions (with an attendance list), guidance visits and screening months."""
@@ -373,6 +398,7 @@ def build_world() -> World:
     _programme_records(world)
     _notification(world)
     _health_records(world)
+    _training_records(world)
     for persona, user in world.users.items():
         client = Client()
         if user.is_authenticated:

@@ -1222,6 +1222,44 @@ def _subsidy_admin() -> dict[str, Entry]:
 ENTRIES |= _subsidy_admin()
 
 
+# Training (培训): the bureau enters courses and attendance (or imports a sign-in sheet); the
+# other city-wide roles read; operators read every course and their own staff's attendance through
+# the API (the attendance URLs with a key point at institution A's staff member's).
+ENTRIES |= _health_admin("trainingcourse")
+ENTRIES |= {
+    f"admin:institutions.trainingattendance:{view}": entry
+    for view, entry in {
+        "changelist": Entry(get=CITY),
+        "add": Entry(get=BUREAUS, post=BUREAUS),
+        "history": Entry(get=CITY),
+        "delete": Entry(get=_s(BUREAU_ADMIN), post=_s(BUREAU_ADMIN)),
+        "change": Entry(get=CITY, post=BUREAUS),
+        "redirect": Entry(get=CITY),
+        "simple_history": Entry(get=CITY),
+        "import_template": Entry(get=BUREAUS, post=BUREAUS),
+        "process_import": Entry(get=NOBODY, post=BUREAUS),
+        "import_job": Entry(
+            get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+        ),
+        "import_job_state": Entry(
+            get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+        ),
+        "import": Entry(get=BUREAUS, post=BUREAUS),
+        "export": Entry(
+            get=BUREAUS,
+            post=BUREAUS,
+            why="names and masked ID numbers: personal data, exported by bureau staff only (logged)",
+        ),
+    }.items()
+}
+ENTRIES |= {
+    "v1:training-course-list": Entry(get=CITY | OPERATORS, post=BUREAUS),
+    "v1:training-course-detail": Entry(get=CITY | OPERATORS, post=NOBODY, patch=BUREAUS),
+    "v1:training-attendance-list": Entry(get=CITY | OPERATORS, post=BUREAUS),
+    "v1:training-attendance-detail": Entry(get=CITY | {OP_A}, post=NOBODY, patch=BUREAUS),
+}
+
+
 def _health(key: str):
     """kwargs {"pk": the health persona's facility's record `key` (conftest.py)}."""
     return lambda world: {"pk": world.objects[key].pk}
@@ -1338,4 +1376,12 @@ KWARGS: dict[str, Callable] = {
     "subsidies:payment_file": _pick("subsidies.SubsidyMonth"),
     "subsidies:institution_lines": _inst,
     "v1:subsidy-line-detail": _pick("subsidies.SubsidyLine"),
+    "v1:training-course-detail": _pick("institutions.TrainingCourse"),
+    "v1:training-attendance-detail": _pick("institutions.TrainingAttendance"),
+    "admin:institutions_trainingattendance_import_job": _import_job(
+        "institutions.trainingattendance"
+    ),
+    "admin:institutions_trainingattendance_import_job_state": _import_job(
+        "institutions.trainingattendance"
+    ),
 }
