@@ -4,15 +4,27 @@ computed, approved and paid on the subsidy pages, each step in the history)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from institutions.admin import SpreadsheetAdminMixin
 from portal.admin import ScopedAdminMixin
 
 from .models import SchemeRate, SubsidyLine, SubsidyMonth, SubsidyScheme
+from .resources import SchemeRateResource
 
 
 class SchemeRateInline(admin.TabularInline):
     model = SchemeRate
     extra = 1
     fields = ["class_type", "stars", "amount"]
+
+
+@admin.register(SchemeRate)
+class SchemeRateAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """The rates also on their own, for importing a rate table (subsidies/resources.py)."""
+
+    resource_classes = [SchemeRateResource]
+    list_display = ["scheme", "class_type", "stars", "amount"]
+    list_filter = ["scheme", "class_type", "stars"]
+    list_select_related = ["scheme"]
 
 
 @admin.register(SubsidyScheme)

@@ -1202,6 +1202,7 @@ def _subsidy_admin() -> dict[str, Entry]:
     entries = {}
     for model, writers in (
         ("subsidyscheme", BUREAUS),
+        ("schemerate", BUREAUS),
         ("subsidymonth", NOBODY),
         ("subsidyline", NOBODY),
     ):
@@ -1220,6 +1221,19 @@ def _subsidy_admin() -> dict[str, Entry]:
 
 
 ENTRIES |= _subsidy_admin()
+# The rates' spreadsheet import and export (subsidies/resources.py).
+ENTRIES |= {
+    "admin:subsidies.schemerate:import_template": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:subsidies.schemerate:process_import": Entry(get=NOBODY, post=BUREAUS),
+    "admin:subsidies.schemerate:import_job": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "admin:subsidies.schemerate:import_job_state": Entry(
+        get=_s(BUREAU), why="an import job is shown to the bureau user who started it"
+    ),
+    "admin:subsidies.schemerate:import": Entry(get=BUREAUS, post=BUREAUS),
+    "admin:subsidies.schemerate:export": Entry(get=SUBSIDY_READERS, post=SUBSIDY_READERS),
+}
 
 
 # Training (培训): the bureau enters courses and attendance (or imports a sign-in sheet); the
@@ -1384,4 +1398,10 @@ KWARGS: dict[str, Callable] = {
     "admin:institutions_trainingattendance_import_job_state": _import_job(
         "institutions.trainingattendance"
     ),
+}
+
+# The subsidy rates' import jobs (subsidies/resources.py).
+KWARGS |= {
+    "admin:subsidies_schemerate_import_job": _import_job("subsidies.schemerate"),
+    "admin:subsidies_schemerate_import_job_state": _import_job("subsidies.schemerate"),
 }
