@@ -19,7 +19,7 @@ APP_FLOORS: tuple[tuple[str, ...], ...] = (
     ("notifications",),
     ("institutions",),
     ("vouchers", "inspections"),
-    ("programme",),
+    ("programme", "ratings"),
     ("metrics",),
 )
 PACKAGES = (BASE, *(app for floor in APP_FLOORS for app in floor), TOP)
