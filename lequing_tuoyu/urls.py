@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("vouchers.family_urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
+    path("", include("ratings.urls")),
     path("", include("notifications.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
