@@ -320,11 +320,14 @@ def reached_stars(application: RatingApplication, field: str = "review_score") -
 
 def expiring_ratings(institution_ids, *, today: dt.date, days: int = 60) -> dict[int, StarRating]:
     """Each institution's current rating when it expires within `days` days (one query)."""
-    current = {}
-    for rating in StarRating.objects.filter(
-        institution_id__in=list(institution_ids), effective_from__lte=today
-    ).order_by("institution_id", "-effective_from"):
-        current.setdefault(rating.institution_id, rating)
+    latest = (
+        StarRating.objects.filter(
+            institution_id__in=list(institution_ids), effective_from__lte=today
+        )
+        .order_by("institution_id", "-effective_from")
+        .distinct("institution_id")
+    )
+    current = {rating.institution_id: rating for rating in latest}
     return {
         pk: r
         for pk, r in current.items()
