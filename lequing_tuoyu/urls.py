@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("vouchers.api_urls")),
     path("", include("metrics.api_urls")),
     path("", include("programme.api_urls")),
+    path("", include("ratings.api_urls")),
 ]
 
 urlpatterns = [
