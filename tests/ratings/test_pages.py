@@ -172,3 +172,16 @@ def test_list_is_scoped(
     page = client_as(bureau).get(url).content.decode()
     assert "甲托育中心" in page and "乙托育中心" in page
     assert client_as(family).get(url).status_code == 403
+
+
+def test_the_self_assessment_page_in_english(client_as, institution_a, operator_a, settings):
+    from ratings import services
+
+    application = services.application_create(
+        institution=institution_a, criteria_set=criteria_set(), stars_applied=3, actor=operator_a
+    )
+    client = client_as(operator_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("ratings:self_assessment", args=[application.pk])).content.decode()
+    assert "Submit for review" in html and "Self-assessment score" in html
+    assert "提交评审" not in html
