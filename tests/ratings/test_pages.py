@@ -185,3 +185,17 @@ def test_the_self_assessment_page_in_english(client_as, institution_a, operator_
     html = client.get(reverse("ratings:self_assessment", args=[application.pk])).content.decode()
     assert "Submit for review" in html and "Self-assessment score" in html
     assert "提交评审" not in html
+
+
+def test_the_institution_page_lists_each_rating_with_its_expiry(client_as, institution_a, bureau):
+    from institutions.models import StarRating
+
+    StarRating.objects.create(
+        institution=institution_a,
+        effective_from=dt.date(2024, 6, 1),
+        stars=3,
+        expires_on=dt.date(2027, 5, 31),
+    )
+    url = reverse("institutions:institution_detail", args=[institution_a.pk])
+    html = client_as(bureau).get(url).content.decode()
+    assert "2027-05-31" in html
