@@ -286,6 +286,12 @@ class StarRating(DatedFact):
     stars = models.PositiveSmallIntegerField(
         _("星级"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    expires_on = models.DateField(
+        _("有效期至"),
+        null=True,
+        blank=True,
+        help_text=_("含当日；此后不再有星级，直到新的评定。留空表示长期有效。"),
+    )
 
     history = HistoricalRecords()
 
@@ -303,6 +309,11 @@ class StarRating(DatedFact):
                 condition=Q(stars__gte=1, stars__lte=5),
                 name="star_rating_1_to_5",
                 violation_error_message=_("星级为1到5星。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("effective_from")),
+                name="star_rating_expires_after_from",
+                violation_error_message=_("有效期至不能早于生效日期。"),
             ),
         ]
 

@@ -48,6 +48,21 @@ def _latest(model, field: str, as_of: dt.date) -> Subquery:
     )
 
 
+def _rating(field: str, as_of: dt.date) -> Subquery:
+    """`field` of the institution's latest star rating effective on or before `as_of`, or None
+    when that rating expired before `as_of` (its `expires_on` is the last day it holds): an
+    expired rating is no rating, and an older one does not come back in its place."""
+    unexpired = Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
+    output = StarRating._meta.get_field(field).__class__()
+    return Subquery(
+        StarRating.objects.filter(institution=OuterRef("pk"), effective_from__lte=as_of)
+        .order_by("-effective_from")
+        .annotate(_held=Case(When(unexpired, then=F(field)), default=None, output_field=output))
+        .values("_held")[:1],
+        output_field=output,
+    )
+
+
 def dated_value(
     model, owner: str, field: str, as_of: dt.date, *, outer: str = "pk", current: str
 ) -> Case:
@@ -180,7 +195,8 @@ def institutions_as_of(
 
     Annotations: is_counted (filed and open), kind_at, township_id_at,
     is_inclusive_kindergarten_at, places_<class type> and places_total, fee_full_day,
-    fee_half_day, stars, instructor_user_id, is_inclusive, has_care_contract, has_panic_alarm,
+    fee_half_day, stars (with stars_from and stars_until, its rating's dates; None once the
+    rating expired), instructor_user_id, is_inclusive, has_care_contract, has_panic_alarm,
     care_staff_count, certified_care_staff_count. A change dated after `as_of` never alters them.
     """
     queryset = Institution.objects.all() if queryset is None else queryset
@@ -199,7 +215,9 @@ def institutions_as_of(
         **places,
         fee_full_day=_latest(FeeStandard, "monthly_full_day", as_of),
         fee_half_day=_latest(FeeStandard, "monthly_half_day", as_of),
-        stars=_latest(StarRating, "stars", as_of),
+        stars=_rating("stars", as_of),
+        stars_from=_rating("effective_from", as_of),
+        stars_until=_rating("expires_on", as_of),
         instructor_user_id=_latest(InstructorAssignment, "instructor", as_of),
         is_inclusive=_valid_on(InclusiveRecognition, as_of),
         has_care_contract=_valid_on(CareContract, as_of),

@@ -4,7 +4,7 @@ today, each item linking to the page where it is done.
 The reads are each app's own selectors; this module, on the top floor, only assembles them:
 - operators, per institution they operate: the reports the bureau returned (first, with its
   reason), this month's report to file, findings overdue or due soon, and the children whose
-  voucher can be redeemed this month;
+  voucher can be redeemed this month, and a star rating that expires within 60 days;
 - inspectors: the routine visits their institutions (as health instructor) still need, the spot
   checks drawn for them and the rectifications of their inspections waiting for verification;
 - department users of the task force: their department's tasks with state and what is due;
@@ -47,6 +47,7 @@ from portal.dates import month_end
 from portal.pages import bureau_acts, is_operator, operated_ids
 from portal.roles import Role, can_write, has_role, scope
 from programme.selectors import BoardRow, department_tasks
+from ratings.services import expiring_ratings
 from vouchers import codes
 from vouchers.selectors import applications_waiting, redeemable_this_month
 
@@ -197,6 +198,7 @@ class OperatorHome:
     month: dt.date  # this month: the fee month the vouchers are redeemed for
     findings_url: str = ""
     due_returned: int = 0  # this month's reports returned (listed on top, not again)
+    ratings_expiring: list = field(default_factory=list)  # star ratings ending within 60 days
 
 
 def _report_url(institution_id: int, period: dt.date) -> str:
@@ -204,7 +206,7 @@ def _report_url(institution_id: int, period: dt.date) -> str:
 
 
 def operator_home(user, *, today: dt.date) -> OperatorHome:
-    """The operator's work for every institution they operate. Six queries."""
+    """The operator's work for every institution they operate. Seven queries."""
     ids = sorted(operated_ids(user))
     institutions = list(Institution.objects.filter(pk__in=ids).order_by("name", "pk"))
     by_id = {institution.pk: institution for institution in institutions}
@@ -231,6 +233,10 @@ def operator_home(user, *, today: dt.date) -> OperatorHome:
     for voucher in redeemable:
         voucher.institution = by_id.get(voucher.enrolled_at)
         voucher.display_code = codes.display(voucher.code)
+    expiring = sorted(expiring_ratings(ids, today=today).values(), key=lambda r: r.expires_on)
+    for rating in expiring:
+        rating.institution = by_id.get(rating.institution_id)
+        rating.days_left = (rating.expires_on - today).days
     return OperatorHome(
         institutions=institutions,
         returned=returned,
@@ -240,6 +246,7 @@ def operator_home(user, *, today: dt.date) -> OperatorHome:
         month=this_month,
         findings_url=reverse("inspections:finding_list"),
         due_returned=due_returned,
+        ratings_expiring=expiring,
     )
 
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "vouchers",
     "inspections",
     "programme",
+    "ratings",
     "subsidies",
     "metrics",
 ]

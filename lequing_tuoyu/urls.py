@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("vouchers.api_urls")),
     path("", include("metrics.api_urls")),
     path("", include("programme.api_urls")),
+    path("", include("ratings.api_urls")),
     path("", include("subsidies.api_urls")),
 ]
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("", include("vouchers.family_urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
+    path("", include("ratings.urls")),
     path("", include("subsidies.urls")),
     path("", include("notifications.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -185,6 +185,7 @@ PORTAL_APPS = (
     "vouchers",
     "inspections",
     "programme",
+    "ratings",
     "subsidies",
     "metrics",
 )

@@ -299,7 +299,7 @@ class FeeStandardSerializer(DatedFactSerializer):
 class StarRatingSerializer(DatedFactSerializer):
     class Meta(DatedFactSerializer.Meta):
         model = StarRating
-        fields = [*DatedFactSerializer.Meta.fields, "stars"]
+        fields = [*DatedFactSerializer.Meta.fields, "stars", "expires_on"]
 
 
 class InstructorAssignmentSerializer(DatedFactSerializer):

@@ -24,6 +24,7 @@ from .metrics import CITY_INSTITUTIONS, compute_indicators, seed_population
 from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
 from .programme import seed_programme
 from .public import seed_public
+from .ratings import seed_ratings
 from .registry import DEMO_SUFFIX, seed_registry
 from .reports import seed_parenting_sessions, seed_reports
 from .subsidies import seed_subsidies
@@ -80,6 +81,7 @@ class SeedResult:
     health: dict | None = None
     subsidy_lines: int = 0
     training: dict | None = None
+    ratings: dict | None = None
 
 
 def _ensure_users() -> dict[str, object]:
@@ -123,6 +125,12 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     # Its own generator, like the public records': the rows above are unchanged by it.
     health = seed_health(random.Random(seed + 2), users=users) if registry.institutions else None
     training = seed_training(random.Random(seed + 3)) if registry.institutions else None
+    # Its own generator too (star ratings, issue 20).
+    ratings = (
+        seed_ratings(random.Random(seed + 3), institutions=registry.institutions, users=users)
+        if registry.institutions
+        else None
+    )
     months = compute_indicators() if with_indicators else 0
     return SeedResult(
         inspections=inspections,
@@ -140,4 +148,5 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
         health=health,
         subsidy_lines=subsidy_lines,
         training=training,
+        ratings=ratings,
     )

@@ -254,6 +254,11 @@ PAGES: list[Page] = [
     Page("health-network", "三级指导网络", "Three-level guidance network", f"{HEALTH}, {CITY}", "bureau", "/weisheng/wangluo/"),
     Page("health-unlinked", "待关联记录", "Records to link to a facility", CITY, "bureau", "/weisheng/guanlian/"),
     # The admin.
+    Page("ratings", "星级评定申请", "Star-rating applications", f"{CITY}, {OPERATOR}", "bureau", "/xingji/", section="星级评定 Star rating"),
+    Page("ratings-apply", "申请星级评定", "Apply for a star rating", OPERATOR, OP, "/xingji/shenqing/"),
+    Page("ratings-review", "星级评定评审", "Reviewing a star-rating application", f"{INSPECTOR}, {BUREAU}", "inspector", "/xingji/<申请>/pingshen/", then(follow("/xingji/?state=submitted", r"^/xingji/\d+/$"), "pingshen/")),
+    Page("ratings-decision", "星级评定决定", "Deciding a star rating", BUREAU, "bureau", "/xingji/<申请>/", follow("/xingji/?state=reviewed", r"^/xingji/\d+/$")),
+    Page("admin-criteria", "评定标准（后台）", "Rating criteria sets (admin)", BUREAU, "bureau", "/admin/ratings/criteriaset/"),
     Page("admin-login", "管理后台登录", "Admin sign-in", STAFF, None, "/admin/login/", section="管理后台 Admin"),
     Page("admin-index", "管理首页（今日待办）", "Admin home: the day's work", "卫健局 bureau (admin users)", "bureau", "/admin/"),
     Page("admin-institutions", "托育机构列表", "Institutions (admin list)", BUREAU, "bureau", "/admin/institutions/institution/"),

@@ -19,7 +19,7 @@ APP_FLOORS: tuple[tuple[str, ...], ...] = (
     ("notifications",),
     ("institutions",),
     ("vouchers", "inspections"),
-    ("programme",),
+    ("programme", "ratings"),
     ("subsidies",),
     ("metrics",),
 )

@@ -211,3 +211,30 @@ def test_an_operator_never_sees_another_institutions_items(
     assert institution_b.name not in html
     other = page(client_as, operator_b)
     assert "乙机构的退回原因" in other and f'data-finding="{mine.pk}"' not in other
+
+
+# --- Star ratings due (issue 20) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("days", "listed"), [(0, True), (60, True), (61, False), (-1, False)])
+def test_a_star_rating_expiring_within_60_days_is_said(
+    client_as, operator_a, institution_a, institution_b, today, days, listed
+):
+    from institutions.models import StarRating
+
+    expires = today + dt.timedelta(days=days)
+    StarRating.objects.create(
+        institution=institution_a, effective_from=dt.date(2023, 1, 1), stars=3, expires_on=expires
+    )
+    # Another institution's rating never shows here.
+    StarRating.objects.create(
+        institution=institution_b,
+        effective_from=dt.date(2023, 1, 1),
+        stars=2,
+        expires_on=today + dt.timedelta(days=5),
+    )
+    html = page(client_as, operator_a)
+    assert ('id="home-ratings-expiring"' in html) is listed
+    if listed:
+        assert f"{expires:%Y-%m-%d}到期（还有{days}天）" in html
+        assert "2星评定" not in html

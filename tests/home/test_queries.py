@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inspections import services as inspection_services
+from institutions.models import StarRating
 from programme.models import Department, Task
 from tests.factories import InstitutionFactory, InstructorAssignmentFactory, township
 from tests.inspections.factories import png_upload
@@ -25,8 +26,9 @@ pytestmark = pytest.mark.django_db
 HOME = "/wode/"
 # Pinned: the session, the user and their roles, then each section's reads (the operator's
 # institutions, returned reports, this month's reports and exceptions, findings, vouchers...), plus
-# two of the notifications: the header's unread count and the inbox's latest on the home.
-QUERIES = {"operator": 12, "inspector": 8, "bureau": 14, "department": 11}
+# two of the notifications: the header's unread count and the inbox's latest on the home. The
+# operator's 13th: the star ratings that expire within 60 days (issue 20).
+QUERIES = {"operator": 13, "inspector": 8, "bureau": 14, "department": 11}
 
 
 def queries(client, *, section: str) -> int:
@@ -47,6 +49,12 @@ def test_the_operators_home(client_as, operator_a, inclusive_a, inspector, batch
         report(institution, dt.date(2025, 3, 1), "returned", return_reason="请核对。")
         report(institution, MAY, "draft")
         finding(institution, inspector, deadline=today - dt.timedelta(days=1))
+        StarRating.objects.create(
+            institution=institution,
+            effective_from=dt.date(2023, 1, 1),
+            stars=3,
+            expires_on=today + dt.timedelta(days=30),
+        )
         if institution == inclusive_a:
             issue_voucher(batch, bureau, next(serial), institution=institution)
 

@@ -98,6 +98,7 @@ def test_public_page_shows_the_disclosed_facts(client, registry):
         "乐清市柳市镇长江路8号",
         "普惠",
         "★★★★☆",
+        "2024-06-01评定",  # the rating's date beside its level (issue 20)
         "<strong>40</strong>",
         "乳儿班 5",
         "托小班 15",
@@ -215,7 +216,8 @@ def test_public_page_runs_a_bounded_number_of_queries(client, django_assert_max_
 
     make_registry(1000)
     # Count, page, inspection results (2), whether each takes vouchers (1), the demonstration
-    # units held today (1).
+    # units held today (1). The star level's rating date and expiry (issue 20) are columns of the
+    # page's own query (institutions_as_of), not a query more: the pin stays at 6.
     with django_assert_max_num_queries(6):
         response = client.get(URL, {"page": 3})
     assert len(response.context["page"].object_list) == 30
@@ -313,3 +315,23 @@ def test_every_badge_is_explained_and_each_card_links_to_a_concern(client, regis
     for badge in ["普惠", "星级", "一键式报警", "“1+1”", "融合托育", "可用托育券", "暂无核定托位"]:
         assert badge in legend, badge
     assert f"/gongshi/fanying/{registry['liushi'].pk}/" in card_of(html, "柳市普惠托育中心")
+
+
+# --- The star rating's date and expiry (issue 20) ----------------------------------------------------
+
+
+def test_the_star_level_shows_its_date_and_disappears_after_expiry(client):
+    institution = InstitutionFactory(name="星级托育园")
+    StarRatingFactory(
+        institution=institution,
+        stars=3,
+        effective_from=dt.date(2025, 6, 1),
+        expires_on=dt.date(2025, 6, 16),
+    )
+    card = card_of(client.get(URL, {"q": "星级"}).content.decode(), "星级托育园")
+    assert "★★★☆☆" in card and "2025-06-01评定" in card  # today (06-16) is the expiry day
+    with time_machine.travel(
+        dt.datetime(2025, 6, 17, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        card = card_of(client.get(URL, {"q": "星级"}).content.decode(), "星级托育园")
+    assert "★★★" not in card and "2025-06-01评定" not in card and "未评星" in card

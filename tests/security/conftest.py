@@ -370,6 +370,41 @@ def _health_records(world: World) -> None:
     )
 
 
+def _rating_records(world: World) -> None:
+    """Institution A's star-rating applications under the demo's criteria set: a draft with two
+    evidence files (one for the delete URL) and a submitted one (written directly: the service
+    allows one open application at a time)."""
+    from ratings import services as rating_services
+    from ratings.models import ApplicationScore, CriteriaSet, RatingApplication
+    from tests.inspections.factories import pdf_upload, png_upload
+
+    a, operator = world.institution_a, world.users["operator_a"]
+    criteria_set = CriteriaSet.objects.order_by("pk").first()
+    draft = rating_services.application_create(
+        institution=a, criteria_set=criteria_set, stars_applied=3, actor=operator
+    )
+    world.objects["rating_draft"] = draft
+    world.objects["rating_evidence"] = rating_services.evidence_add(
+        application=draft, file=png_upload(), actor=operator
+    )
+    world.objects["rating_evidence_to_delete"] = rating_services.evidence_add(
+        application=draft, file=pdf_upload(), actor=operator
+    )
+    submitted = RatingApplication.objects.create(
+        institution=a,
+        criteria_set=criteria_set,
+        stars_applied=3,
+        state=RatingApplication.State.SUBMITTED,
+        created_by=operator,
+        submitted_at=timezone.now(),
+    )
+    ApplicationScore.objects.bulk_create(
+        ApplicationScore(application=submitted, criterion=c, self_score=c.max_score)
+        for c in criteria_set.criteria.all()
+    )
+    world.objects["rating_submitted"] = submitted
+
+
 def build_world() -> World:
     from django.contrib.auth.models import AnonymousUser
 
@@ -399,6 +434,7 @@ def build_world() -> World:
     _notification(world)
     _health_records(world)
     _training_records(world)
+    _rating_records(world)
     for persona, user in world.users.items():
         client = Client()
         if user.is_authenticated:

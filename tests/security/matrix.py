@@ -1272,6 +1272,49 @@ ENTRIES |= {
     "v1:training-attendance-list": Entry(get=CITY | OPERATORS, post=BUREAUS),
     "v1:training-attendance-detail": Entry(get=CITY | {OP_A}, post=NOBODY, patch=BUREAUS),
 }
+# Star rating (星级评定, issue 20). The application URLs point at institution A's applications
+# (conftest.py): a draft (detail, self-assessment) and a submitted one (review, decision).
+# Operators apply and self-assess for their own institution; inspectors and bureau staff who
+# write review; bureau staff decide; the other city-wide roles read.
+RATING_READERS = CITY | OPERATORS
+RATING_REVIEWERS = _s(INSPECTOR, BUREAU, BUREAU_ADMIN)
+ENTRIES |= {
+    "ratings:application_list": Entry(get=RATING_READERS, post=NOBODY),
+    # An empty POST is the form's 400 for an operator; nobody else reaches the form.
+    "ratings:application_new": Entry(get=OPERATORS, post=OPERATORS),
+    "ratings:application_detail": Entry(get=CITY | {OP_A}, post=NOBODY),
+    "ratings:self_assessment": Entry(get=_s(OP_A), post=_s(OP_A)),
+    "ratings:review": Entry(get=RATING_REVIEWERS, post=RATING_REVIEWERS),
+    "ratings:decide": Entry(get=NOBODY, post=BUREAUS),
+    "ratings:evidence_file": Entry(get=CITY | {OP_A}, post=NOBODY),
+    "ratings:evidence_delete": Entry(get=NOBODY, post=_s(OP_A)),
+    "v1:rating-criteria-list": Entry(get=RATING_READERS, post=NOBODY),
+    "v1:rating-criteria-detail": Entry(get=RATING_READERS, post=NOBODY),
+    "v1:rating-application-list": Entry(get=RATING_READERS, post=NOBODY),
+    "v1:rating-application-detail": Entry(get=CITY | {OP_A}, post=NOBODY),
+}
+_RATING_ADMIN_READERS = _s(BUREAU, BUREAU_ADMIN, AUDITOR)
+for _model, _add, _delete in (
+    ("criteriaset", BUREAUS, _s(BUREAU_ADMIN)),
+    # Applications change only through the pages: the admin reads them (its change form has no
+    # editable field: saving it writes nothing).
+    ("ratingapplication", NOBODY, NOBODY),
+):
+    _base = f"admin:ratings.{_model}"
+    ENTRIES |= {
+        f"{_base}:changelist": Entry(get=_RATING_ADMIN_READERS),
+        f"{_base}:add": Entry(get=_add, post=_add),
+        f"{_base}:history": Entry(get=_RATING_ADMIN_READERS),
+        f"{_base}:delete": Entry(get=_delete, post=_delete),
+        f"{_base}:change": Entry(get=_RATING_ADMIN_READERS, post=BUREAUS),
+        f"{_base}:redirect": Entry(get=CITY),
+        f"{_base}:simple_history": Entry(get=_RATING_ADMIN_READERS),
+    }
+
+
+def _rating(key: str):
+    """kwargs {"pk": institution A's star-rating record `key` (conftest.py)}."""
+    return lambda world: {"pk": world.objects[key].pk}
 
 
 def _health(key: str):
@@ -1280,6 +1323,14 @@ def _health(key: str):
 
 
 KWARGS: dict[str, Callable] = {
+    "ratings:application_detail": _rating("rating_draft"),
+    "ratings:self_assessment": _rating("rating_draft"),
+    "ratings:review": _rating("rating_submitted"),
+    "ratings:decide": _rating("rating_submitted"),
+    "ratings:evidence_file": _rating("rating_evidence"),
+    "ratings:evidence_delete": _rating("rating_evidence_to_delete"),
+    "v1:rating-criteria-detail": _pick("ratings.CriteriaSet"),
+    "v1:rating-application-detail": _rating("rating_draft"),
     "notifications:open": _pick("notifications.Notification"),
     "voucher_family:apply_batch": _open_batch,
     "inspections:concern_new": _inst,
