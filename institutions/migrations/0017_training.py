@@ -48,6 +48,18 @@ DROP FUNCTION training_attendance_hours_within_course();
 """
 
 
+def hours_triggers(apps, schema_editor):
+    # PostgreSQL only: `make run`'s embedded SQLite has no plpgsql (the model's clean() still
+    # refuses the same rows there).
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(HOURS_TRIGGERS, params=None)
+
+
+def drop_hours_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(HOURS_TRIGGERS_REVERSE, params=None)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("institutions", "0016_contract_service_months"),
@@ -351,5 +363,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(HOURS_TRIGGERS, HOURS_TRIGGERS_REVERSE),
+        migrations.RunPython(hours_triggers, drop_hours_triggers),
     ]
