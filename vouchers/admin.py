@@ -27,6 +27,7 @@ from . import codes, services
 from .models import (
     Child,
     Enrolment,
+    FeeStatement,
     Guardian,
     LedgerEntry,
     Redemption,
@@ -370,3 +371,23 @@ class SettlementAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["state", "month"]
     list_select_related = ["institution"]
     search_fields = ["institution__name", "institution__credit_code", "payment_reference"]
+
+
+@admin.register(FeeStatement)
+class FeeStatementAdmin(ReadOnlyHistoryAdmin):
+    """入托缴费证明 as issued: read only (issued and revoked on the institution's page)."""
+
+    list_display = [
+        "institution",
+        "child_masked_name",
+        "first_month",
+        "last_month",
+        "total_family",
+        "issued_at",
+        "requested_by_family",
+        "revoked_at",
+    ]
+    list_filter = ["requested_by_family", "first_month"]
+    list_select_related = ["institution"]
+    search_fields = ["institution__name", "code"]
+    exclude = ["child"]  # the masked name says whose it is

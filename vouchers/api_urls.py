@@ -12,6 +12,7 @@ from .api import (
     VoucherSettlementViewSet,
     VoucherViewSet,
 )
+from .statements.api import FeeStatementViewSet
 
 router = SimpleRouter()
 router.register("redemptions", RedemptionViewSet, basename="redemption")
@@ -20,6 +21,7 @@ router.register("voucher-batches", VoucherBatchViewSet, basename="voucher-batch"
 router.register("voucher-applications", VoucherApplicationViewSet, basename="voucher-application")
 router.register("voucher-enrolments", VoucherEnrolmentViewSet, basename="voucher-enrolment")
 router.register("settlements", VoucherSettlementViewSet, basename="settlement")
+router.register("fee-statements", FeeStatementViewSet, basename="fee-statement")
 
 urlpatterns = [
     path(

@@ -275,3 +275,21 @@ def test_the_family_asks_with_the_code_and_id_suffix(client, voucher, inclusive_
     statement = FeeStatement.objects.get()
     assert statement.requested_by_family and statement.issued_by is None
     assert statement.total_family == Decimal("2800.00")
+
+
+# --- API and admin ----------------------------------------------------------------------------------
+
+
+def test_the_api_lists_statements_as_the_pages_scope_them(
+    api_as, operator_a, operator_b, bureau, voucher, inclusive_a, months
+):
+    statement = issue(voucher, inclusive_a, actor=operator_a)
+    rows = api_as(operator_a).get("/api/v1/fee-statements/").json()["results"]
+    assert [(row["id"], row["code"], row["total_family"]) for row in rows] == [
+        (statement.pk, display_statement_code(statement.code), "4700.00")
+    ]
+    assert rows[0]["first_month"] == "2025-03" and rows[0]["child_masked_name"] == "王**"
+    assert api_as(operator_b).get("/api/v1/fee-statements/").json()["results"] == []
+    assert api_as(operator_b).get(f"/api/v1/fee-statements/{statement.pk}/").status_code == 404
+    assert api_as(bureau).get(f"/api/v1/fee-statements/{statement.pk}/").status_code == 200
+    assert api_as(bureau).post("/api/v1/fee-statements/", {}).status_code == 405
