@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..kinds import StaffRole
+
 # The providers the plan names (3, task 2); a course may name another provider as free text.
 NAMED_PROVIDERS = (
     "温州大学",
@@ -49,7 +51,7 @@ class TrainingCourse(models.Model):
     hours = models.DecimalField(
         _("学时"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
-    # Values of StaffMember.Role; empty means open to every role.
+    # Values of StaffRole (StaffMember.Role); empty means open to every role.
     open_to_roles = models.JSONField(
         _("面向岗位"), default=list, blank=True, help_text=_("留空表示面向所有岗位。")
     )
@@ -78,10 +80,7 @@ class TrainingCourse(models.Model):
         return f"{self.name}（{self.provider}）"
 
     def clean(self) -> None:
-        # Inline: the cycle (institutions.models imports this module).
-        from institutions.models import StaffMember
-
-        unknown = [role for role in self.open_to_roles or [] if role not in StaffMember.Role.values]
+        unknown = [role for role in self.open_to_roles or [] if role not in StaffRole.values]
         if not isinstance(self.open_to_roles, list) or unknown:
             raise ValidationError({"open_to_roles": _("面向岗位中有不存在的岗位。")})
 
