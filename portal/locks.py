@@ -46,6 +46,16 @@ def advisory_xact_lock(
     or shared (shared holders never wait for each other, only for an exclusive one)."""
     if connection.vendor != "postgresql":
         return
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    expression, params = advisory_xact_lock_sql(namespace, key, shared=shared)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s)", [int(LockNamespace(namespace)), lock_key(key)])
+        cursor.execute(f"SELECT {expression}", params)
+
+
+def advisory_xact_lock_sql(
+    namespace: LockNamespace, key: int | tuple[int, ...], *, shared: bool = False
+) -> tuple[str, list[int]]:
+    """The same lock as an SQL expression and its parameters, for a statement that must take it
+    at a precise point of its own (vouchers.services.redemption_sql: the voucher row first, then
+    this lock, in one round trip). PostgreSQL only."""
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    return f"{function}(%s, %s)", [int(LockNamespace(namespace)), lock_key(key)]

@@ -115,7 +115,8 @@ def institution_for(user, chosen: Institution | None) -> Institution:
     """The institution named in the request, or the caller's only one."""
     if chosen is not None:
         return chosen
-    linked = list(Institution.objects.filter(operators=user).only("pk", "name")[:2])
+    # Unordered: the model's default order (by township) would join a table for nothing.
+    linked = list(Institution.objects.filter(operators=user).only("pk", "name").order_by()[:2])
     if len(linked) == 1:
         return linked[0]
     raise serializers.ValidationError(

@@ -36,8 +36,13 @@ def _lock_institution_month(institution_id: int, month: dt.date, *, shared: bool
     approval takes it exclusive, so no redemption for that month can be in flight while the
     month is being locked (portal.locks).
     """
-    key = (institution_id, month.year * 12 + month.month)
-    advisory_xact_lock(LockNamespace.VOUCHER_FEE_MONTH, key, shared=shared)
+    advisory_xact_lock(
+        LockNamespace.VOUCHER_FEE_MONTH, _month_key(institution_id, month), shared=shared
+    )
+
+
+def _month_key(institution_id: int, month: dt.date) -> tuple[int, int]:
+    return (institution_id, month.year * 12 + month.month)
 
 
 def _expire_remaining(voucher: Voucher) -> None:

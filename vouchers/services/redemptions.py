@@ -13,24 +13,23 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.models import FeeStandard, InclusiveRecognition, Institution, MonthlyReport
+from institutions.models import Institution
 from portal.dates import month_end
 
 from .. import codes
 from ..models import (
     ZERO,
-    Enrolment,
     LedgerEntry,
     Redemption,
     Settlement,
     Voucher,
     VoucherMonth,
 )
+from . import redemption_sql as sql
 from .common import VoucherError, _actor, _expire_remaining, _history, _lock_institution_month
 
 REVERSAL_WINDOW_DAYS = 7  # operators may reverse their own redemption within this many days
@@ -55,12 +54,15 @@ class RedeemResult:
 
 
 def _replay(institution: Institution, key: str, fingerprint: str) -> Redemption | None:
-    existing = Redemption.objects.filter(institution=institution, idempotency_key=key).first()
-    if existing is None:
+    """The redemption an earlier request with this key made here, if any (one indexed read of
+    two columns on the hot path; the row itself only when there is one)."""
+    found = sql.earlier_request(institution_id=institution.pk, key=key)
+    if found is None:
         return None
-    if existing.request_fingerprint != fingerprint:
+    pk, earlier_fingerprint = found
+    if earlier_fingerprint != fingerprint:
         raise VoucherError(_("该幂等键已用于另一笔不同的抵扣请求。"), code="idempotency_key_reused")
-    return existing
+    return Redemption.objects.get(pk=pk)
 
 
 def redeem(
@@ -105,102 +107,74 @@ def redeem(
         return RedeemResult(existing, replayed=True)
 
 
-def _redemption_facts(*, institution: Institution, child_id: int, fee_month: dt.date) -> dict:
-    """What the redemption rules read besides the voucher, in one query (one round trip on
-    the hottest write path instead of six): the child's enrolment in the month, an approved
-    or paid settlement of the month, inclusive status at the month's end, the fee
-    (the accepted report's fee, else the fee standard) and the child's active redemptions of
-    the month here."""
-    last_day = month_end(fee_month)
-    here = {"institution": OuterRef("pk")}
-    return (
-        Institution.objects.filter(pk=institution.pk)
-        .order_by()
-        .annotate(
-            enrolled=Exists(
-                Enrolment.objects.filter(child_id=child_id, start__lte=last_day, **here).filter(
-                    Q(end__isnull=True) | Q(end__gte=fee_month)
-                )
-            ),
-            settled=Exists(
-                Settlement.objects.filter(
-                    month=fee_month,
-                    state__in=[Settlement.State.APPROVED, Settlement.State.PAID],
-                    **here,
-                )
-            ),
-            inclusive=Exists(
-                InclusiveRecognition.objects.filter(valid_from__lte=last_day, **here).filter(
-                    Q(valid_to__isnull=True) | Q(valid_to__gte=last_day)
-                )
-            ),
-            reported_fee=Subquery(
-                MonthlyReport.objects.filter(
-                    period=fee_month, state=MonthlyReport.State.ACCEPTED, **here
-                )
-                .order_by("pk")
-                .values("fee_full_day")[:1]
-            ),
-            standard_fee=Subquery(
-                FeeStandard.objects.filter(effective_from__lte=last_day, **here)
-                .order_by("-effective_from")
-                .values("monthly_full_day")[:1]
-            ),
-            already=Subquery(
-                Redemption.objects.filter(
-                    voucher__child_id=child_id,
-                    fee_month=fee_month,
-                    status=Redemption.Status.ACTIVE,
-                    **here,
-                )
-                .order_by()
-                .annotate(total=Func(F("amount"), function="SUM"))
-                .values("total")
-            ),
-        )
-        .values("enrolled", "settled", "inclusive", "reported_fee", "standard_fee", "already")
-        .get()
+def _redemption_facts(*, institution: Institution, voucher: Voucher, fee_month: dt.date) -> dict:
+    """What the redemption rules read besides the voucher, in one query (redemption_sql): the
+    child's enrolment in the month, an approved or paid settlement of the month, inclusive
+    status at the month's end, the fee (the accepted report's, else the fee standard's), the
+    child's active redemptions of the month here, the voucher's use of the month and its
+    batch's inclusive-only rule."""
+    return sql.facts(
+        institution_id=institution.pk,
+        voucher_id=voucher.pk,
+        child_id=voucher.child_id,
+        fee_month=fee_month,
+        last_day=month_end(fee_month),
     )
+
+
+def _in_three_statements() -> bool:
+    """PostgreSQL takes redemption_sql's path; SQLite (`make run`'s fallback) the ORM's."""
+    return connection.vendor == "postgresql"
 
 
 def _redeem_locked(*, institution, code, fee_month, amount, idempotency_key, fingerprint, actor):
     """The redemption inside its transaction. The order is the concurrency design: the voucher
-    is locked first, then the month's advisory lock, then everything else is read."""
+    is locked first, then the month's advisory lock, then everything else is read.
+
+    On PostgreSQL that is three statements (redemption_sql): the two locks, the facts, and
+    every write. Elsewhere (SQLite, `make run`'s fallback) the same rules run through the ORM.
+    """
     if amount <= 0:
         raise VoucherError(_("抵扣金额必须大于0。"), code="invalid_amount")
-    voucher = _lock_voucher(code, fee_month)
-    # The shared advisory lock comes before the reads below, so the settlement check sees
-    # any approval that held the lock. Then every fact the rules need, in one round trip.
-    _lock_institution_month(institution.pk, fee_month, shared=True)
-    facts = _redemption_facts(
-        institution=institution, child_id=voucher.child_id, fee_month=fee_month
-    )
+    on_postgresql = _in_three_statements()
+    if on_postgresql:
+        voucher = sql.lock_voucher(code, institution_id=institution.pk, fee_month=fee_month)
+        _check_voucher(voucher, code, fee_month)
+    else:
+        voucher = _lock_voucher(code, fee_month)
+        _lock_institution_month(institution.pk, fee_month, shared=True)
+    facts = _redemption_facts(institution=institution, voucher=voucher, fee_month=fee_month)
     _check_institution_rules(facts, voucher=voucher, fee_month=fee_month, amount=amount)
-    month = _lock_month_use(voucher, fee_month=fee_month, amount=amount)
+    if on_postgresql:
+        _check_month_cap(
+            used=facts["month_used"] or ZERO,
+            cap=voucher.monthly_cap if facts["month_cap"] is None else facts["month_cap"],
+            fee_month=fee_month,
+            amount=amount,
+        )
+        month = None
+    else:
+        month = _lock_month_use(voucher, fee_month=fee_month, amount=amount)
     _check_fee(facts, amount=amount)
-    return _record_redemption(
+    redemption = Redemption(
         voucher=voucher,
-        month=month,
         institution=institution,
         fee_month=fee_month,
         amount=amount,
         idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
-        actor=actor,
+        request_fingerprint=fingerprint,
+        created_by=_actor(actor),
     )
+    if on_postgresql:
+        return sql.record(redemption=redemption, voucher=voucher, amount=amount, actor=actor)
+    return _record_redemption(redemption, voucher=voucher, month=month, actor=actor)
 
 
 def _lock_voucher(code: str, fee_month: dt.date) -> Voucher:
     """The voucher with this code, locked, if it can pay `fee_month` at all."""
-    # Lock first, then read: the balance and the month's use are read under this lock.
-    # The batch comes in the same query (its inclusive_only rule is read later); of=("self",)
-    # keeps the lock on the voucher row only, so redemptions never queue on their batch.
-    voucher = (
-        Voucher.objects.select_for_update(of=("self",))
-        .select_related("batch")
-        .filter(code=code)
-        .first()
-    )
+    # Lock first, then read: the balance and the month's use are read under this lock. Only
+    # the voucher row is locked, so redemptions never queue on their batch.
+    voucher = Voucher.objects.select_for_update().filter(code=code).first()
     _check_voucher(voucher, code, fee_month)
     return voucher
 
@@ -238,7 +212,7 @@ def _check_institution_rules(
             _("%(month)s已结算，不能再抵扣该月费用。") % {"month": f"{fee_month:%Y-%m}"},
             code="month_settled",
         )
-    if voucher.batch.inclusive_only and not facts["inclusive"]:
+    if facts["inclusive_only"] and not facts["inclusive"]:
         raise VoucherError(
             _("本批次托育券仅限普惠托育机构抵扣。"), code="institution_not_inclusive"
         )
@@ -254,13 +228,17 @@ def _lock_month_use(voucher: Voucher, *, fee_month: dt.date, amount: Decimal) ->
     month, _created = VoucherMonth.objects.select_for_update().get_or_create(
         voucher=voucher, fee_month=fee_month, defaults={"cap": voucher.monthly_cap}
     )
-    if month.used + amount > month.cap:
+    _check_month_cap(used=month.used, cap=month.cap, fee_month=fee_month, amount=amount)
+    return month
+
+
+def _check_month_cap(*, used: Decimal, cap: Decimal, fee_month: dt.date, amount: Decimal) -> None:
+    if used + amount > cap:
         raise VoucherError(
             _("超过每月抵扣上限：%(month)s还可抵扣%(left)s元。")
-            % {"month": f"{fee_month:%Y-%m}", "left": month.cap - month.used},
+            % {"month": f"{fee_month:%Y-%m}", "left": cap - used},
             code="over_monthly_cap",
         )
-    return month
 
 
 def _month_fee(facts: dict) -> Decimal | None:
@@ -305,22 +283,18 @@ class RedemptionPreview:
 
 
 def redemption_preview(*, institution: Institution, code: str, fee_month: dt.date):
-    """The same rules as `redeem`, read without locks and moving nothing (three queries): a
+    """The same rules as `redeem`, read without locks and moving nothing (two queries): a
     VoucherError with the same message when the redemption would be refused whatever the amount.
     Nothing about the child is shown unless the child is enrolled here in that month."""
     fee_month = fee_month.replace(day=1)
-    voucher = Voucher.objects.select_related("batch", "child").filter(code=code).first()
+    voucher = Voucher.objects.select_related("child").filter(code=code).first()
     _check_voucher(voucher, code, fee_month)
-    facts = _redemption_facts(
-        institution=institution, child_id=voucher.child_id, fee_month=fee_month
-    )
+    facts = _redemption_facts(institution=institution, voucher=voucher, fee_month=fee_month)
     _check_institution_rules(facts, voucher=voucher, fee_month=fee_month, amount=ZERO)
-    used = (
-        VoucherMonth.objects.filter(voucher=voucher, fee_month=fee_month)
-        .values_list("used", "cap")
-        .first()
-    )
-    month_left = (used[1] - used[0]) if used else voucher.monthly_cap
+    if facts["month_cap"] is None:
+        month_left = voucher.monthly_cap
+    else:
+        month_left = facts["month_cap"] - facts["month_used"]
     fee = _month_fee(facts)
     return RedemptionPreview(
         voucher=voucher,
@@ -332,40 +306,24 @@ def redemption_preview(*, institution: Institution, code: str, fee_month: dt.dat
 
 
 def _record_redemption(
-    *,
-    voucher: Voucher,
-    month: VoucherMonth,
-    institution: Institution,
-    fee_month: dt.date,
-    amount: Decimal,
-    idempotency_key: str,
-    fingerprint: str,
-    actor,
+    redemption: Redemption, *, voucher: Voucher, month: VoucherMonth, actor
 ) -> Redemption:
-    """Write the redemption, the new balance, the month's use and the ledger entry."""
-    redemption = Redemption(
-        voucher=voucher,
-        institution=institution,
-        fee_month=fee_month,
-        amount=amount,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint,
-        created_by=_actor(actor),
-    )
+    """The portable path's writes: the redemption, the new balance, the month's use and the
+    ledger entry (redemption_sql.record does the same in one statement on PostgreSQL)."""
     _history(redemption, actor)
     redemption.save()
-    voucher.balance -= amount
+    voucher.balance -= redemption.amount
     _history(voucher, actor)
     voucher.save(update_fields=["balance"])
-    month.used += amount
+    month.used += redemption.amount
     month.save(update_fields=["used"])
     LedgerEntry.objects.create(
         voucher=voucher,
         kind=LedgerEntry.Kind.REDEMPTION,
-        amount=-amount,
+        amount=-redemption.amount,
         balance_after=voucher.balance,
         redemption=redemption,
-        institution=institution,
+        institution=redemption.institution,
         created_by=_actor(actor),
     )
     return redemption
