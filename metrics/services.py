@@ -55,15 +55,42 @@ def _lock_period(period: dt.date) -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def compute_period(period: dt.date) -> int:
+def database_now() -> dt.datetime:
+    """The database's clock: one clock for every web and worker host."""
+    if connection.vendor != "postgresql":
+        return timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
+
+
+def compute_period(period: dt.date, *, unless_computed_since: dt.datetime | None = None) -> int:
     """Compute every indicator for `period` and every area, replacing that month's snapshots in
-    one transaction: readers see the old month or the new one, never half of either."""
+    one transaction: readers see the old month or the new one, never half of either.
+
+    `computed_at` is when the computation held the month's lock, before its first read, so a
+    run that took the lock at or after a time `t` read everything committed before `t`. With
+    `unless_computed_since=t` (the time a nightly task started, database_now()), a month such a
+    run already wrote is left alone and 0 is returned: two deliveries of the nightly task, on
+    two workers at once, compute each month once. Without it the month is always recomputed."""
     period = period.replace(day=1)
     with transaction.atomic():
         _lock_period(period)
+        now = database_now()
+        if (
+            unless_computed_since is not None
+            and Snapshot.objects.filter(
+                period=period, computed_at__gte=unless_computed_since
+            ).exists()
+        ):
+            logger.info(
+                "indicators for %s skipped: computed since %s by another run",
+                f"{period:%Y-%m}",
+                unless_computed_since.isoformat(),
+            )
+            return 0
         figures = compute_figures(period)
         targets = {t.indicator: t for t in Target.objects.all()}
-        now = timezone.now()
         rows = []
         for (area, indicator), figure in figures.items():
             target = targets.get(indicator)

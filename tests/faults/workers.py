@@ -16,19 +16,27 @@ ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 4
 
 
-def start_worker(queue: str, log: Path, *, pool: str = "solo") -> subprocess.Popen:
-    """Start `celery worker` on `queue` against the test database; returns once it is ready."""
+def child_env() -> dict[str, str]:
+    """The environment of a worker or web process: the test settings, the test database (by
+    name) and this test process's Redis database."""
     from django.conf import settings
     from django.db import connection
 
     db = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
     }
+
+
+def start_worker(
+    queue: str, log: Path, *, pool: str = "solo", hostname: str | None = None
+) -> subprocess.Popen:
+    """Start `celery worker` on `queue` against the test database; returns once it is ready."""
+    env = child_env()
     handle = log.open("a")
     process = subprocess.Popen(
         [
@@ -49,6 +57,7 @@ def start_worker(queue: str, log: Path, *, pool: str = "solo") -> subprocess.Pop
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
+            *(["--hostname", hostname] if hostname else []),
         ],
         cwd=ROOT,
         env=env,

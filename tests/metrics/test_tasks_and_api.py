@@ -137,3 +137,23 @@ def test_population_imports_from_a_spreadsheet():
     result = PopulationBaseResource().import_data(bad, dry_run=False)
     assert result.has_validation_errors() or result.has_errors()
     assert not PopulationBase.objects.filter(township__code="330382002").exists()
+
+
+@pytest.mark.django_db
+def test_a_month_computed_since_the_given_time_is_skipped_and_one_computed_before_is_not():
+    """The nightly task's guard against a second delivery (tests/faults/test_scale_out.py runs
+    it on two workers): the boundary on both sides of the time the task started."""
+    make_registry(3)
+    rows = compute_period(M)
+    (at,) = set(Snapshot.objects.filter(period=M).values_list("computed_at", flat=True))
+    # Computed at that very time (after it, the lock taken): left alone.
+    assert compute_period(M, unless_computed_since=at) == 0
+    assert set(Snapshot.objects.filter(period=M).values_list("computed_at", flat=True)) == {at}
+    # Computed a microsecond before it: computed again.
+    assert compute_period(M, unless_computed_since=at + dt.timedelta(microseconds=1)) == rows
+    (again,) = set(Snapshot.objects.filter(period=M).values_list("computed_at", flat=True))
+    assert again > at
+    # A month never computed is computed; without the time, a month always is.
+    other = dt.date(2025, 7, 1)
+    assert compute_period(other, unless_computed_since=at) == rows
+    assert compute_period(M) == rows
