@@ -3,6 +3,7 @@ the admin permissions of the other city-wide roles on the institutions app; ever
 change page and history page that shows a case writes its read to the access log."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import ScopedAdminMixin
@@ -30,6 +31,12 @@ class BureauOnlyAdmin(ScopedAdminMixin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # cases are closed, not deleted; their reads stay audited
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks the object up first and redirects when it is out of scope: refuse first.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
 
 class AuditedAdmin(BureauOnlyAdmin):

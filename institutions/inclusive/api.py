@@ -122,6 +122,7 @@ class SupportCaseViewSet(
 ):
     """融合托育帮扶个案."""
 
+    queryset = SupportCase.objects.all()  # the model, for the schema; get_queryset scopes
     serializer_class = SupportCaseSerializer
     read_roles = CASE_ROLES
     write_roles = CASE_ROLES
@@ -156,6 +157,7 @@ class SupportReviewViewSet(
 ):
     """帮扶评估 of the cases the caller may see."""
 
+    queryset = SupportReview.objects.all()  # the model, for the schema; get_queryset scopes
     serializer_class = SupportReviewSerializer
     read_roles = CASE_ROLES
     write_roles = CASE_ROLES

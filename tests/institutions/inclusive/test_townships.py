@@ -120,3 +120,11 @@ def test_page_for_the_bureau_only(built, bureau, inspector, operator_a, client_a
     assert "柳市镇" in response.content.decode()
     for user in (inspector, operator_a):
         assert client_as(user).get(url).status_code == 403
+
+
+def test_the_dashboard_links_the_page_for_the_bureau_only(bureau, auditor, client_as):
+    link = reverse("inclusive:townships")
+    assert link in client_as(bureau).get(reverse("metrics:dashboard")).content.decode()
+    response = client_as(auditor).get(reverse("metrics:dashboard"))
+    assert response.status_code == 200
+    assert link not in response.content.decode()
