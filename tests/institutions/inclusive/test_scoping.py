@@ -147,3 +147,10 @@ def test_api_create_masks_the_answer(institution_a, facility_a, operator_a, api_
     assert "孙小六" not in body and "330382202301010011" not in body
     case = SupportCase.objects.get()
     assert case.child_name.reveal() == "孙小六"
+
+
+def test_the_header_links_the_cases_for_those_who_read_them(operator_a, inspector, client_as):
+    url = reverse("inclusive:case_list")
+    home = reverse("role_home")
+    assert f'href="{url}"' in client_as(operator_a).get(home, follow=True).content.decode()
+    assert f'href="{url}"' not in client_as(inspector).get(home, follow=True).content.decode()
