@@ -96,3 +96,16 @@ def test_is_open_on_the_boundaries(institution_a, facility_a):
     assert case.is_open_on(OPENED)
     assert case.is_open_on(dt.date(2025, 3, 9))
     assert not case.is_open_on(dt.date(2025, 3, 10))
+
+
+def test_review_page_refuses_a_date_before_opening(case_a, health_a, client_as):
+    from django.urls import reverse
+
+    url = reverse("inclusive:review_add", args=[case_a.pk])
+    client = client_as(health_a)
+    response = client.post(url, {"reviewed_on": "2025-02-28", "progress": "x"})
+    assert response.status_code == 400
+    assert "评估日期不能早于开案日期" in response.content.decode()
+    assert not SupportReview.objects.exists()
+    assert client.post(url, {"reviewed_on": "2025-03-01", "progress": "x"}).status_code == 302
+    assert SupportReview.objects.get().reviewer == health_a

@@ -154,3 +154,13 @@ def test_the_header_links_the_cases_for_those_who_read_them(operator_a, inspecto
     home = reverse("role_home")
     assert f'href="{url}"' in client_as(operator_a).get(home, follow=True).content.decode()
     assert f'href="{url}"' not in client_as(inspector).get(home, follow=True).content.decode()
+
+
+def test_pages_in_english(case_a, bureau, client_as):
+    client = client_as(bureau)
+    listing = client.get(reverse("inclusive:case_list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Inclusive care support cases" in listing.content.decode()
+    detail = client.get(
+        reverse("inclusive:case_detail", args=[case_a.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Support case: 张**" in detail and "Developmental delay" in detail
