@@ -32,21 +32,32 @@ BULK_SCALES = {"province": 10_000, "national": 40_000}
 # Copied, in an order where every foreign key points to a table copied earlier or not copied.
 COPIED_MODELS = [
     "institutions.Community",
+    "institutions.CommunityFacts",
     "institutions.Institution",
+    "institutions.InstitutionDetails",
+    "institutions.PanicAlarm",
+    "institutions.DemonstrationUnit",
+    "institutions.IdlePremises",
     "institutions.ApprovedPlaces",
     "institutions.FeeStandard",
     "institutions.StarRating",
     "institutions.InstructorAssignment",
     "institutions.InclusiveRecognition",
     "institutions.CareContract",
+    "institutions.ContractServiceMonth",
+    "institutions.GuidanceVisit",
     "institutions.StaffMember",
+    "institutions.StaffRoleRecord",
+    "institutions.TrainingAttendance",
     "institutions.Certificate",
     "institutions.MonthlyReport",
     "institutions.ReportWindowException",
     "institutions.ParentingSession",
+    "institutions.SessionAttendance",
     "institutions.ReportReminder",
     "vouchers.Guardian",
     "vouchers.Child",
+    "vouchers.ChildRegistration",
     "vouchers.VoucherApplication",
     "vouchers.Voucher",
     "vouchers.Settlement",
@@ -54,6 +65,7 @@ COPIED_MODELS = [
     "vouchers.LedgerEntry",
     "vouchers.VoucherMonth",
     "vouchers.Enrolment",
+    "vouchers.FeeStatement",
     "inspections.Inspection",
     "inspections.InspectionResult",
     "inspections.InspectionPhoto",
@@ -65,7 +77,17 @@ COPIED_MODELS = [
     "inspections.ConflictOfInterest",
     "inspections.StaffCreditRecord",
     "inspections.StaffCreditAlert",
+    "inspections.Concern",
+    "ratings.RatingApplication",
+    "ratings.ApplicationScore",
+    "ratings.Evidence",
+    "subsidies.SubsidyLine",
 ]
+# Rows that point at a copied table but are not copied, and why.
+NOT_COPIED = {
+    "inspections.DrawAssignment": "the month's random draws are the city's; copies' inspections "
+    "carry no draw (draw_assignment_id is NULL)",
+}
 
 # Values unique across the whole table: derived from the original and the copy number k.
 _HEX = "left(md5({col} || ':' || k) || md5({col} || '::' || k), {length})"
@@ -78,11 +100,38 @@ UNIQUE_VALUES = {
     ("vouchers_child", "id_number_hash"): _HEX.replace("{length}", "64"),
     # '0' and '1' are outside the code alphabet, so a copy never equals a real code.
     ("vouchers_voucher", "code"): "'0' || upper(left(md5({col} || ':' || k), 11))",
+    ("vouchers_voucherapplication", "reference"): (
+        "CASE WHEN {col} IS NULL THEN NULL ELSE '0' || upper(left(md5({col} || ':' || k), 19)) END"
+    ),
+    ("vouchers_feestatement", "code"): "'0' || upper(left(md5({col} || ':' || k), 15))",
+    ("inspections_concern", "reference"): "'0' || upper(left(md5({col} || ':' || k), 19))",
     ("vouchers_guardian", "user_id"): "NULL",  # one login per guardian: copies have none
     ("inspections_inspection", "draw_assignment_id"): "NULL",  # draws are not copied
 }
 # Many-to-many tables copied with their owner (the other side is shared).
 COPIED_M2M = [("inspections.Inspection", "inspectors")]
+
+
+def uncovered() -> list[str]:
+    """What a copy would get wrong: a model pointing at a copied table that is neither copied
+    nor in NOT_COPIED (its rows would stay with the first city only), and a copied table's
+    unique column with no rule in UNIQUE_VALUES (the copy would fail on it). Empty when the
+    copy covers the schema; `multiply` refuses to run otherwise."""
+    copied = {apps.get_model(label) for label in COPIED_MODELS}
+    problems = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if model in copied or label in NOT_COPIED or model.__name__.startswith("Historical"):
+            continue
+        if any(f.is_relation and f.related_model in copied for f in model._meta.concrete_fields):
+            problems.append(f"{label} points at a copied table but is not copied")
+    for model in copied:
+        table = model._meta.db_table
+        for field in model._meta.concrete_fields:
+            if field.unique and not field.primary_key and not field.is_relation:
+                if (table, field.column) not in UNIQUE_VALUES:
+                    problems.append(f"{table}.{field.column} is unique and has no copy rule")
+    return problems
 
 
 def _copy_sql(model, offsets: dict[str, int]) -> str:
@@ -108,6 +157,9 @@ def _copy_sql(model, offsets: dict[str, int]) -> str:
 @transaction.atomic
 def multiply(copies: int) -> dict[str, int]:
     """Copy the institutions' rows so there are `copies` of each; returns rows per table."""
+    problems = uncovered()
+    if problems:
+        raise RuntimeError("the bulk copy does not cover the schema: " + "; ".join(problems))
     models = [apps.get_model(label) for label in COPIED_MODELS]
     offsets: dict[str, int] = {}
     with connection.cursor() as cursor:
