@@ -164,3 +164,17 @@ def test_pages_in_english(case_a, bureau, client_as):
         reverse("inclusive:case_detail", args=[case_a.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Support case: 张**" in detail and "Developmental delay" in detail
+
+
+def test_api_review_for_own_cases_only_and_not_before_opening(case_a, health_a, health_b, api_as):
+    from institutions.inclusive.models import SupportReview
+
+    url = reverse("v1:support-review-list")
+    data = {"case": case_a.pk, "reviewed_on": "2025-03-01", "progress": "进步明显"}
+    assert api_as(health_b).post(url, data, format="json").status_code == 400  # not its case
+    early = api_as(health_a).post(url, data | {"reviewed_on": "2025-02-28"}, format="json")
+    assert early.status_code == 400
+    assert not SupportReview.objects.exists()
+    response = api_as(health_a).post(url, data, format="json")
+    assert response.status_code == 201, response.content
+    assert SupportReview.objects.get().reviewer == health_a
