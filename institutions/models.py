@@ -524,6 +524,11 @@ from institutions.health.models import (  # noqa: E402
     SessionAttendance,
 )
 from institutions.import_jobs.models import ImportJob  # noqa: E402
+from institutions.inclusive.models import (  # noqa: E402
+    SupportCase,
+    SupportCaseAccess,
+    SupportReview,
+)
 from institutions.premises import IdlePremises  # noqa: E402
 from institutions.public_fees import PublicFeeStandard  # noqa: E402
 from institutions.recognitions import DemonstrationUnit  # noqa: E402
@@ -567,6 +572,9 @@ __all__ = [
     "StaffMember",
     "StaffRoleRecord",
     "StarRating",
+    "SupportCase",
+    "SupportCaseAccess",
+    "SupportReview",
     "Township",
     "TrainingAttendance",
     "TrainingCourse",

@@ -24,6 +24,9 @@ adds where a page offers them.
 A model with `scope_public = True` (reference data such as townships) is visible to every
 signed-in user. A model with `programme_record = True` (the pilot task force's tasks, updates,
 funds...) is visible to the office, the departments, education staff and auditors only.
+A model with `sensitive_record = True` (a special-needs child's support case) is not city-wide
+reading: of the city-wide roles only the bureau sees every row; everyone else sees it only through
+its `institution_path` (operators) or `facility_path` (health facilities' users).
 """
 
 from __future__ import annotations
@@ -143,7 +146,9 @@ def scope(
     if getattr(model, "programme_record", False):
         # The pilot programme's records are the task force's, not an institution's.
         return queryset if sees_programme(user) else queryset.none()
-    if sees_every_institution(user):
+    if sees_every_institution(user) and (
+        not getattr(model, "sensitive_record", False) or is_bureau(user)
+    ):
         return queryset
     if getattr(model, "scope_public", False):
         return queryset

@@ -19,6 +19,7 @@ from institutions.reference import load_townships
 from portal.roles import ADMIN_ROLES, Role, sync_roles
 
 from .health import seed_health
+from .inclusive import seed_inclusive
 from .inspections import seed_inspections
 from .metrics import CITY_INSTITUTIONS, compute_indicators, seed_population
 from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
@@ -125,6 +126,9 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     # Its own generator, like the public records': the rows above are unchanged by it.
     health = seed_health(random.Random(seed + 2), users=users) if registry.institutions else None
     training = seed_training(random.Random(seed + 3)) if registry.institutions else None
+    # Inclusive-care support cases (issue 19), after the facilities; its own generator.
+    if registry.institutions:
+        seed_inclusive(random.Random(seed + 4), users=users)
     # Its own generator too (star ratings, issue 20).
     ratings = (
         seed_ratings(random.Random(seed + 3), institutions=registry.institutions, users=users)

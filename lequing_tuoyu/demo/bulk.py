@@ -55,6 +55,8 @@ COPIED_MODELS = [
     "institutions.ParentingSession",
     "institutions.SessionAttendance",
     "institutions.ReportReminder",
+    "institutions.SupportCase",
+    "institutions.SupportReview",
     "vouchers.Guardian",
     "vouchers.Child",
     "vouchers.ChildRegistration",
@@ -87,6 +89,8 @@ COPIED_MODELS = [
 NOT_COPIED = {
     "inspections.DrawAssignment": "the month's random draws are the city's; copies' inspections "
     "carry no draw (draw_assignment_id is NULL)",
+    "institutions.SupportCaseAccess": "the read audit of real users' reads; a copied case has "
+    "not been read",
 }
 
 # Values unique across the whole table: derived from the original and the copy number k.

@@ -22,7 +22,8 @@ def portal_nav(context) -> list[dict]:
     public page; operators their institutions, reports, vouchers and inspections; city-wide roles
     the registry and the review of reports; bureau staff vouchers and inspections too; inspectors
     inspections; bureau, education and audit staff the indicators; city-wide roles and health
-    facilities' users 医育结合; admin users the admin. The link of the section the page belongs to
+    facilities' users 医育结合; the bureau, operators and health facilities' users 融合托育 (support
+    cases: not the other city-wide roles); admin users the admin. The link of the section the page belongs to
     (the longest matching address) is marked current."""
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -54,6 +55,8 @@ def portal_nav(context) -> list[dict]:
             items.append({"url": reverse("reports:sessions"), "label": _("养育照护活动")})
         if city_wide or has_role(user, Role.HEALTH_CENTRE):
             items.append({"url": reverse("health:sessions"), "label": _("医育结合")})
+        if bureau or operator or has_role(user, Role.HEALTH_CENTRE):
+            items.append({"url": reverse("inclusive:case_list"), "label": _("融合托育")})
         if bureau or operator:
             items.append({"url": reverse("vouchers:home"), "label": _("托育券")})
         if bureau or operator or has_role(user, Role.INSPECTOR):

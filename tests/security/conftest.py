@@ -370,6 +370,33 @@ def _health_records(world: World) -> None:
     )
 
 
+def _inclusive_records(world: World) -> None:
+    """A support case at institution A supported by the health persona's facility, with a review."""
+    import datetime as dt
+
+    from institutions.inclusive.models import SupportCase, SupportReview
+    from institutions.inclusive.services import audit_reads
+
+    facility = world.objects["health_facility"]
+    case = SupportCase.objects.create(
+        institution=world.institution_a,
+        facility=facility,
+        child_name="安全测试幼儿",
+        child_birth_date=dt.date(2023, 1, 1),
+        need=SupportCase.Need.DEVELOPMENTAL_DELAY,
+        plan="安全测试计划",
+        opened_on=timezone.localdate(),
+    )
+    world.objects["support_case"] = case
+    world.objects["support_review"] = SupportReview.objects.create(
+        case=case,
+        reviewed_on=case.opened_on,
+        progress="安全测试评估",
+        reviewer=world.users["bureau"],
+    )
+    audit_reads(user=world.users["bureau"], cases=[case], channel="page", action="detail")
+
+
 def _rating_records(world: World) -> None:
     """Institution A's star-rating applications under the demo's criteria set: a draft with two
     evidence files (one for the delete URL) and a submitted one (written directly: the service
@@ -435,6 +462,7 @@ def build_world() -> World:
     _health_records(world)
     _training_records(world)
     _rating_records(world)
+    _inclusive_records(world)
     for persona, user in world.users.items():
         client = Client()
         if user.is_authenticated:

@@ -1466,3 +1466,59 @@ KWARGS |= {
     "admin:subsidies_schemerate_import_job": _import_job("subsidies.schemerate"),
     "admin:subsidies_schemerate_import_job_state": _import_job("subsidies.schemerate"),
 }
+
+# Inclusive care (融合托育) support cases: the bureau, the case's institution's operators and the
+# supporting facility's users only (portal.roles `sensitive_record`); the other city-wide roles
+# never read them. The keyed URLs point at institution A's case, supported by the health persona's
+# facility. The admin is the bureau's alone (the redirect answers any admin user, as elsewhere).
+CASE_READERS = BUREAUS | OPERATORS | {HEALTH}
+CASE_OWNERS = BUREAUS | {OP_A, HEALTH}
+
+
+def _inclusive_admin(model: str, *, writes: bool) -> dict[str, Entry]:
+    base = f"admin:institutions.{model}"
+    entries = {
+        f"{base}:changelist": Entry(get=BUREAUS),
+        f"{base}:add": Entry(get=BUREAUS if writes else NOBODY, post=BUREAUS if writes else NOBODY),
+        f"{base}:history": Entry(get=BUREAUS),
+        f"{base}:delete": Entry(get=NOBODY, post=NOBODY),
+        f"{base}:change": Entry(get=BUREAUS, post=BUREAUS if writes else NOBODY),
+        f"{base}:redirect": Entry(get=CITY),
+    }
+    if writes:
+        entries[f"{base}:simple_history"] = Entry(get=BUREAUS)
+    return entries
+
+
+ENTRIES |= {
+    "inclusive:case_list": Entry(get=CASE_READERS, post=NOBODY),
+    "inclusive:case_open": Entry(get=CASE_READERS, post=CASE_READERS),
+    "inclusive:townships": Entry(get=BUREAUS, post=NOBODY),
+    "inclusive:case_detail": Entry(get=CASE_OWNERS, post=NOBODY),
+    "inclusive:case_plan": Entry(get=CASE_OWNERS, post=CASE_OWNERS),
+    "inclusive:review_add": Entry(get=CASE_OWNERS, post=CASE_OWNERS),
+    "inclusive:case_close": Entry(get=CASE_OWNERS, post=CASE_OWNERS),
+    "inclusive:case_accesses": Entry(get=BUREAUS, post=NOBODY),
+    "v1:support-case-list": Entry(get=CASE_READERS, post=CASE_READERS),
+    "v1:support-case-detail": Entry(get=CASE_OWNERS, post=NOBODY),
+    "v1:support-review-list": Entry(get=CASE_READERS, post=CASE_READERS),
+    "v1:support-review-detail": Entry(get=CASE_OWNERS, post=NOBODY),
+}
+ENTRIES |= _inclusive_admin("supportcase", writes=True)
+ENTRIES |= _inclusive_admin("supportreview", writes=True)
+ENTRIES |= _inclusive_admin("supportcaseaccess", writes=False)
+KWARGS |= {
+    name: _health(key)
+    for key, names in {
+        "support_case": (
+            "inclusive:case_detail",
+            "inclusive:case_plan",
+            "inclusive:review_add",
+            "inclusive:case_close",
+            "inclusive:case_accesses",
+            "v1:support-case-detail",
+        ),
+        "support_review": ("v1:support-review-detail",),
+    }.items()
+    for name in names
+}

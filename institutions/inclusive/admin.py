@@ -1,0 +1,110 @@
+"""Admin of support cases (registered from InstitutionsConfig.ready): the bureau only, whatever
+the admin permissions of the other city-wide roles on the institutions app; every changelist,
+change page and history page that shows a case writes its read to the access log."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin import ScopedAdminMixin
+from portal.roles import is_bureau
+
+from . import services
+from .models import SupportCase, SupportCaseAccess, SupportReview
+
+ADMIN = SupportCaseAccess.Channel.ADMIN
+LIST, DETAIL = SupportCaseAccess.Action.LIST, SupportCaseAccess.Action.DETAIL
+
+
+class BureauOnlyAdmin(ScopedAdminMixin):
+    def has_module_permission(self, request):
+        return is_bureau(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_bureau(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return is_bureau(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_bureau(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cases are closed, not deleted; their reads stay audited
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks the object up first and redirects when it is out of scope: refuse first.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+class AuditedAdmin(BureauOnlyAdmin):
+    """Audits the cases a changelist shows and the case a change or history page shows."""
+
+    def case_ids(self, objects) -> list[int]:
+        return [obj.pk for obj in objects]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            services.audit_reads(
+                user=request.user,
+                cases=self.case_ids(changelist.result_list),
+                channel=ADMIN,
+                action=LIST,
+            )
+        return response
+
+    def _audit_one(self, request, object_id) -> None:
+        obj = self.get_object(request, object_id) if object_id else None
+        if obj is not None and self.has_view_permission(request, obj):
+            services.audit_reads(
+                user=request.user, cases=self.case_ids([obj]), channel=ADMIN, action=DETAIL
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            self._audit_one(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._audit_one(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+@admin.register(SupportCase)
+class SupportCaseAdmin(AuditedAdmin, SimpleHistoryAdmin):
+    list_display = ["__str__", "institution", "facility", "opened_on", "closed_on"]
+    list_filter = ["need", "facility"]
+    date_hierarchy = "opened_on"
+    raw_id_fields = ["institution", "created_by"]
+    search_fields = ["institution__name"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(SupportReview)
+class SupportReviewAdmin(AuditedAdmin, SimpleHistoryAdmin):
+    list_display = ["__str__", "case", "reviewed_on", "next_review_by", "reviewer"]
+    date_hierarchy = "reviewed_on"
+    raw_id_fields = ["case", "reviewer"]
+
+    def case_ids(self, objects) -> list[int]:
+        return list(dict.fromkeys(review.case_id for review in objects))
+
+
+@admin.register(SupportCaseAccess)
+class SupportCaseAccessAdmin(BureauOnlyAdmin, admin.ModelAdmin):
+    """The read audit: read-only."""
+
+    list_display = ["at", "case", "user", "channel", "action"]
+    list_filter = ["channel", "action"]
+    date_hierarchy = "at"
+    raw_id_fields = ["case", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
