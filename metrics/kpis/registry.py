@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
 
 from inspections.selectors import completed_inspections
+from institutions.facts import facts_sql
 from institutions.models import Institution, MonthlyReport
 from institutions.selectors import COUNTED, KINDERGARTEN, RUNS_CLASS, institutions_as_of
 from portal.dates import deadline_as_datetime
@@ -122,14 +123,20 @@ def registry_sums(
 ) -> list[dict]:
     """One row per township: `totals` over the registry at `day` (one query). `among` narrows
     the rows read first, for totals that all count within it (a cheap condition: it is repeated
-    in the inner query's WHERE)."""
+    in the inner query's WHERE).
+
+    On PostgreSQL the registry is read set-based (institutions.facts: one pass per fact
+    table); elsewhere through `registry_facts` (`institutions_as_of`'s correlated subqueries).
+    tests/metrics/kpis/test_set_based_registry.py holds the two to the same sums."""
     totals = list(totals)
-    fields = {"id", "township_id_at"}
-    for total in totals:
-        fields |= fields_of(total.where) | ({total.field} if total.field else set())
-    facts = registry_facts(day, period)
-    facts = (facts if among is None else facts.filter(among)).order_by().values(*sorted(fields))
-    facts_sql, facts_params = facts.query.sql_with_params()
+    if connection.vendor == "postgresql" and SET_BASED[0]:
+        inner_sql, inner_params = set_based_facts(day, period)
+        if among is not None:
+            among_sql, among_params = where_sql(among, "a")
+            inner_sql = f"SELECT * FROM ({inner_sql}) AS a WHERE {among_sql}"  # noqa: S608
+            inner_params = [*inner_params, *among_params]
+    else:
+        inner_sql, inner_params = _orm_facts(day, totals, period, among)
     columns, params = [], []
     for total in totals:
         value = f"SUM(f.{total.field})" if total.field else "COUNT(f.id)"
@@ -143,13 +150,55 @@ def registry_sums(
     keep_whole = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
     sql = f"""
         SELECT f.township_id_at, {", ".join(columns)}
-        FROM ({facts_sql} {keep_whole}) AS f
+        FROM ({inner_sql} {keep_whole}) AS f
         GROUP BY f.township_id_at
     """  # noqa: S608 - the inner SQL is Django's, the names are the table's, values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *facts_params])
+        cursor.execute(sql, [*params, *inner_params])
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+# Switched off by the test that compares the set-based registry with the ORM's.
+SET_BASED = [True]
+
+
+def _orm_facts(day: dt.date, totals: list[Total], period, among) -> tuple[str, list]:
+    fields = {"id", "township_id_at"}
+    for total in totals:
+        fields |= fields_of(total.where) | ({total.field} if total.field else set())
+    facts = registry_facts(day, period)
+    facts = (facts if among is None else facts.filter(among)).order_by().values(*sorted(fields))
+    sql, params = facts.query.sql_with_params()
+    return sql, list(params)
+
+
+def set_based_facts(day: dt.date, period: dt.date | None = None) -> tuple[str, list]:
+    """`registry_facts` as SQL, set-based: the filed and open institutions at `day` with their
+    facts (institutions.facts) and, with `period`, the month's activity joined by hash: each
+    inspection kind's institutions (K12a-c, the same `completed_inspections`) and the month's
+    report's first submission (K14)."""
+    sql, params = facts_sql(day, filed_and_open_only=True)
+    if period is None:
+        return sql, params
+    month = Month(period, {})
+    joins, flags, join_params = [], [], []
+    for name, (kind, start) in INSPECTIONS.items():
+        done = completed_inspections(kind=kind, start=start(month), end=day)
+        done_sql, done_params = (
+            done.order_by().values("institution_id").distinct().query.sql_with_params()
+        )
+        joins.append(f"LEFT JOIN ({done_sql}) AS {name} ON {name}.institution_id = r.id")
+        flags.append(f"({name}.institution_id IS NOT NULL) AS {name}")
+        join_params += done_params
+    report = MonthlyReport._meta.db_table
+    sql = f"""
+        SELECT r.*, {", ".join(flags)}, mr.first_submitted_at
+        FROM ({sql}) AS r
+        {" ".join(joins)}
+        LEFT JOIN {report} AS mr ON mr.institution_id = r.id AND mr.period = %s
+    """  # noqa: S608 - Django's SQL and our table names; values are parameters
+    return sql, [*params, *join_params, period]
 
 
 def registry_totals(

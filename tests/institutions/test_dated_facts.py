@@ -16,8 +16,10 @@ from institutions.models import Community, Institution, StaffRoleRecord
 from institutions.resources import save_institution
 from institutions.selectors import institutions_as_of
 from tests.factories import CommunityFactory, InstitutionFactory, StaffMemberFactory, township
+from tests.institutions.set_based import registry_reader_fixture
 
 pytestmark = pytest.mark.django_db
+registry_reader = registry_reader_fixture(__name__)
 
 FILED = dt.date(2024, 3, 1)
 CHANGE = dt.date(2025, 7, 1)

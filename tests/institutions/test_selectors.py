@@ -17,8 +17,10 @@ from tests.factories import (
     StarRatingFactory,
     UserFactory,
 )
+from tests.institutions.set_based import registry_reader_fixture
 
 pytestmark = pytest.mark.django_db
+registry_reader = registry_reader_fixture(__name__)
 
 D = dt.date(2025, 6, 30)
 AFTER = D + dt.timedelta(days=1)

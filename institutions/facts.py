@@ -1,0 +1,191 @@
+"""The registry as it stood on day D, set-based: one pass over each dated-fact table (issue 21).
+
+`institutions_as_of` (selectors.py) answers the same question with correlated subqueries, one
+index lookup per institution and fact (and per staff member and fact): fine for a page of
+institutions, linear but several times a table scan for the whole registry. `facts_sql` reads
+each fact table once (`DISTINCT ON` the owner, ordered as the ORM's rule orders), joins the
+results to the institutions by hash, and gives the same columns under the same names:
+
+    id, is_counted, kind_at, township_id_at, is_inclusive_kindergarten_at,
+    places_infant, places_toddler, places_older, places_mixed, places_total,
+    fee_full_day, fee_half_day, stars, stars_from, stars_until, instructor_user_id,
+    is_inclusive, has_care_contract, has_panic_alarm, care_staff_count,
+    certified_care_staff_count
+
+The rules are the ones `selectors.py` writes (and documents) for each fact:
+- a dated value (details, a staff member's role): the latest record effective on or before D;
+  before the first record, the first record's value; with no record, the current field;
+- the latest record on or before D (places, fees, instructor; a star rating only while
+  unexpired: an expired rating is no rating);
+- a validity period covering D, both ends included (inclusive recognition, care contract,
+  one-click alarm; an institution with no alarm record reads its current alarm dates);
+- care staff: employed at D (hired on or before D, not left on or before D) in a care role at
+  D; certified when a qualifying certificate is valid at D.
+
+tests/institutions/test_facts.py holds the two to the same rows on hand-built edge cases, and
+tests/metrics/kpis/test_set_based_registry.py the indicators to the same totals month by month on
+the demo data. PostgreSQL only (DISTINCT ON); other databases use `institutions_as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .kinds import CARE_ROLES
+from .models import Certificate
+
+# The dated-value order of selectors.dated_value: records effective on or before D first, the
+# latest of them first; then (none on or before D) the earliest record.
+_DATED_ORDER = (
+    "(effective_from > %(day)s), "
+    "CASE WHEN effective_from <= %(day)s THEN effective_from END DESC NULLS LAST, "
+    "effective_from"
+)
+
+
+# One pass per fact table, joined to the institutions by hash; {dated_order} and {where} are
+# filled by facts_sql, the values are parameters.
+_FACTS = """
+WITH details AS (
+    SELECT DISTINCT ON (institution_id)
+        institution_id, kind, township_id, is_inclusive_kindergarten
+    FROM institutions_institutiondetails
+    ORDER BY institution_id, {dated_order}
+), places AS (
+    SELECT DISTINCT ON (institution_id) institution_id, infant, toddler, older, mixed
+    FROM institutions_approvedplaces WHERE effective_from <= %(day)s
+    ORDER BY institution_id, effective_from DESC
+), fees AS (
+    SELECT DISTINCT ON (institution_id) institution_id, monthly_full_day, monthly_half_day
+    FROM institutions_feestandard WHERE effective_from <= %(day)s
+    ORDER BY institution_id, effective_from DESC
+), ratings AS (
+    SELECT DISTINCT ON (institution_id) institution_id, stars, effective_from, expires_on,
+        (expires_on IS NULL OR expires_on >= %(day)s) AS held
+    FROM institutions_starrating WHERE effective_from <= %(day)s
+    ORDER BY institution_id, effective_from DESC
+), instructors AS (
+    SELECT DISTINCT ON (institution_id) institution_id, instructor_id
+    FROM institutions_instructorassignment WHERE effective_from <= %(day)s
+    ORDER BY institution_id, effective_from DESC
+), inclusive AS (
+    SELECT DISTINCT institution_id FROM institutions_inclusiverecognition
+    WHERE valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s)
+), contracts AS (
+    SELECT DISTINCT institution_id FROM institutions_carecontract
+    WHERE valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s)
+), alarms_valid AS (
+    SELECT DISTINCT institution_id FROM institutions_panicalarm
+    WHERE valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s)
+), alarms_any AS (
+    SELECT DISTINCT institution_id FROM institutions_panicalarm
+), roles AS (
+    SELECT DISTINCT ON (staff_id) staff_id, role
+    FROM institutions_staffrolerecord
+    ORDER BY staff_id, {dated_order}
+), qualified AS (
+    SELECT DISTINCT staff_id FROM institutions_certificate
+    WHERE issued_on <= %(day)s AND (expires_on IS NULL OR expires_on >= %(day)s)
+      AND kind = ANY(%(qualifying)s)
+), care AS (
+    SELECT s.institution_id, count(*) AS staff, count(q.staff_id) AS certified
+    FROM institutions_staffmember s
+    LEFT JOIN roles r ON r.staff_id = s.id
+    LEFT JOIN qualified q ON q.staff_id = s.id
+    WHERE s.hired_on <= %(day)s AND (s.left_on IS NULL OR s.left_on > %(day)s)
+      AND (CASE WHEN r.staff_id IS NULL THEN s.role ELSE r.role END) = ANY(%(care_roles)s)
+    GROUP BY s.institution_id
+), facts AS (
+    SELECT
+        i.id,
+        (i.filed_on IS NOT NULL AND i.filed_on <= %(day)s
+            AND (i.closed_on IS NULL OR i.closed_on > %(day)s)) AS is_counted,
+        CASE WHEN d.institution_id IS NULL THEN i.kind ELSE d.kind END AS kind_at,
+        CASE WHEN d.institution_id IS NULL THEN i.township_id ELSE d.township_id END
+            AS township_id_at,
+        CASE WHEN d.institution_id IS NULL THEN i.is_inclusive_kindergarten
+            ELSE d.is_inclusive_kindergarten END AS is_inclusive_kindergarten_at,
+        coalesce(p.infant, 0) AS places_infant,
+        coalesce(p.toddler, 0) AS places_toddler,
+        coalesce(p.older, 0) AS places_older,
+        coalesce(p.mixed, 0) AS places_mixed,
+        coalesce(p.infant, 0) + coalesce(p.toddler, 0) + coalesce(p.older, 0)
+            + coalesce(p.mixed, 0) AS places_total,
+        f.monthly_full_day AS fee_full_day,
+        f.monthly_half_day AS fee_half_day,
+        CASE WHEN r.held THEN r.stars END AS stars,
+        CASE WHEN r.held THEN r.effective_from END AS stars_from,
+        CASE WHEN r.held THEN r.expires_on END AS stars_until,
+        a.instructor_id AS instructor_user_id,
+        (inc.institution_id IS NOT NULL) AS is_inclusive,
+        (con.institution_id IS NOT NULL) AS has_care_contract,
+        (av.institution_id IS NOT NULL OR (
+            aa.institution_id IS NULL AND i.panic_alarm_installed_on IS NOT NULL
+            AND i.panic_alarm_installed_on <= %(day)s
+            AND (i.panic_alarm_removed_on IS NULL OR i.panic_alarm_removed_on > %(day)s)
+        )) AS has_panic_alarm,
+        coalesce(c.staff, 0) AS care_staff_count,
+        coalesce(c.certified, 0) AS certified_care_staff_count
+    FROM institutions_institution i
+    LEFT JOIN details d ON d.institution_id = i.id
+    LEFT JOIN places p ON p.institution_id = i.id
+    LEFT JOIN fees f ON f.institution_id = i.id
+    LEFT JOIN ratings r ON r.institution_id = i.id
+    LEFT JOIN instructors a ON a.institution_id = i.id
+    LEFT JOIN inclusive inc ON inc.institution_id = i.id
+    LEFT JOIN contracts con ON con.institution_id = i.id
+    LEFT JOIN alarms_valid av ON av.institution_id = i.id
+    LEFT JOIN alarms_any aa ON aa.institution_id = i.id
+    LEFT JOIN care c ON c.institution_id = i.id
+)
+SELECT * FROM facts {where}
+"""
+
+
+def facts_sql(day: dt.date, *, filed_and_open_only: bool = False) -> tuple[str, list]:
+    """The registry at `day` as SQL and its parameters (positional, so it nests in a query
+    with other parameters); with `filed_and_open_only`, only the institutions filed on or
+    before `day` and not closed on or before it (`is_counted`)."""
+    params = {
+        "day": day,
+        "care_roles": [str(role) for role in CARE_ROLES],
+        "qualifying": sorted(str(kind) for kind in Certificate.QUALIFYING),
+    }
+    where = "WHERE is_counted" if filed_and_open_only else ""
+    sql = _FACTS.format(dated_order=_DATED_ORDER, where=where)
+    return _positional(sql, params)
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _positional(sql: str, named: dict) -> tuple[str, list]:
+    """`sql` with each %(name)s as %s, and the values in the order they occur."""
+    values = [named[name] for name in _NAMED.findall(sql)]
+    return _NAMED.sub("%s", sql), values
+
+
+FACT_COLUMNS = (
+    "id",
+    "is_counted",
+    "kind_at",
+    "township_id_at",
+    "is_inclusive_kindergarten_at",
+    "places_infant",
+    "places_toddler",
+    "places_older",
+    "places_mixed",
+    "places_total",
+    "fee_full_day",
+    "fee_half_day",
+    "stars",
+    "stars_from",
+    "stars_until",
+    "instructor_user_id",
+    "is_inclusive",
+    "has_care_contract",
+    "has_panic_alarm",
+    "care_staff_count",
+    "certified_care_staff_count",
+)
