@@ -13,7 +13,9 @@ from .server import Server, request
 
 # --- 1. indicators -------------------------------------------------------------------------------
 
-TABLE_PATTERN = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
+# A table a query reads, quoted (the ORM's SQL) or not (hand-written SQL such as the set-based
+# registry, institutions/facts.py); names that are not tables (CTEs, aliases) are dropped.
+TABLE_PATTERN = re.compile(r'(?:FROM|JOIN)\s+"?([a-z_][a-z0-9_]*)"?', re.IGNORECASE)
 
 
 def count_reference(tables: list[str]) -> float:
@@ -59,12 +61,14 @@ def scenario_indicators(scale: str, seed_seconds: float) -> dict:
             compute_period(month)
             times.append(time.perf_counter() - start)
     one_queries = len(queries)
+    existing = set(connection.introspection.table_names())
     tables = sorted(
         {
             table
             for q in queries.captured_queries
-            if q["sql"].lstrip().upper().startswith("SELECT")
+            if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
             for table in TABLE_PATTERN.findall(q["sql"])
+            if table in existing
         }
     )
     reference = count_reference(tables)

@@ -48,11 +48,14 @@ def _lock_period(period: dt.date) -> None:
     It also turns JIT compilation off for this transaction only: the registry query's many
     correlated subqueries give it a high estimated cost, so PostgreSQL spent about 1.8 s of its
     2.9 s compiling it at province scale (EXPLAIN ANALYZE, bench issue 9) to save milliseconds.
+    And it gives the set-based registry's sorts and hashes (institutions.facts) room in memory:
+    with the default 4 MB the care staff of a province were sorted on disk (issue 21).
     """
     advisory_xact_lock(LockNamespace.INDICATOR_MONTH, period.year * 12 + period.month)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 def database_now() -> dt.datetime:

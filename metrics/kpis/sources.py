@@ -38,7 +38,7 @@ from vouchers.models import ChildRegistration, LedgerEntry, Redemption
 
 from ..models import CITY
 from .month import ZERO, Month, Totals
-from .registry import COUNTED, registry_facts
+from .registry import counted_ids
 
 
 def township_at(day: dt.date, institution: str) -> Case:
@@ -81,7 +81,7 @@ def accepted_reports(period: dt.date, day: dt.date) -> QuerySet[MonthlyReport]:
             institution=OuterRef("institution"), valid_from__lte=day
         ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
     )
-    counted = registry_facts(day).filter(COUNTED).values("pk")
+    counted = counted_ids(day)
     return MonthlyReport.objects.filter(
         period=period, state=MonthlyReport.State.ACCEPTED, institution__in=counted
     ).annotate(
