@@ -10,7 +10,7 @@ results to the institutions by hash, and gives the same columns under the same n
     places_infant, places_toddler, places_older, places_mixed, places_total,
     fee_full_day, fee_half_day, stars, stars_from, stars_until, instructor_user_id,
     is_inclusive, has_care_contract, has_panic_alarm, care_staff_count,
-    certified_care_staff_count
+    certified_care_staff_count, trained_care_staff_count, shadowing_care_staff_count
 
 The rules are the ones `selectors.py` writes (and documents) for each fact:
 - a dated value (details, a staff member's role): the latest record effective on or before D;
@@ -34,6 +34,7 @@ import re
 
 from .kinds import CARE_ROLES
 from .models import Certificate
+from .training.models import TrainingCourse
 
 # The dated-value order of selectors.dated_value: records effective on or before D first, the
 # latest of them first; then (none on or before D) the earliest record.
@@ -88,12 +89,21 @@ WITH details AS (
     SELECT DISTINCT staff_id FROM institutions_certificate
     WHERE issued_on <= %(day)s AND (expires_on IS NULL OR expires_on >= %(day)s)
       AND kind = ANY(%(qualifying)s)
+), trained AS (
+    -- Issue 19's K20 and K21: attendance at a course ending in D's year, up to D.
+    SELECT a.staff_id, bool_or(c.kind = %(shadowing)s) AS shadowing
+    FROM institutions_trainingattendance a
+    JOIN institutions_trainingcourse c ON c.id = a.course_id
+    WHERE c.ends_on >= %(year_start)s AND c.ends_on <= %(day)s
+    GROUP BY a.staff_id
 ), care AS (
     -- Every employed member's row is grouped (the care-role test is a FILTER, not a WHERE):
     -- PostgreSQL then estimates the rows well and hashes them instead of sorting on disk.
     SELECT e.institution_id,
         count(*) FILTER (WHERE e.care) AS staff,
-        count(q.staff_id) FILTER (WHERE e.care) AS certified
+        count(q.staff_id) FILTER (WHERE e.care) AS certified,
+        count(t.staff_id) FILTER (WHERE e.care) AS trained,
+        count(*) FILTER (WHERE e.care AND t.shadowing) AS shadowing
     FROM (
         SELECT s.id, s.institution_id,
             (CASE WHEN r.staff_id IS NULL THEN s.role ELSE r.role END) = ANY(%(care_roles)s)
@@ -103,6 +113,7 @@ WITH details AS (
         WHERE s.hired_on <= %(day)s AND (s.left_on IS NULL OR s.left_on > %(day)s)
     ) AS e
     LEFT JOIN qualified q ON q.staff_id = e.id
+    LEFT JOIN trained t ON t.staff_id = e.id
     GROUP BY e.institution_id
 ), facts AS (
     SELECT
@@ -134,7 +145,9 @@ WITH details AS (
             AND (i.panic_alarm_removed_on IS NULL OR i.panic_alarm_removed_on > %(day)s)
         )) AS has_panic_alarm,
         coalesce(c.staff, 0) AS care_staff_count,
-        coalesce(c.certified, 0) AS certified_care_staff_count
+        coalesce(c.certified, 0) AS certified_care_staff_count,
+        coalesce(c.trained, 0) AS trained_care_staff_count,
+        coalesce(c.shadowing, 0) AS shadowing_care_staff_count
     FROM institutions_institution i
     LEFT JOIN details d ON d.institution_id = i.id
     LEFT JOIN places p ON p.institution_id = i.id
@@ -159,6 +172,8 @@ def facts_sql(day: dt.date, *, filed_and_open_only: bool = False) -> tuple[str, 
         "day": day,
         "care_roles": [str(role) for role in CARE_ROLES],
         "qualifying": sorted(str(kind) for kind in Certificate.QUALIFYING),
+        "year_start": day.replace(month=1, day=1),
+        "shadowing": str(TrainingCourse.Kind.SHADOWING),
     }
     where = "WHERE is_counted" if filed_and_open_only else ""
     sql = _FACTS.format(dated_order=_DATED_ORDER, where=where)
@@ -197,3 +212,7 @@ FACT_COLUMNS = (
     "care_staff_count",
     "certified_care_staff_count",
 )
+# Two more columns than `institutions_as_of` gives, for issue 19's K20 and K21 (the ORM's
+# reading is metrics.kpis.tracked.tracked_institutions): care staff at D who attended a course
+# ending from 1 January of D's year to D, and those who attended a 医育跟诊 course.
+TRAINING_COLUMNS = ("trained_care_staff_count", "shadowing_care_staff_count")

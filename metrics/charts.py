@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .formatting import format_number, format_target, unit_of
-from .models import Snapshot, Target, Unit
+from .models import DECIMAL_UNITS, Snapshot, Target, Unit
 
 WIDTH, HEIGHT = 360, 190
 LEFT, RIGHT, TOP, BOTTOM = 46, 14, 26, 30
@@ -54,7 +54,7 @@ def _tick_label(value: float, indicator: str) -> str:
     if unit == Unit.SHARE:
         percent = value * 100
         return f"{percent:.0f}%" if abs(percent - round(percent)) < 1e-9 else f"{percent:.1f}%"
-    if unit == Unit.PER_THOUSAND:
+    if unit in DECIMAL_UNITS:
         return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
     if abs(value) >= 10_000:
         return _("%(n)s万") % {"n": f"{value / 10_000:g}"}

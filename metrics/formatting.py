@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from .models import UNITS, Snapshot, Target, Unit
+from .models import DECIMAL_UNITS, UNITS, Snapshot, Target, Unit
 
 ONE_PLACE = Decimal("0.1")
 HUNDRED = Decimal(100)
@@ -50,7 +50,7 @@ def format_number(value: Decimal | None, indicator: str, *, with_unit: bool = Tr
     unit = unit_of(indicator)
     if unit == Unit.SHARE:
         return f"{_one_place(Decimal(value) * HUNDRED)}%"
-    if unit == Unit.PER_THOUSAND:
+    if unit in DECIMAL_UNITS:
         return f"{_one_place(value)}"
     if unit == Unit.YUAN:
         return _("%(amount)s 元") % {"amount": _integer(value)} if with_unit else _integer(value)
@@ -72,7 +72,7 @@ def _delta(current: Decimal, previous: Decimal, indicator: str) -> Decimal:
     unit = unit_of(indicator)
     if unit == Unit.SHARE:
         return _one_place(delta * HUNDRED)
-    if unit == Unit.PER_THOUSAND:
+    if unit in DECIMAL_UNITS:
         return _one_place(delta)
     return delta.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
@@ -86,7 +86,7 @@ def format_change(current: Decimal | None, previous: Decimal | None, indicator: 
     unit = unit_of(indicator)
     if unit == Unit.SHARE:
         return _("%(sign)s%(points)s 个百分点") % {"sign": _sign(step), "points": abs(step)}
-    if unit == Unit.PER_THOUSAND:
+    if unit in DECIMAL_UNITS:
         return f"{_sign(step)}{abs(step)}"
     text = f"{_sign(step)}{abs(int(step)):,}"
     return _("%(amount)s 元") % {"amount": text} if unit == Unit.YUAN else text

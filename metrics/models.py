@@ -46,6 +46,11 @@ class Indicator(models.TextChoices):
     K15 = "K15", _("入托率")
     K16 = "K16", _("小月龄托位占比")
     K17 = "K17", _("一键式报警覆盖率")
+    K18 = "K18", _("健康指导员覆盖率")
+    K19 = "K19", _("季度每机构指导次数")
+    K20 = "K20", _("保育人员年度培训覆盖率")
+    K21 = "K21", _("医育跟诊参与率")
+    K22 = "K22", _("早期发育筛查人次")
 
 
 class Unit(models.TextChoices):
@@ -53,6 +58,7 @@ class Unit(models.TextChoices):
     SHARE = "share", _("比例")
     COUNT = "count", _("数量")
     YUAN = "yuan", _("元")
+    PER_INSTITUTION = "per_institution", _("每机构")
 
 
 UNITS = {
@@ -64,7 +70,11 @@ UNITS = {
     "K13_issued": Unit.YUAN,
     "K13_redeemed": Unit.YUAN,
     "K13_families": Unit.COUNT,
+    "K19": Unit.PER_INSTITUTION,
+    "K22": Unit.COUNT,
 }
+# Units shown as a number to one decimal place (K1, K2 per 1000; K19 visits per institution).
+DECIMAL_UNITS = frozenset({Unit.PER_THOUSAND, Unit.PER_INSTITUTION})
 HEADLINE = ("K1", "K3", "K4", "K5", "K6")
 
 

@@ -33,10 +33,11 @@ from .selectors import SECTION_INDICATORS, month_overview
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 MISSING_LIST_LIMIT = 200
-# The township table, split in two so that each fits a landscape A4 page.
+# The township table, split in three so that each fits a landscape A4 page.
 TOWNSHIP_TABLES = (
     ("K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K15", "K16"),
     ("K10", "K11", "K12a", "K12b", "K12c", "K12d", "K14", "K14_timely", "K17"),
+    ("K18", "K19", "K20", "K21", "K22"),
 )
 
 Progress = Callable[[int, str], None]

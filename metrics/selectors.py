@@ -38,7 +38,7 @@ from .models import CITY, HEADLINE, ComputeRun, Indicator, Snapshot, Target
 # target is a deliverable, not a figure).
 CARD_INDICATORS = HEADLINE
 # Indicators counted from 1 January (their trend restarts each year).
-YEAR_TO_DATE = frozenset({"K9_sessions", "K9_families", "K12c"})
+YEAR_TO_DATE = frozenset({"K9_sessions", "K9_families", "K12c", "K20", "K21", "K22"})
 
 
 def indicator_name(indicator: str) -> str:

@@ -38,7 +38,7 @@ class AreaConverter:
 
 
 class IndicatorConverter:
-    """K1 ... K17, K9_sessions, K12a, K14_timely."""
+    """K1 ... K22, K9_sessions, K12a, K14_timely."""
 
     regex = r"K\d{1,2}[a-z]?(?:_[a-z]+)?"
 

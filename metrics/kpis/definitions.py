@@ -27,6 +27,8 @@ REGISTRY, ACTIVITY, REPORTS, SESSIONS, COMMUNITIES, FINDINGS, VOUCHERS = (
     "findings",
     "vouchers",
 )
+# Issue 19's tracked indicators: metrics.kpis.tracked (institutions and staff; screenings).
+TRACKED, SCREENINGS = "tracked", "screenings"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,12 @@ DEFINITIONS = (
     D("K15", RATIO, "enrolled_children", "children_under_3", REPORTS, "enrolment"),
     D("K16", RATIO, "infant_places", "places", REGISTRY, "places"),
     D("K17", RATIO, "with_alarm", "institutions", REGISTRY, "flag"),
+    # Tracked (issue 19): the instructors' network, training and screenings.
+    D("K18", RATIO, "instructed", "institutions", TRACKED, "guidance"),
+    D("K19", RATIO, "guidance_visits", "institutions", TRACKED, "guidance"),
+    D("K20", RATIO, "trained_staff", "care_staff_at", TRACKED, "training"),
+    D("K21", RATIO, "shadowed_staff", "care_staff_at", TRACKED, "training"),
+    D("K22", COUNT, "screenings", None, SCREENINGS, "screenings"),
 )
 del D
 BY_ID = {definition.id: definition for definition in DEFINITIONS}

@@ -39,6 +39,7 @@ from .sources import (
     sessions,
     township_at,
 )
+from .tracked import screening_months, tracked_institutions
 
 ORDERING = ("township__sort_order", "name", "pk")
 TEXTS = {
@@ -66,6 +67,17 @@ TEXTS = {
         "试点开始后至月末交付的新建小区，及其托位是否达到每千常住人口10个。"
     ),
     "findings": gettext_lazy("整改期限在本月的问题，及其是否在期限内销号。"),
+    "K18": gettext_lazy("月末在册机构及其月末是否指派了健康指导员（以月末有效的指派记录为准）。"),
+    "K19": gettext_lazy("月末在册机构及其本季度第一天至月末的健康指导次数（上门指导和咨询服务）。"),
+    "K20": gettext_lazy(
+        "月末在册机构的在岗保育人员，及其中参加过结束日期在当年1月1日至月末之间的培训课程的人数。"
+    ),
+    "K21": gettext_lazy(
+        "月末在册机构的在岗保育人员，及其中参加过结束日期在当年1月1日至月末之间的医育跟诊的人数。"
+    ),
+    "screenings": gettext_lazy(
+        "各医疗卫生机构当年1月至本月填报的儿童早期发育筛查人次，按机构所在镇街统计。"
+    ),
     "none": gettext_lazy(
         "托育券指标按儿童户籍所在镇街统计，明细涉及家庭信息，请在托育券模块查看。"
     ),
@@ -208,6 +220,20 @@ def _findings(month: Month, area: Township | None, _definition) -> QuerySet:
     return rows.order_by("deadline", "pk")
 
 
+def _tracked(month: Month, area: Township | None, definition: Definition) -> QuerySet:
+    """K18-K21: the counted institutions with their figures (K20, K21: those with care staff)."""
+    rows = _at_d(tracked_institutions(month), area).select_related("township")
+    if definition.drill == "training":
+        rows = rows.filter(care_staff_at__gt=0)
+    return rows.order_by(*ORDERING)
+
+
+def _screenings(month: Month, area: Township | None, _definition) -> QuerySet:
+    rows = _in_area(screening_months(month), area, "facility__township")
+    rows = rows.select_related("facility", "facility__township")
+    return rows.order_by("facility__township__sort_order", "facility__name", "period")
+
+
 LISTINGS = {
     "inclusive_growth": _inclusive_growth,
     "fees": _reports,
@@ -215,4 +241,7 @@ LISTINGS = {
     "sessions": _sessions,
     "communities": _communities,
     "findings": _findings,
+    "guidance": _tracked,
+    "training": _tracked,
+    "screenings": _screenings,
 }

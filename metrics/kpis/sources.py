@@ -1,6 +1,6 @@
 """The month's sources besides the registry, each summed per township in SQL: accepted reports
 (K6, K15), parenting-care sessions (K9), new communities (K10), findings due (K12d) and vouchers
-(K13). Each source's rows are a queryset of their own, listed as they are by the drill-down."""
+(K13); issue 19's tracked indicators are metrics.kpis.tracked's. Each source's rows are a queryset of their own, listed as they are by the drill-down."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from vouchers.models import ChildRegistration, LedgerEntry, Redemption
 from ..models import CITY
 from .month import ZERO, Month, Totals
 from .registry import counted_ids
+from .tracked import TRACKED_SOURCES
 
 
 def township_at(day: dt.date, institution: str) -> Case:
@@ -254,4 +255,6 @@ SOURCES = (
     finding_totals,
     voucher_totals,
     voucher_family_totals,
+    # Issue 19's tracked indicators (K18-K22).
+    *TRACKED_SOURCES,
 )

@@ -142,4 +142,4 @@ def test_recomputing_replaces_the_month(worked_example):
     compute_period(M)
     first = Snapshot.objects.filter(period=M).count()
     compute_period(M)
-    assert Snapshot.objects.filter(period=M).count() == first == 26 * 25
+    assert Snapshot.objects.filter(period=M).count() == first == 26 * 30

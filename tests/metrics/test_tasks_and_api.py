@@ -21,7 +21,7 @@ def test_nightly_task_runs_in_a_real_worker_and_writes_snapshots(celery_worker_p
     make_registry(5)
     this_month = timezone.localdate().replace(day=1)
     result = compute_recent.apply_async(queue=celery_worker_process)
-    assert result.get(timeout=120) == 2 * 26 * 25
+    assert result.get(timeout=120) == 2 * 26 * 30
     periods = set(Snapshot.objects.values_list("period", flat=True))
     assert this_month in periods and len(periods) == 2
     city_places = Snapshot.objects.get(period=this_month, area="city", indicator="K11")
@@ -63,7 +63,7 @@ def test_query_count_does_not_grow_with_the_data(
 def test_compute_kpis_command_for_a_range():
     out = io.StringIO()
     call_command("compute_kpis", "--from", "2025-05", "--to", "2025-06", stdout=out)
-    assert "2025-05: 650 snapshots" in out.getvalue()
+    assert "2025-05: 780 snapshots" in out.getvalue()
     assert set(Snapshot.objects.values_list("period", flat=True)) == {dt.date(2025, 5, 1), M}
 
 
@@ -93,7 +93,7 @@ def test_kpi_api_answers_the_contract(api_as, bureau, education, operator_a, fam
     response = api_as(bureau).get("/api/v1/kpis/", {"period": "2025-06", "area": "city"})
     assert response.status_code == 200
     rows = {row["indicator"]: row for row in response.json()}
-    assert len(rows) == 25
+    assert len(rows) == 30
     assert set(rows["K1"]) == {
         "indicator",
         "name",

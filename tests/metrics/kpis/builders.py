@@ -16,6 +16,7 @@ from tests.factories import (
     InclusiveRecognitionFactory,
     InstitutionFactory,
     StaffMemberFactory,
+    UserFactory,
     township,
 )
 
@@ -140,4 +141,31 @@ def small_registry() -> dict:
     PopulationBase.objects.create(township=a, year=2025, residents=50000, children_under_3=300)
     PopulationBase.objects.create(township=b, year=2025, residents=40000, children_under_3=200)
     CityIncome.objects.create(year=2024, per_capita_disposable_income=Decimal("72000"))
+    tracked_19(p, q, t)
     return {"P": p, "Q": q, "U": u, "T": t}
+
+
+def tracked_19(p, q, t) -> None:
+    """Issue 19's sources (K18-K22): P has an instructor, Q a guidance visit in the quarter, one
+    of P's staff a course this year and one of T's a 医育跟诊, a facility in A screenings."""
+    from institutions.health.models import GuidanceVisit, ScreeningMonth
+    from institutions.models import StaffMember
+    from institutions.training.models import TrainingAttendance, TrainingCourse
+    from tests.factories import HealthFacilityFactory, InstructorAssignmentFactory
+
+    InstructorAssignmentFactory(institution=p, effective_from=SINCE)
+    facility = HealthFacilityFactory(township=township(A[-3:]))
+    GuidanceVisit.objects.create(
+        institution=q,
+        facility=facility,
+        instructor=UserFactory(),
+        visited_on=dt.date(2025, 5, 6),
+        advice="注意营养",
+    )
+    for place, kind in ((p, "in_service"), (t, "shadowing")):
+        course = TrainingCourse.objects.create(
+            name=kind, provider="温州大学", kind=kind, starts_on=M, ends_on=M, hours=8
+        )
+        member = StaffMember.objects.filter(institution=place).order_by("pk").first()
+        TrainingAttendance.objects.create(course=course, staff=member, hours=8)
+    ScreeningMonth.objects.create(facility=facility, period=M, development_screenings=9)

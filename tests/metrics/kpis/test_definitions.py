@@ -50,11 +50,13 @@ KPIS_MD_IDS = [
     "K16",
     "K17",
 ]
+# Issue 19's tracked indicators (docs/indicators.md, "tracked indicators of issue 19").
+ISSUE_19_IDS = ["K18", "K19", "K20", "K21", "K22"]
 
 
 def test_every_indicator_of_kpis_md_has_exactly_one_definition():
     counts = collections.Counter(d.id for d in DEFINITIONS)
-    assert sorted(counts) == sorted(KPIS_MD_IDS)
+    assert sorted(counts) == sorted(KPIS_MD_IDS + ISSUE_19_IDS)
     assert set(counts.values()) == {1}
     # The snapshots' indicators are the table's, in its order.
     assert [d.id for d in DEFINITIONS] == list(Indicator.values)
@@ -157,6 +159,15 @@ def _behind(detail, definition) -> tuple:
         return _sum(rows, "enrolled"), None
     if detail.kind == "sessions":
         return (len(rows) if name == "K9_sessions" else _sum(rows, "families_reached")), None
+    if detail.kind == "guidance":  # K18, K19: every counted institution
+        if name == "K18":
+            return sum(1 for row in rows if row.instructor_at), len(rows)
+        return _sum(rows, "quarter_visits"), len(rows)
+    if detail.kind == "training":  # K20, K21: the institutions with care staff
+        field = "trained_staff" if name == "K20" else "shadowed_staff"
+        return _sum(rows, field), _sum(rows, "care_staff_at")
+    if detail.kind == "screenings":
+        return _sum(rows, "development_screenings"), None
     flag = {"communities": "meets", "findings": "closed_on_time"}[detail.kind]
     return sum(1 for row in rows if getattr(row, flag)), len(rows)
 

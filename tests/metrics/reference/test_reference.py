@@ -67,13 +67,15 @@ def _four(value):
 
 
 def _portal(period: dt.date, *, stored: bool) -> dict:
-    """The portal's {(area, indicator): (value, status)}: from the snapshots compute_period
-    writes, or straight from compute_figures and the status rule it applies (no writes)."""
+    """The portal's {(area, indicator): (value, status)} for kpis.md's indicators: from the
+    snapshots compute_period writes, or straight from compute_figures and the status rule it
+    applies (no writes). Issue 19's tracked indicators (K18-K22) are not kpis.md's: their
+    definitions are docs/indicators.md's, checked in tests/metrics/kpis/test_tracked_19.py."""
     if stored:
         compute_period(period)
         return {
             (s.area, s.indicator): (_four(s.value), str(s.status))
-            for s in Snapshot.objects.filter(period=period)
+            for s in Snapshot.objects.filter(period=period, indicator__in=kpis.INDICATORS)
         }
     targets = {target.indicator: target for target in Target.objects.all()}
     return {
@@ -82,6 +84,7 @@ def _portal(period: dt.date, *, stored: bool) -> dict:
             str(status_for(figure.value, targets.get(indicator), period)),
         )
         for (area, indicator), figure in compute_figures(period).items()
+        if indicator in kpis.INDICATORS
     }
 
 
