@@ -73,6 +73,7 @@ def scenario_indicators(scale: str, seed_seconds: float) -> dict:
     )
     reference = count_reference(tables)
     one = statistics.median(times)
+    equal, differing, orm_seconds = _compare_with_orm(months)
     result = {
         "institutions": Institution.objects.count(),
         "seed_seconds": round(seed_seconds, 1),
@@ -85,12 +86,51 @@ def scenario_indicators(scale: str, seed_seconds: float) -> dict:
         "months": len(months),
         "all_months_seconds": round(all_seconds, 2),
         "all_months_queries": len(all_queries),
+        "orm_equal_months": equal,
+        "orm_differing_months": differing,
+        "orm_all_months_seconds": round(orm_seconds, 2),
     }
     log(
         f"indicators {scale}: 1 month {one:.3f}s ({one_queries} queries) vs count(*) "
         f"{reference:.4f}s -> x{result['ratio']}; {len(months)} months {all_seconds:.1f}s"
     )
     return result
+
+
+def _compare_with_orm(months) -> tuple[int, list[str], float]:
+    """Issue 21: every month's registry and activity sums (and the baseline's inclusive places)
+    from the set-based registry equal those of the ORM's correlated reading (the reading before
+    issue 21); returns the months equal, those that differ, and the ORM's time for all."""
+    from django.conf import settings
+
+    from metrics.kpis import registry
+    from metrics.kpis.registry import INCLUSIVE, INCLUSIVE_PLACES, REGISTRY, activity
+    from portal.dates import month_end
+
+    def sums(period):
+        day = month_end(period)
+        month = registry.registry_sums(day, (*REGISTRY, *activity(period)), period)
+        base = registry.registry_sums(
+            settings.PILOT_BASELINE_DATE, [INCLUSIVE_PLACES], among=INCLUSIVE
+        )
+        return sorted(month, key=lambda row: row["township_id_at"] or 0), base
+
+    equal, differing, orm_seconds = 0, [], 0.0
+    for period in months:
+        set_based = sums(period)
+        registry.SET_BASED[0] = False
+        try:
+            start = time.perf_counter()
+            orm = sums(period)
+            orm_seconds += time.perf_counter() - start
+        finally:
+            registry.SET_BASED[0] = True
+        if set_based == orm:
+            equal += 1
+        else:
+            differing.append(f"{period:%Y-%m}")
+    log(f"set-based registry vs the ORM's: {equal} months equal, differing {differing}")
+    return equal, differing, orm_seconds
 
 
 # --- 3. pages ------------------------------------------------------------------------------------
