@@ -256,6 +256,13 @@ PAGES: list[Page] = [
     Page("health-screening", "月度筛查数据", "Monthly screening figures", f"{HEALTH}, {CITY}", "health1", "/weisheng/shaicha/"),
     Page("health-network", "三级指导网络", "Three-level guidance network", f"{HEALTH}, {CITY}", "bureau", "/weisheng/wangluo/"),
     Page("health-unlinked", "待关联记录", "Records to link to a facility", CITY, "bureau", "/weisheng/guanlian/"),
+    # 融合托育 support cases (issue 19): the bureau, the institution and the supporting facility.
+    Page("support-cases", "融合托育个案", "Inclusive-care support cases", f"{BUREAU}, {OPERATOR}, {HEALTH}", "health1", "/ronghe/"),
+    Page("support-case", "融合托育个案详情", "A support case and its reviews", f"{BUREAU}, {OPERATOR}, {HEALTH}", "health1", "/ronghe/<个案>/", follow("/ronghe/", r"^/ronghe/\d+/$")),
+    Page("support-case-open", "新建融合托育个案", "Opening a support case", f"{BUREAU}, {OPERATOR}, {HEALTH}", "health1", "/ronghe/xinjian/"),
+    Page("support-review", "个案评估", "Adding a review to a case", f"{BUREAU}, {OPERATOR}, {HEALTH}", "health1", "/ronghe/<个案>/pinggu/", then(follow("/ronghe/", r"^/ronghe/\d+/$"), "pinggu/")),
+    Page("support-accesses", "个案查阅记录", "Who read a case", BUREAU, "bureau", "/ronghe/<个案>/fangwen/", then(follow("/ronghe/", r"^/ronghe/\d+/$"), "fangwen/")),
+    Page("support-townships", "各镇街融合托育情况", "Inclusive care by township", BUREAU, "bureau", "/ronghe/zhenjie/"),
     # The admin.
     Page("ratings", "星级评定申请", "Star-rating applications", f"{CITY}, {OPERATOR}", "bureau", "/xingji/", section="星级评定 Star rating"),
     Page("ratings-apply", "申请星级评定", "Apply for a star rating", OPERATOR, OP, "/xingji/shenqing/"),

@@ -121,7 +121,7 @@ def _clients() -> tuple[dict, dict]:
 def _enter_everything(users: dict, clients: dict, today: dt.date) -> dict:
     """The records, entered as users enter them; returns what the pages point at."""
     from institutions.health import services as health
-    from institutions.models import HealthFacility, ParentingSession, StaffMember
+    from institutions.models import HealthFacility, ParentingSession, StaffMember, SupportCase
     from vouchers import services as vouchers
     from vouchers.models import VoucherApplication, VoucherBatch
 
@@ -212,7 +212,24 @@ def _enter_everything(users: dict, clients: dict, today: dt.date) -> dict:
     )
     assert response.status_code == 302, response.content.decode()
     staff = StaffMember.objects.get(institution=a)
+
+    # A 融合托育 support case opened by the supporting facility: the child's ID number again.
+    response = clients["health_centre"].post(
+        reverse("inclusive:case_open"),
+        {
+            "institution": a.pk,
+            "facility": facility.pk,
+            "child_name": "扫描幼儿",
+            "child_birth_date": (TODAY - dt.timedelta(days=300)).isoformat(),
+            "child_id_number": CHILD_ID,
+            "need": "developmental_delay",
+            "plan": "个别化支持计划",
+            "opened_on": today.isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
     return {
+        "support_case": SupportCase.objects.get(),
         "api_answers": {("v1:health-session-attendance", "health_centre"): response_text},
         "institution": a,
         "session": session,
@@ -255,6 +272,12 @@ def _pages(records: dict) -> list[tuple[str, str]]:
         ("admin:vouchers.voucherapplication:change", [application.pk]),
         ("admin:institutions.staffmember:change", [staff.pk]),
         ("admin:notifications.notification:changelist", []),
+        ("inclusive:case_list", []),
+        ("inclusive:case_detail", [records["support_case"].pk]),
+        ("v1:support-case-list", []),
+        ("v1:support-case-detail", [records["support_case"].pk]),
+        ("admin:institutions.supportcase:changelist", []),
+        ("admin:institutions.supportcase:change", [records["support_case"].pk]),
     ]
     return [(name, _path(name, args)) for name, args in named]
 
