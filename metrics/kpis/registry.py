@@ -130,7 +130,7 @@ def registry_sums(
     table); elsewhere through `registry_facts` (`institutions_as_of`'s correlated subqueries).
     tests/metrics/kpis/test_set_based_registry.py holds the two to the same sums."""
     totals = list(totals)
-    if connection.vendor == "postgresql" and SET_BASED[0]:
+    if set_based():
         inner_sql, inner_params = set_based_facts(day, period)
         if among is not None:
             among_sql, among_params = where_sql(among, "a")
@@ -164,10 +164,39 @@ def registry_sums(
 SET_BASED = [True]
 
 
+def set_based() -> bool:
+    """Whether the indicators read the set-based registry (PostgreSQL, unless a test compares)."""
+    return connection.vendor == "postgresql" and SET_BASED[0]
+
+
+def by_township_at(
+    rows: QuerySet, day: dt.date, columns: str, params: list, *, counted_only: bool
+) -> list[dict]:
+    """`columns` (aggregates over `y`: each of `rows` with its institution's facts at `day`)
+    per township at `day`. `rows` are values() naming their institution `institution_ref`;
+    with `counted_only`, only the rows of kpis.md's counted institutions at `day`. PostgreSQL."""
+    rows_sql, rows_params = rows.query.sql_with_params()
+    facts, facts_params = facts_sql(day, filed_and_open_only=counted_only)
+    counted, counted_params = where_sql(COUNTED, "f") if counted_only else ("TRUE", [])
+    sql = f"""
+        SELECT y.township_id_at, {columns}
+        FROM (
+            SELECT x.*, f.township_id_at, f.is_inclusive
+            FROM ({rows_sql}) AS x JOIN ({facts}) AS f ON f.id = x.institution_ref
+            WHERE {counted}
+        ) AS y
+        GROUP BY y.township_id_at
+    """  # noqa: S608 - Django's SQL and ours; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *rows_params, *facts_params, *counted_params])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
 def counted_ids(day: dt.date):
     """The ids of kpis.md's counted institutions at `day`, for `institution__in=`: set-based
     on PostgreSQL (the same facts as `registry_sums`), else through `registry_facts`."""
-    if connection.vendor == "postgresql" and SET_BASED[0]:
+    if set_based():
         sql, params = facts_sql(day, filed_and_open_only=True)
         where, where_params = where_sql(COUNTED, "c")
         return RawSQL(  # noqa: S611 - our SQL, values are parameters

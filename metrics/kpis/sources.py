@@ -37,8 +37,10 @@ from institutions.selectors import dated_value
 from vouchers.models import ChildRegistration, LedgerEntry, Redemption
 
 from ..models import CITY
+from . import registry
+from .conditions import where_sql
 from .month import ZERO, Month, Totals
-from .registry import counted_ids
+from .registry import by_township_at, counted_ids
 from .tracked import TRACKED_SOURCES
 
 
@@ -69,14 +71,14 @@ def child_township_at(day: dt.date, child: str) -> Case:
 
 # K6 reads the accepted reports of inclusive institutions with enrolment and a full-day fee.
 FEE_ROWS = Q(inclusive_at_d=True, enrolled__gt=0, fee_full_day__isnull=False)
+# The same rule on a report row joined to the set-based registry (`by_township_at`'s `y`).
+FEE_ROWS_AT_D = Q(is_inclusive=True, enrolled__gt=0, fee__isnull=False)
+ENROLLED = F("enrolled_infant") + F("enrolled_toddler") + F("enrolled_older") + F("enrolled_mixed")
 
 
 def accepted_reports(period: dt.date, day: dt.date) -> QuerySet[MonthlyReport]:
     """Accepted reports for M of the institutions counted at D, annotated `enrolled` (children
     in every class) and `inclusive_at_d` (the institution's recognition is valid at D)."""
-    enrolled = (
-        F("enrolled_infant") + F("enrolled_toddler") + F("enrolled_older") + F("enrolled_mixed")
-    )
     inclusive_at_d = Exists(
         InclusiveRecognition.objects.filter(
             institution=OuterRef("institution"), valid_from__lte=day
@@ -86,14 +88,32 @@ def accepted_reports(period: dt.date, day: dt.date) -> QuerySet[MonthlyReport]:
     return MonthlyReport.objects.filter(
         period=period, state=MonthlyReport.State.ACCEPTED, institution__in=counted
     ).annotate(
-        enrolled=enrolled,
+        enrolled=ENROLLED,
         inclusive_at_d=inclusive_at_d,
         township_id_at=township_at(day, "institution"),
     )
 
 
 def report_totals(totals: Totals, month: Month) -> None:
-    """K15's enrolment and K6's enrolment-weighted fee."""
+    """K15's enrolment and K6's enrolment-weighted fee. On PostgreSQL the reports are joined to
+    the set-based registry at D (each report's institution counted, its township and inclusive
+    status at D) by hash, instead of a correlated lookup per report."""
+    if registry.set_based():
+        reports = MonthlyReport.objects.filter(
+            period=month.period, state=MonthlyReport.State.ACCEPTED
+        ).values(institution_ref=F("institution_id"), enrolled=ENROLLED, fee=F("fee_full_day"))
+        fee_rows, fee_params = where_sql(FEE_ROWS_AT_D, "y")
+        rows = by_township_at(
+            reports,
+            month.day,
+            "sum(y.enrolled) AS enrolled_children, "
+            f"sum(y.fee * y.enrolled) FILTER (WHERE {fee_rows}) AS fee_weighted, "
+            f"sum(y.enrolled) FILTER (WHERE {fee_rows}) AS fee_enrolment",
+            [*fee_params, *fee_params],
+            counted_only=True,
+        )
+        totals.add_rows(rows, month.townships, "township_id_at")
+        return
     rows = (
         accepted_reports(month.period, month.day)
         .order_by()
@@ -191,7 +211,23 @@ def findings(month: Month) -> QuerySet:
 
 
 def finding_totals(totals: Totals, month: Month) -> None:
-    """K12d."""
+    """K12d, by the inspected institution's township at D (on PostgreSQL joined to the
+    set-based registry by hash)."""
+    if registry.set_based():
+        due = (
+            findings(month)
+            .order_by()
+            .values(institution_ref=F("inspection__institution_id"), on_time=F("closed_on_time"))
+        )
+        rows = by_township_at(
+            due,
+            month.day,
+            "count(*) AS findings_due, count(*) FILTER (WHERE y.on_time) AS closed_on_time",
+            [],
+            counted_only=False,
+        )
+        totals.add_rows(rows, month.townships, "township_id_at")
+        return
     rows = (
         findings(month)
         .order_by()

@@ -107,7 +107,7 @@ def tracked_totals(totals: Totals, month: Month) -> None:
     """K18-K21 per township (by the institution's township at D); one query. On PostgreSQL
     set-based (the registry of institutions.facts and each quarter's visits grouped once),
     else through `tracked_institutions`; tests/metrics/kpis/test_tracked_19.py runs both."""
-    if connection.vendor == "postgresql" and registry.SET_BASED[0]:
+    if registry.set_based():
         totals.add_rows(_set_based_rows(month), month.townships, "township_id_at")
         return
     rows = (
