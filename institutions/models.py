@@ -524,6 +524,7 @@ from institutions.health.models import (  # noqa: E402
     SessionAttendance,
 )
 from institutions.import_jobs.models import ImportJob  # noqa: E402
+from institutions.lecturers.models import LecturerMember  # noqa: E402
 from institutions.premises import IdlePremises  # noqa: E402
 from institutions.public_fees import PublicFeeStandard  # noqa: E402
 from institutions.recognitions import DemonstrationUnit  # noqa: E402
@@ -556,6 +557,7 @@ __all__ = [
     "Institution",
     "InstitutionDetails",
     "InstructorAssignment",
+    "LecturerMember",
     "MonthlyReport",
     "PanicAlarm",
     "ParentingSession",

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("institutions.reports.api_urls")),
     path("", include("institutions.health.api_urls")),
     path("", include("institutions.training.api_urls")),
+    path("", include("institutions.lecturers.api_urls")),
     path("", include("inspections.api_urls")),
     path("", include("vouchers.api_urls")),
     path("", include("metrics.api_urls")),
