@@ -534,7 +534,11 @@ from institutions.reports.models import (  # noqa: E402
     ReportReminder,
     ReportWindowException,
 )
-from institutions.training.models import TrainingAttendance, TrainingCourse  # noqa: E402
+from institutions.training.models import (  # noqa: E402
+    TrainingAttendance,
+    TrainingCourse,
+    TrainingProvider,
+)
 
 __all__ = [
     "CHILDREN_PER_CARER",
@@ -572,5 +576,6 @@ __all__ = [
     "Township",
     "TrainingAttendance",
     "TrainingCourse",
+    "TrainingProvider",
     "ValidityPeriod",
 ]
