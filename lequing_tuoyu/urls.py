@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("institutions.urls")),
     path("", include("institutions.reports.urls")),
     path("", include("institutions.health.urls")),
+    path("", include("institutions.training.urls")),
     path("", include("inspections.urls")),
     path("", include("vouchers.urls")),
     path("", include("vouchers.family_urls")),

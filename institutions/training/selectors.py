@@ -80,3 +80,8 @@ def providers_of(user) -> QuerySet:
     if is_bureau(user):
         return TrainingProvider.objects.all()
     return TrainingProvider.objects.filter(users=user)
+
+
+def reads_staff_hours(user) -> bool:
+    """Operators (their own staff) and city-wide roles read staff's training hours."""
+    return sees_every_institution(user) or has_role(user, Role.OPERATOR)
