@@ -54,6 +54,8 @@ def portal_nav(context) -> list[dict]:
             items.append({"url": reverse("reports:sessions"), "label": _("养育照护活动")})
         if city_wide or has_role(user, Role.HEALTH_CENTRE):
             items.append({"url": reverse("health:sessions"), "label": _("医育结合")})
+        if city_wide or operator or has_role(user, Role.TRAINING_PROVIDER):
+            items.append({"url": reverse("training:courses"), "label": _("培训")})
         if bureau or operator:
             items.append({"url": reverse("vouchers:home"), "label": _("托育券")})
         if bureau or operator or has_role(user, Role.INSPECTOR):
