@@ -77,8 +77,11 @@ def course_attendance(user, course: TrainingCourse) -> QuerySet:
 
 
 def providers_of(user) -> QuerySet:
+    """The providers whose courses `user` may write: every one for the bureau, else their own."""
     if is_bureau(user):
         return TrainingProvider.objects.all()
+    if not is_provider_user(user):
+        return TrainingProvider.objects.none()  # anonymous (the API schema) and other roles
     return TrainingProvider.objects.filter(users=user)
 
 

@@ -188,7 +188,9 @@ def test_the_team_page_reads_in_the_same_number_of_queries_for_1_and_5_members(
     assert count() == one
 
 
-def test_the_api_lets_the_bureau_write_and_health_centres_read(api_as, bureau, health_a, operator_a):
+def test_the_api_lets_the_bureau_write_and_health_centres_read(
+    api_as, bureau, health_a, operator_a
+):
     created = api_as(bureau).post(
         API,
         {
@@ -216,3 +218,25 @@ def test_the_api_lets_the_bureau_write_and_health_centres_read(api_as, bureau, h
     assert member.mobile.reveal() == "13800001111"
     refused = api_as(bureau).patch(url, {"left_on": "2025-12-31"}, format="json")
     assert refused.status_code == 400
+
+
+def test_a_health_centre_names_lecturers_through_the_api(api_as, health_a, facility_a):
+    member = _member(left_on=DAY)
+    gone = _member(name="离开的讲师", left_on=DAY - dt.timedelta(days=1))
+    body = {
+        "facility": facility_a.pk,
+        "held_on": DAY.isoformat(),
+        "topic": "亲子游戏",
+        "venue": "community",
+        "families_reached": 5,
+    }
+    client = api_as(health_a)
+    refused = client.post(
+        "/api/v1/health/sessions/", body | {"lecturers": [gone.pk]}, format="json"
+    )
+    assert refused.status_code == 400 and not ParentingSession.objects.exists()
+    created = client.post(
+        "/api/v1/health/sessions/", body | {"lecturers": [member.pk]}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["lecturers"] == [member.pk]
