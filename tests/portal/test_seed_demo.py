@@ -210,9 +210,7 @@ def test_the_demo_has_a_training_provider_login_and_a_lecturer_team():
     provider = TrainingProvider.objects.get(users=login)
     assert provider.name == "乐清市婴幼儿照护服务指导中心"
     assert not TrainingCourse.objects.filter(provider_org__isnull=True).exists()
-    assert set(scope(login, TrainingCourse).values_list("provider_org", flat=True)) == {
-        provider.pk
-    }
+    assert set(scope(login, TrainingCourse).values_list("provider_org", flat=True)) == {provider.pk}
     assert LecturerMember.objects.filter(left_on__isnull=False).exists()
     assert LecturerMember.objects.filter(facility__isnull=True).exists()
     led = ParentingSession.objects.filter(lecturers__isnull=False).distinct()
