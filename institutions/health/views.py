@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from portal.pages import add_service_error, bureau_acts, portal_page, require_bureau_actor
 from portal.roles import get_scoped_or_404, scope, sees_every_institution
 
+from ..lecturers.selectors import members_for_session
 from ..models import CareContract, Institution, ParentingSession
 from . import selectors, services
 from .forms import (
@@ -70,6 +71,7 @@ def sessions(request):
         form = HealthSessionForm(
             request.POST or None,
             facilities=facilities,
+            lecturers=members_for_session(request.user),
             initial={"held_on": timezone.localdate()},
         )
     if request.method == "POST":
@@ -81,6 +83,7 @@ def sessions(request):
                     session=form.session(),
                     facility=form.cleaned_data["facility"],
                     mobiles=form.cleaned_data["mobiles"],
+                    lecturers=form.cleaned_data["lecturers"],
                     actor=request.user,
                 )
             except ValidationError as error:
