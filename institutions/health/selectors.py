@@ -39,8 +39,10 @@ def is_health_centre(user) -> bool:
     return has_role(user, Role.HEALTH_CENTRE)
 
 
-def contracts_valid_on(day: dt.date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+def contracts_valid_on(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
 
 
 @dataclass
@@ -56,20 +58,46 @@ class Network:
     without_facility: list  # institutions under contract whose contract names no facility
 
 
-def network(user, day: dt.date) -> Network:
+def network_facilities(user, day: dt.date) -> QuerySet[HealthFacility]:
+    """The township facilities `user` sees, in the network's order, each annotated
+    `contracted`: its "1+1" contracts valid on `day` (the rows `network` lists under it)."""
+    return (
+        scope(user, HealthFacility.objects.filter(level=HealthFacility.Level.TOWNSHIP))
+        .annotate(
+            contracted=Count("care_contracts", filter=contracts_valid_on(day, "care_contracts__"))
+        )
+        .select_related("township")
+    )
+
+
+def network(user, day: dt.date, *, facilities=None) -> Network:
     """County → township facility → institutions (with today's "1+1" contracts), each
-    institution with its health instructor at `day`; what `user` may see of it."""
-    facilities = scope(user, HealthFacility.objects.select_related("township"))
-    contracts = scope(
+    institution with its health instructor at `day`; what `user` may see of it. `facilities`:
+    the township facilities to draw (a page of `network_facilities`); all of them by default.
+    Five queries whatever the number of facilities and contracts."""
+    if facilities is None:
+        facilities = network_facilities(user, day)
+    nodes = {f.pk: NetworkNode(f) for f in facilities}
+    county = scope(
         user,
-        CareContract.objects.filter(contracts_valid_on(day)).select_related("institution"),
-    ).order_by("institution__township__sort_order", "institution__name")
+        HealthFacility.objects.filter(level=HealthFacility.Level.COUNTY).select_related("township"),
+    )
+    contracts = (
+        scope(
+            user,
+            CareContract.objects.filter(contracts_valid_on(day)).select_related(
+                "institution__township"
+            ),
+        )
+        .filter(Q(facility__in=list(nodes)) | Q(facility__isnull=True))
+        .order_by("institution__township__sort_order", "institution__name")
+    )
+    contracts = list(contracts)
     institutions = institutions_as_of(
-        day, Institution.objects.filter(pk__in=contracts.values("institution"))
+        day, Institution.objects.filter(pk__in={c.institution_id for c in contracts})
     ).values("pk", "instructor_user_id")
     instructor_of = {row["pk"]: row["instructor_user_id"] for row in institutions}
     users = get_user_model().objects.in_bulk({pk for pk in instructor_of.values() if pk})
-    nodes = {f.pk: NetworkNode(f) for f in facilities if f.level == HealthFacility.Level.TOWNSHIP}
     without: list = []
     for contract in contracts:
         pair = (contract.institution, users.get(instructor_of.get(contract.institution_id)))
@@ -77,11 +105,7 @@ def network(user, day: dt.date) -> Network:
             nodes[contract.facility_id].institutions.append(pair)
         elif contract.facility_id is None:
             without.append((contract, pair[1]))
-    return Network(
-        county=[f for f in facilities if f.level == HealthFacility.Level.COUNTY],
-        townships=list(nodes.values()),
-        without_facility=without,
-    )
+    return Network(county=list(county), townships=list(nodes.values()), without_facility=without)
 
 
 def unlinked_contracts() -> QuerySet[CareContract]:
