@@ -31,6 +31,8 @@ from .kpis.sources import FEE_ROWS, accepted_reports
 K6_SHARE = Decimal("0.30")
 CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=12, decimal_places=2)
+# What the page shows of a report (a province's month lists thousands: only these are loaded).
+REPORT_FIELDS = ("pk", "period", "state", "institution__name")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def above_public_standard(period: dt.date) -> tuple[int, list[AboveStandard]]:
         )
         .filter(above_any)
         .select_related("institution")
+        .only(*REPORT_FIELDS, *CLASS_FIELDS.values(), *MODES, "institution__ownership")
         .order_by("institution__name", "pk")
     )
     rows = []
@@ -146,6 +149,7 @@ def above_k6_ceiling(period: dt.date) -> tuple[Decimal | None, list[AboveK6]]:
         accepted_reports(period, month_end(period))
         .filter(FEE_ROWS, fee_full_day__gt=ceiling)
         .select_related("institution")
+        .only(*REPORT_FIELDS, "fee_full_day")
         .order_by(F("fee_full_day").desc(), "institution__name")
     )
     return ceiling, [AboveK6(report, report.fee_full_day, ceiling) for report in reports]
