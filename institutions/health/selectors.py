@@ -161,6 +161,10 @@ class FacilityWork:
     sessions_without_list: int = 0
 
 
+# What the home shows of a contract (a province's facility has over a thousand).
+CONTRACT_FIELDS = ("pk", "facility", "institution__name")
+
+
 def facility_work(user, *, today: dt.date) -> list[FacilityWork]:
     """One entry per facility `user` belongs to (a health facility's user); six queries whatever
     the number of facilities, contracts and sessions."""
@@ -178,23 +182,31 @@ def facility_work(user, *, today: dt.date) -> list[FacilityWork]:
     ):
         work[facility_id].screening_missing = False
     entered = set(
-        ContractServiceMonth.objects.filter(
-            contract__facility_id__in=ids, period=month
-        ).values_list("contract_id", flat=True)
+        ContractServiceMonth.objects.filter(contract__facility_id__in=ids, period=month)
+        .order_by()  # not the model's ordering: it joins the institutions and townships
+        .values_list("contract_id", flat=True)
     )
     last_month = CareContract.objects.filter(
         facility_id__in=ids, valid_from__lte=month_end(month)
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
-    for contract in last_month.select_related("institution").order_by("institution__name"):
+    for contract in (
+        last_month.select_related("institution")
+        .only(*CONTRACT_FIELDS)
+        .order_by("institution__name")
+    ):
         if contract.pk not in entered:
             work[contract.facility_id].services_missing.append(contract)
     visited = set(
         GuidanceVisit.objects.filter(
             facility_id__in=ids, visited_on__gte=quarter, visited_on__lte=today
-        ).values_list("facility_id", "institution_id")
+        )
+        .order_by()
+        .values_list("facility_id", "institution_id")
     )
     current = CareContract.objects.filter(contracts_valid_on(today), facility_id__in=ids)
-    for contract in current.select_related("institution").order_by("institution__name"):
+    for contract in (
+        current.select_related("institution").only(*CONTRACT_FIELDS).order_by("institution__name")
+    ):
         if (contract.facility_id, contract.institution_id) not in visited:
             work[contract.facility_id].without_guidance.append(contract.institution)
     has_list = Exists(SessionAttendance.objects.filter(session=OuterRef("pk")))
