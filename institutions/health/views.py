@@ -30,6 +30,7 @@ from .forms import (
 from .models import ContractServiceMonth, GuidanceVisit, HealthFacility, ScreeningMonth
 
 PAGE_SIZE = 50
+NETWORK_FACILITIES = 3
 
 
 def _require_reader(request) -> None:
@@ -56,8 +57,27 @@ def _page(request, queryset):
 def network(request):
     """/weisheng/wangluo/: county → township facility → institutions, with each instructor."""
     _require_reader(request)
-    data = selectors.network(request.user, timezone.localdate())
-    return render(request, "health/network.html", _context(request, "network", network=data))
+    today = timezone.localdate()
+    # A page draws NETWORK_FACILITIES township facilities with all their institutions; the
+    # summary above lists every facility with its count (a province has thousands of rows).
+    facilities = list(selectors.network_facilities(request.user, today))
+    page = Paginator(facilities, NETWORK_FACILITIES).get_page(request.GET.get("page"))
+    data = selectors.network(request.user, today, facilities=page.object_list)
+    for number in page.paginator.page_range:
+        for facility in page.paginator.page(number).object_list:
+            facility.page_number = number
+    return render(
+        request,
+        "health/network.html",
+        _context(
+            request,
+            "network",
+            network=data,
+            page=page,
+            facilities=facilities,
+            contracted=sum(f.contracted for f in facilities),
+        ),
+    )
 
 
 @portal_page
