@@ -371,6 +371,9 @@ class InstitutionAdmin(SpreadsheetAdminMixin, DatedChangeAdminMixin, ServiceAdmi
     search_fields = ["name", "credit_code", "filing_number"]
     search_help_text = _("按机构名称、统一社会信用代码或备案编号搜索。")
     list_select_related = ["township"]
+    # Each row reads the registry's dated facts and the admin's per-row rendering is slow: 50 rows
+    # a page keep the list fast at a province's scale (issue 21).
+    list_per_page = 50
     autocomplete_fields = ["operators", "community"]
     fieldsets = [
         (

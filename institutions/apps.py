@@ -13,6 +13,7 @@ class InstitutionsConfig(AppConfig):
         from .health import admin as _health_admin  # noqa: F401 - the same cycle; admin.py is full
         from .import_jobs.models import ImportJob  # the same cycle
         from .inclusive import admin as _inclusive_admin  # noqa: F401 - the same cycle
+        from .lecturers import admin as _lecturers_admin  # noqa: F401 - the same cycle
         from .tasks import run_import_job  # the same cycle
         from .training import admin as _training_admin  # noqa: F401 - the same cycle
 

@@ -529,6 +529,7 @@ from institutions.inclusive.models import (  # noqa: E402
     SupportCaseAccess,
     SupportReview,
 )
+from institutions.lecturers.models import LecturerMember  # noqa: E402
 from institutions.premises import IdlePremises  # noqa: E402
 from institutions.public_fees import PublicFeeStandard  # noqa: E402
 from institutions.recognitions import DemonstrationUnit  # noqa: E402
@@ -538,7 +539,11 @@ from institutions.reports.models import (  # noqa: E402
     ReportReminder,
     ReportWindowException,
 )
-from institutions.training.models import TrainingAttendance, TrainingCourse  # noqa: E402
+from institutions.training.models import (  # noqa: E402
+    TrainingAttendance,
+    TrainingCourse,
+    TrainingProvider,
+)
 
 __all__ = [
     "CHILDREN_PER_CARER",
@@ -561,6 +566,7 @@ __all__ = [
     "Institution",
     "InstitutionDetails",
     "InstructorAssignment",
+    "LecturerMember",
     "MonthlyReport",
     "PanicAlarm",
     "ParentingSession",
@@ -578,5 +584,6 @@ __all__ = [
     "Township",
     "TrainingAttendance",
     "TrainingCourse",
+    "TrainingProvider",
     "ValidityPeriod",
 ]

@@ -100,6 +100,10 @@ class InstitutionWidget(widgets.Widget):
 class StaffWidget(ResidentIdWidget):
     """A staff member by resident ID number and their institution's credit code (another column)."""
 
+    # How the institution column is read (the training sign-in sheet of a provider's user reads
+    # any institution's: institutions.training.resources).
+    institution_widget = InstitutionWidget
+
     def __init__(self, institution_column: str):
         self.institution_column = institution_column
         super().__init__()
@@ -108,7 +112,9 @@ class StaffWidget(ResidentIdWidget):
         number = super().clean(value, row, **kwargs)
         if not number:
             return None
-        institution = InstitutionWidget().clean((row or {}).get(self.institution_column), **kwargs)
+        institution = self.institution_widget().clean(
+            (row or {}).get(self.institution_column), **kwargs
+        )
         if institution is None:
             raise ValueError(
                 _("请填写%(column)s，以确定此人所在的机构。") % {"column": self.institution_column}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +54,9 @@ from vouchers.selectors import applications_waiting, redeemable_this_month
 
 # Rows of each list on the bureau's home; its "全部" link leads to the whole list.
 TOP = 5
+# Institutions with visits due, and rectifications to verify, on an inspector's home: an
+# instructor of thousands of institutions gets the earliest due and the totals (issue 21).
+INSPECTOR_TOP = 30
 # The report states as the home's badges say them (the label is always written out too).
 REPORT_BADGES = {
     None: "alert",
@@ -260,11 +264,14 @@ class InspectorHome:
     to_verify: list[Finding]
     month_end: dt.date
     may_start: bool = False
+    visits_total: int = 0  # institutions needing a visit, `visits` shows the first INSPECTOR_TOP
+    to_verify_total: int = 0  # `to_verify` shows the first INSPECTOR_TOP
 
 
 def inspector_home(user, *, today: dt.date) -> InspectorHome:
-    """The inspector's visits, spot checks and rectifications to verify. Three queries."""
-    visits = routine_visits_due(user, today=today)
+    """The inspector's visits, spot checks and rectifications to verify. Three queries; the
+    visits and rectifications lists stop at INSPECTOR_TOP rows (with their totals)."""
+    visits, visits_total = routine_visits_due(user, today=today, limit=INSPECTOR_TOP)
     for visit in visits:
         visit.url = (
             reverse("inspections:inspection_new")
@@ -282,7 +289,10 @@ def inspector_home(user, *, today: dt.date) -> InspectorHome:
     by_institution: dict[int, tuple[Institution, list[RoutineVisit]]] = {}
     for visit in visits:
         by_institution.setdefault(visit.institution.pk, (visit.institution, []))[1].append(visit)
-    to_verify = list(rectifications_to_verify(user))
+    # The total is a window over the same rows, counted before the slice: still one query.
+    to_verify = list(
+        rectifications_to_verify(user).annotate(waiting=Window(Count("pk")))[:INSPECTOR_TOP]
+    )
     for finding in to_verify:
         finding.url = reverse("inspections:finding_detail", args=[finding.pk])
     return InspectorHome(
@@ -291,6 +301,8 @@ def inspector_home(user, *, today: dt.date) -> InspectorHome:
         to_verify=to_verify,
         month_end=month_end(today),
         may_start=can_write(user),
+        visits_total=visits_total,
+        to_verify_total=to_verify[0].waiting if to_verify else 0,
     )
 
 

@@ -96,6 +96,8 @@ def home_for(user) -> str:
     registry, families their voucher page."""
     if has_role(user, Role.HEALTH_CENTRE):
         return reverse("health:sessions")  # a health facility's users: their sessions first
+    if has_role(user, Role.TRAINING_PROVIDER):
+        return reverse("training:courses")  # a training provider's users: their courses
     if sees_indicators(user):
         return reverse("metrics:dashboard")
     if sees_every_institution(user) or has_role(user, Role.OPERATOR):

@@ -16,11 +16,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F
+from django.db.models import Case, DecimalField, F, Q, Value, When
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from institutions.models import MonthlyReport
-from institutions.public_fees import MODES, ceiling_for, standards_on
+from institutions.public_fees import MODES, Standards, ceiling_for, standards_on
 from institutions.reports.models import CLASS_FIELDS
 from portal.dates import month_end
 
@@ -29,6 +30,9 @@ from .kpis.sources import FEE_ROWS, accepted_reports
 
 K6_SHARE = Decimal("0.30")
 CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+# What the page shows of a report (a province's month lists thousands: only these are loaded).
+REPORT_FIELDS = ("pk", "period", "state", "institution__name")
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,23 @@ def above_public_standard(period: dt.date) -> tuple[int, list[AboveStandard]]:
     standards = standards_on(month_end(period))
     if not standards:
         return 0, []
+    above_any = Q()
+    for field_name in MODES:
+        ceiling = _ceiling_sql(standards, field_name)
+        if ceiling is not None:
+            above_any |= Q(**{f"{field_name}__gt": ceiling})
+    if not above_any:
+        return len(standards), []
+    # The database keeps the reports above their ceiling by the same rule (a city has thousands
+    # of reports a month, few above); `ceiling_for` below then gives each row's ceiling.
     reports = (
         MonthlyReport.objects.filter(
             period=period,
             state__in=[MonthlyReport.State.SUBMITTED, MonthlyReport.State.ACCEPTED],
         )
+        .filter(above_any)
         .select_related("institution")
+        .only(*REPORT_FIELDS, *CLASS_FIELDS.values(), *MODES, "institution__ownership")
         .order_by("institution__name", "pk")
     )
     rows = []
@@ -101,6 +116,29 @@ def above_public_standard(period: dt.date) -> tuple[int, list[AboveStandard]]:
     return len(standards), rows
 
 
+def _ceiling_sql(standards: Standards, field_name: str):
+    """`ceiling_for` as an SQL expression on a report: per ownership, the highest of the enrolled
+    classes' ceilings, NULL when an enrolled class has no ceiling for this mode (or none is
+    enrolled). None when no ownership has a ceiling for this mode."""
+    whens = []
+    for ownership in sorted({ownership for ownership, _class_type in standards}):
+        amounts = {}
+        for class_type, enrolled in CLASS_FIELDS.items():
+            standard = standards.get((ownership, str(class_type)))
+            amounts[enrolled] = getattr(standard, MODES[field_name]) if standard else None
+        present = [
+            Case(When(**{f"{enrolled}__gt": 0}, then=Value(amount)), output_field=MONEY)
+            for enrolled, amount in amounts.items()
+            if amount is not None
+        ]
+        if not present:
+            continue
+        without_ceiling = Q(**{f"{e}__lte": 0 for e, amount in amounts.items() if amount is None})
+        highest = Greatest(*present, output_field=MONEY) if len(present) > 1 else present[0]
+        whens.append(When(Q(institution__ownership=ownership) & without_ceiling, then=highest))
+    return Case(*whens, default=None, output_field=MONEY) if whens else None
+
+
 def above_k6_ceiling(period: dt.date) -> tuple[Decimal | None, list[AboveK6]]:
     """(the ceiling, the inclusive institutions' accepted reports above it), as K6 reads them."""
     income = monthly_income(period.year)
@@ -111,6 +149,7 @@ def above_k6_ceiling(period: dt.date) -> tuple[Decimal | None, list[AboveK6]]:
         accepted_reports(period, month_end(period))
         .filter(FEE_ROWS, fee_full_day__gt=ceiling)
         .select_related("institution")
+        .only(*REPORT_FIELDS, "fee_full_day")
         .order_by(F("fee_full_day").desc(), "institution__name")
     )
     return ceiling, [AboveK6(report, report.fee_full_day, ceiling) for report in reports]

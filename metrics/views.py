@@ -39,6 +39,7 @@ from .kpis.drilldown import drilldown as drilldown_of
 from .models import CITY, ComputeRun, Indicator
 
 DRILL_PAGE_SIZE = 100
+FEE_PAGE_SIZE = 50
 # The task force's departments read the indicators too (issue 16); none of them acts here.
 VIEW_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.EDUCATION, Role.AUDITOR, Role.DEPARTMENT)
 
@@ -302,10 +303,22 @@ def fees(request):
         period = form.cleaned_data["month"]
     elif not form.is_bound:
         form = FeeMonthForm(initial={"month": f"{period:%Y-%m}"})
+    result = fee_supervision(period)
+    # A province's month has thousands of rows in each list: FEE_PAGE_SIZE at a time, with the
+    # totals; each list pages on its own (?page= and ?k6=).
     return render(
         request,
         "metrics/fees.html",
-        {"form": form, "period": period, "result": fee_supervision(period), "tab": "fees"},
+        {
+            "form": form,
+            "period": period,
+            "result": result,
+            "tab": "fees",
+            "standard_page": Paginator(result.above_standard, FEE_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
+            "k6_page": Paginator(result.above_k6, FEE_PAGE_SIZE).get_page(request.GET.get("k6")),
+        },
     )
 
 

@@ -21,6 +21,11 @@ classmethod `facility_condition(facilities) -> Q` for objects linked to those fa
 way (the institution: by a "1+1" contract valid today), which `scope(..., facility_links=True)`
 adds where a page offers them.
 
+Training providers' users (培训机构用户) see the objects of their own provider: a model declares
+how it reaches a provider (institutions.TrainingProvider, with a `users` many-to-many) with
+`provider_path` (`""` when the object is the provider). For them a `scope_public` model with a
+`provider_path` (the courses) is not public: they see their own provider's only.
+
 A model with `scope_public = True` (reference data such as townships) is visible to every
 signed-in user. A model with `programme_record = True` (the pilot task force's tasks, updates,
 funds...) is visible to the office, the departments, education staff and auditors only.
@@ -60,6 +65,9 @@ class Role(models.TextChoices):
     # A user of a health facility (institutions.HealthFacility.users): records its own
     # facility's sessions, guidance visits and monthly screening figures.
     HEALTH_CENTRE = "health_centre", "卫生院/社区卫生服务中心用户"
+    # A user of a training provider (institutions.TrainingProvider.users): enters the attendance
+    # of its own provider's courses.
+    TRAINING_PROVIDER = "training_provider", "培训机构用户"
 
     @property
     def group_name(self) -> str:
@@ -150,9 +158,12 @@ def scope(
         not getattr(model, "sensitive_record", False) or is_bureau(user)
     ):
         return queryset
-    if getattr(model, "scope_public", False):
-        return queryset
     roles = user_roles(user)
+    provider_path = getattr(model, "provider_path", None)
+    if getattr(model, "scope_public", False) and not (
+        Role.TRAINING_PROVIDER in roles and provider_path is not None
+    ):
+        return queryset
     condition = Q(pk__in=[])
     institution_path = getattr(model, "institution_path", None)
     if Role.OPERATOR in roles and institution_path is not None:
@@ -166,6 +177,9 @@ def scope(
             condition |= Q(**{lookup: facility_ids(user)})
         if linked is not None and facility_links:
             condition |= linked(facility_ids(user))
+    if Role.TRAINING_PROVIDER in roles and provider_path is not None:
+        lookup = f"{provider_path}__users" if provider_path else "users"
+        condition |= Q(**{lookup: user})
     family_path = getattr(model, "family_path", None)
     if Role.FAMILY in roles and family_path:
         condition |= Q(**{family_path: user})
@@ -209,6 +223,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, set[str]]] = {
     Role.FAMILY: {},
     Role.DEPARTMENT: {},
     Role.HEALTH_CENTRE: {},
+    Role.TRAINING_PROVIDER: {},
 }
 
 

@@ -82,14 +82,17 @@ def months(request):
 @bureau_page
 @require_GET
 def month_detail(request, pk: int):
+    """A month's totals (stored on the month) and its lines, PAGE_SIZE at a time: a province's
+    month has thousands of lines."""
     month = _month(request, pk)
     lines = month.lines.select_related("institution").order_by("institution__name", "pk")
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "subsidies/month_detail.html",
         {
             "month": month,
-            "lines": lines,
+            "page": page,
             "paid_form": MarkPaidForm(),
             "may_act": bureau_acts(request.user),
         },

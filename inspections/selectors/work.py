@@ -9,9 +9,21 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 
-from institutions.models import Institution
+from institutions.models import Institution, InstructorAssignment
 
 from ..models import (
     Concern,
@@ -60,26 +72,49 @@ class RoutineVisit:
         return str(InspectionKind(self.kind).label)
 
 
-def routine_visits_due(instructor, *, today: dt.date) -> list[RoutineVisit]:
+def routine_visits_due(
+    instructor, *, today: dt.date, limit: int | None = None
+) -> tuple[list[RoutineVisit], int]:
     """The routine visits the institutions assigned to `instructor` (as health instructor at the
     month's end, as the coverage page counts them) still need: this month's patrol, this
-    quarter's guidance and this year's annual inspection, earliest deadline first. One query."""
+    quarter's guidance and this year's annual inspection, earliest deadline first; with `limit`,
+    those of the first `limit` institutions in that order. Also how many institutions need any.
+    One query: the count is a window over the same rows, taken before the limit."""
     periods = CoveragePeriods(today)
+    ends = {kind: periods.bounds(kind)[1] for kind in ROUTINE_KINDS}
+    # An institution's earliest deadline: its periods end in this order (month, quarter, year).
+    earliest_due = Case(
+        When(patrol_done=False, then=Value(ends[InspectionKind.PATROL])),
+        When(guidance_done=False, then=Value(ends[InspectionKind.GUIDANCE])),
+        default=Value(ends[InspectionKind.ANNUAL]),
+        output_field=DateField(),
+    )
+    # Only institutions ever assigned to the instructor can have them as instructor on the
+    # month's end: a cheap filter before the registry's facts are read for each institution.
+    assigned = InstructorAssignment.objects.filter(
+        instructor_id=instructor.pk, effective_from__lte=periods.counted_at
+    ).values("institution_id")
     institutions = (
         coverage_institutions(periods)
+        .filter(pk__in=assigned)
         .filter(instructor_id=instructor.pk)
         .filter(Q(patrol_done=False) | Q(guidance_done=False) | Q(annual_done=False))
         .select_related("township")
-        .order_by("township__sort_order", "name", "pk")
+        .annotate(earliest_due=earliest_due, needing=Window(Count("pk")))
+        .order_by("earliest_due", "township__sort_order", "name", "pk")
     )
+    if limit is not None:
+        institutions = institutions[:limit]
+    institutions = list(institutions)
     visits = [
-        RoutineVisit(institution, kind, periods.bounds(kind)[1])
+        RoutineVisit(institution, kind, ends[kind])
         for institution in institutions
         for kind in ROUTINE_KINDS
         if not is_done(institution, kind)
     ]
-    # Stable: within a deadline, the townships' and names' order above.
-    return sorted(visits, key=lambda visit: visit.due_by)
+    # Stable: within a deadline, the order above (earliest deadline, township, name).
+    visits.sort(key=lambda visit: visit.due_by)
+    return visits, (institutions[0].needing if institutions else 0)
 
 
 def spot_checks_assigned(inspector) -> QuerySet[DrawAssignment]:

@@ -20,7 +20,7 @@ from portal.api.fields import MonthField
 from portal.api.permissions import BUREAU, READERS, ScopedQuerysetMixin
 from portal.roles import CITY_WIDE_ROLES, Role, scope
 
-from ..models import CareContract, Community, Institution, ParentingSession
+from ..models import CareContract, Community, Institution, LecturerMember, ParentingSession
 from . import selectors, services
 from .models import (
     GUIDANCE_TOPICS,
@@ -67,6 +67,7 @@ class HealthSessionSerializer(serializers.ModelSerializer):
             "township",
             "families_reached",
             "families_on_list",
+            "lecturers",
         ]
         read_only_fields = fields
 
@@ -81,6 +82,9 @@ class HealthSessionInputSerializer(serializers.Serializer):
     )
     families_reached = serializers.IntegerField(min_value=0, required=False)
     mobiles = MobilesField(required=False, write_only=True, label=_("签到家长手机号码"))
+    lecturers = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=LecturerMember.objects.all(), required=False, label=_("主讲讲师")
+    )
 
     def validate(self, attrs):
         if not attrs.get("mobiles") and attrs.get("families_reached") is None:
@@ -120,7 +124,12 @@ class HealthSessionViewSet(
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return super().get_queryset().annotate(families_on_list=Count("attendance"))
+        return (
+            super()
+            .get_queryset()
+            .annotate(families_on_list=Count("attendance"))
+            .prefetch_related("lecturers")
+        )
 
     @extend_schema(request=HealthSessionInputSerializer, responses={201: HealthSessionSerializer})
     def create(self, request) -> Response:
@@ -130,12 +139,14 @@ class HealthSessionViewSet(
         facility = values.pop("facility")
         _require_acting(request, facility)
         mobiles = values.pop("mobiles", None)
+        lecturers = values.pop("lecturers", None)
         values.setdefault("families_reached", 0)
         with service_errors():
             session = services.health_session_save(
                 session=ParentingSession(**values),
                 facility=facility,
                 mobiles=mobiles,
+                lecturers=lecturers,
                 actor=request.user,
             )
         fresh = self.get_queryset().get(pk=session.pk)

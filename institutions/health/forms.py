@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import MonthField
 
-from ..models import CareContract, Community, Institution, ParentingSession
+from ..lecturers.models import check_members_on
+from ..models import CareContract, Community, Institution, LecturerMember, ParentingSession
 from ..reports.forms import DateInput
 from .models import GUIDANCE_TOPICS, GuidanceVisit, HealthFacility
 from .validators import parse_mobiles
@@ -54,13 +55,24 @@ class HealthSessionForm(forms.Form):
         help_text=_("填写签到名单时按名单计算，可不填。"),
         widget=forms.NumberInput(attrs={"min": "0", "inputmode": "numeric"}),
     )
+    lecturers = forms.ModelMultipleChoiceField(
+        label=_("主讲讲师"),
+        queryset=LecturerMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("须为活动当日的讲师团成员。"),
+    )
     mobiles = MobilesField(
         label=_("签到名单（家长手机号码）"), required=False, help_text=MOBILES_HELP
     )
 
-    def __init__(self, *args, facilities, **kwargs):
+    def __init__(self, *args, facilities, lecturers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities
+        if lecturers is None:
+            del self.fields["lecturers"]
+        else:
+            self.fields["lecturers"].queryset = lecturers
         townships = facilities.values("township")
         self.fields["community"].queryset = Community.objects.filter(
             township__in=townships
@@ -80,6 +92,7 @@ class HealthSessionForm(forms.Form):
         community, facility = data.get("community"), data.get("facility")
         if community and facility and community.township_id != facility.township_id:
             self.add_error("community", _("所选社区不在该机构所在镇街。"))
+        lecturers_clean(self, data)
         return data
 
     def session(self) -> ParentingSession:
@@ -91,6 +104,15 @@ class HealthSessionForm(forms.Form):
             community=data.get("community"),
             families_reached=data.get("families_reached") or 0,
         )
+
+
+def lecturers_clean(form: forms.Form, data: dict) -> None:
+    """A session's lecturers were members of the team on its day (both ends included)."""
+    if data.get("lecturers") and data.get("held_on"):
+        try:
+            check_members_on(data["lecturers"], data["held_on"])
+        except ValidationError as error:
+            form.add_error("lecturers", error.message_dict["lecturers"])
 
 
 class AttendanceForm(forms.Form):

@@ -39,8 +39,10 @@ def is_health_centre(user) -> bool:
     return has_role(user, Role.HEALTH_CENTRE)
 
 
-def contracts_valid_on(day: dt.date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+def contracts_valid_on(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
 
 
 @dataclass
@@ -56,20 +58,46 @@ class Network:
     without_facility: list  # institutions under contract whose contract names no facility
 
 
-def network(user, day: dt.date) -> Network:
+def network_facilities(user, day: dt.date) -> QuerySet[HealthFacility]:
+    """The township facilities `user` sees, in the network's order, each annotated
+    `contracted`: its "1+1" contracts valid on `day` (the rows `network` lists under it)."""
+    return (
+        scope(user, HealthFacility.objects.filter(level=HealthFacility.Level.TOWNSHIP))
+        .annotate(
+            contracted=Count("care_contracts", filter=contracts_valid_on(day, "care_contracts__"))
+        )
+        .select_related("township")
+    )
+
+
+def network(user, day: dt.date, *, facilities=None) -> Network:
     """County → township facility → institutions (with today's "1+1" contracts), each
-    institution with its health instructor at `day`; what `user` may see of it."""
-    facilities = scope(user, HealthFacility.objects.select_related("township"))
-    contracts = scope(
+    institution with its health instructor at `day`; what `user` may see of it. `facilities`:
+    the township facilities to draw (a page of `network_facilities`); all of them by default.
+    Five queries whatever the number of facilities and contracts."""
+    if facilities is None:
+        facilities = network_facilities(user, day)
+    nodes = {f.pk: NetworkNode(f) for f in facilities}
+    county = scope(
         user,
-        CareContract.objects.filter(contracts_valid_on(day)).select_related("institution"),
-    ).order_by("institution__township__sort_order", "institution__name")
+        HealthFacility.objects.filter(level=HealthFacility.Level.COUNTY).select_related("township"),
+    )
+    contracts = (
+        scope(
+            user,
+            CareContract.objects.filter(contracts_valid_on(day)).select_related(
+                "institution__township"
+            ),
+        )
+        .filter(Q(facility__in=list(nodes)) | Q(facility__isnull=True))
+        .order_by("institution__township__sort_order", "institution__name")
+    )
+    contracts = list(contracts)
     institutions = institutions_as_of(
-        day, Institution.objects.filter(pk__in=contracts.values("institution"))
+        day, Institution.objects.filter(pk__in={c.institution_id for c in contracts})
     ).values("pk", "instructor_user_id")
     instructor_of = {row["pk"]: row["instructor_user_id"] for row in institutions}
     users = get_user_model().objects.in_bulk({pk for pk in instructor_of.values() if pk})
-    nodes = {f.pk: NetworkNode(f) for f in facilities if f.level == HealthFacility.Level.TOWNSHIP}
     without: list = []
     for contract in contracts:
         pair = (contract.institution, users.get(instructor_of.get(contract.institution_id)))
@@ -77,11 +105,7 @@ def network(user, day: dt.date) -> Network:
             nodes[contract.facility_id].institutions.append(pair)
         elif contract.facility_id is None:
             without.append((contract, pair[1]))
-    return Network(
-        county=[f for f in facilities if f.level == HealthFacility.Level.COUNTY],
-        townships=list(nodes.values()),
-        without_facility=without,
-    )
+    return Network(county=list(county), townships=list(nodes.values()), without_facility=without)
 
 
 def unlinked_contracts() -> QuerySet[CareContract]:
@@ -137,6 +161,10 @@ class FacilityWork:
     sessions_without_list: int = 0
 
 
+# What the home shows of a contract (a province's facility has over a thousand).
+CONTRACT_FIELDS = ("pk", "facility", "institution__name")
+
+
 def facility_work(user, *, today: dt.date) -> list[FacilityWork]:
     """One entry per facility `user` belongs to (a health facility's user); six queries whatever
     the number of facilities, contracts and sessions."""
@@ -154,23 +182,31 @@ def facility_work(user, *, today: dt.date) -> list[FacilityWork]:
     ):
         work[facility_id].screening_missing = False
     entered = set(
-        ContractServiceMonth.objects.filter(
-            contract__facility_id__in=ids, period=month
-        ).values_list("contract_id", flat=True)
+        ContractServiceMonth.objects.filter(contract__facility_id__in=ids, period=month)
+        .order_by()  # not the model's ordering: it joins the institutions and townships
+        .values_list("contract_id", flat=True)
     )
     last_month = CareContract.objects.filter(
         facility_id__in=ids, valid_from__lte=month_end(month)
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
-    for contract in last_month.select_related("institution").order_by("institution__name"):
+    for contract in (
+        last_month.select_related("institution")
+        .only(*CONTRACT_FIELDS)
+        .order_by("institution__name")
+    ):
         if contract.pk not in entered:
             work[contract.facility_id].services_missing.append(contract)
     visited = set(
         GuidanceVisit.objects.filter(
             facility_id__in=ids, visited_on__gte=quarter, visited_on__lte=today
-        ).values_list("facility_id", "institution_id")
+        )
+        .order_by()
+        .values_list("facility_id", "institution_id")
     )
     current = CareContract.objects.filter(contracts_valid_on(today), facility_id__in=ids)
-    for contract in current.select_related("institution").order_by("institution__name"):
+    for contract in (
+        current.select_related("institution").only(*CONTRACT_FIELDS).order_by("institution__name")
+    ):
         if (contract.facility_id, contract.institution_id) not in visited:
             work[contract.facility_id].without_guidance.append(contract.institution)
     has_list = Exists(SessionAttendance.objects.filter(session=OuterRef("pk")))

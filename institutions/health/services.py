@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.personal_data import keyed_hash
 
+from ..lecturers.services import session_lecturers_set
 from ..models import CareContract, ParentingSession
 from .matching import match, name_index
 from .models import (
@@ -54,7 +55,12 @@ def attendance_replace(*, session: ParentingSession, mobiles, actor=None) -> int
 
 @transaction.atomic
 def health_session_save(
-    *, session: ParentingSession, facility: HealthFacility, mobiles=None, actor=None
+    *,
+    session: ParentingSession,
+    facility: HealthFacility,
+    mobiles=None,
+    lecturers=None,
+    actor=None,
 ) -> ParentingSession:
     """A session organised by `facility`: its name and township are the facility's unless the
     session says where it was held; `mobiles` (when given) is its attendance list."""
@@ -78,6 +84,8 @@ def health_session_save(
     session.save()
     if numbers:
         attendance_replace(session=session, mobiles=numbers, actor=actor)
+    if lecturers is not None:
+        session_lecturers_set(session=session, lecturers=lecturers, actor=actor)
     return session
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..lecturers import views as lecturer_views
 from . import views
 
 app_name = "health"
@@ -14,4 +15,5 @@ urlpatterns = [
     path("weisheng/shaicha/", views.screening, name="screening"),
     path("weisheng/qianyue/", views.contract_services, name="contract_services"),
     path("weisheng/guanlian/", views.unlinked, name="unlinked"),
+    path("weisheng/jiangshi/", lecturer_views.team, name="lecturers"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from portal.pages import add_service_error, bureau_acts, portal_page, require_bureau_actor
 from portal.roles import get_scoped_or_404, scope, sees_every_institution
 
+from ..lecturers.selectors import members_for_session
 from ..models import CareContract, Institution, ParentingSession
 from . import selectors, services
 from .forms import (
@@ -29,6 +30,7 @@ from .forms import (
 from .models import ContractServiceMonth, GuidanceVisit, HealthFacility, ScreeningMonth
 
 PAGE_SIZE = 50
+NETWORK_FACILITIES = 3
 
 
 def _require_reader(request) -> None:
@@ -55,8 +57,27 @@ def _page(request, queryset):
 def network(request):
     """/weisheng/wangluo/: county → township facility → institutions, with each instructor."""
     _require_reader(request)
-    data = selectors.network(request.user, timezone.localdate())
-    return render(request, "health/network.html", _context(request, "network", network=data))
+    today = timezone.localdate()
+    # A page draws NETWORK_FACILITIES township facilities with all their institutions; the
+    # summary above lists every facility with its count (a province has thousands of rows).
+    facilities = list(selectors.network_facilities(request.user, today))
+    page = Paginator(facilities, NETWORK_FACILITIES).get_page(request.GET.get("page"))
+    data = selectors.network(request.user, today, facilities=page.object_list)
+    for number in page.paginator.page_range:
+        for facility in page.paginator.page(number).object_list:
+            facility.page_number = number
+    return render(
+        request,
+        "health/network.html",
+        _context(
+            request,
+            "network",
+            network=data,
+            page=page,
+            facilities=facilities,
+            contracted=sum(f.contracted for f in facilities),
+        ),
+    )
 
 
 @portal_page
@@ -70,6 +91,7 @@ def sessions(request):
         form = HealthSessionForm(
             request.POST or None,
             facilities=facilities,
+            lecturers=members_for_session(request.user),
             initial={"held_on": timezone.localdate()},
         )
     if request.method == "POST":
@@ -81,6 +103,7 @@ def sessions(request):
                     session=form.session(),
                     facility=form.cleaned_data["facility"],
                     mobiles=form.cleaned_data["mobiles"],
+                    lecturers=form.cleaned_data["lecturers"],
                     actor=request.user,
                 )
             except ValidationError as error:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from institutions.lecturers.models import LecturerMember, check_members_on
 from institutions.models import CHILDREN_PER_CARER, ClassType, Institution, Township
 from portal.dates import add_months, month_start
 from portal.forms import MonthField
@@ -332,10 +333,26 @@ class ParentingSessionForm(forms.Form):
         min_value=0,
         widget=forms.NumberInput(attrs={"min": "0", "inputmode": "numeric"}),
     )
+    venue = forms.ChoiceField(
+        label=_("活动场所类型"),
+        choices=[("", _("（不填）")), *ParentingSession.Venue.choices],
+        required=False,
+    )
+    lecturers = forms.ModelMultipleChoiceField(
+        label=_("主讲讲师"),
+        queryset=LecturerMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("须为活动当日的讲师团成员。"),
+    )
 
-    def __init__(self, *args, institutions, allow_health_centre: bool, **kwargs):
+    def __init__(self, *args, institutions, allow_health_centre: bool, lecturers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.allow_health_centre = allow_health_centre
+        if lecturers is None:
+            del self.fields["lecturers"]
+        else:
+            self.fields["lecturers"].queryset = lecturers
         field = self.fields["institution"]
         field.queryset = institutions
         field.label_from_instance = lambda i: f"{i.name}（{i.township.name}）"
@@ -364,6 +381,11 @@ class ParentingSessionForm(forms.Form):
                 self.add_error("organiser_name", _("请填写卫生院或社区卫生服务中心的名称。"))
             if not data.get("township") and "township" not in self.errors:
                 self.add_error("township", _("请选择镇街。"))
+        if data.get("lecturers") and data.get("held_on"):
+            try:
+                check_members_on(data["lecturers"], data["held_on"])
+            except ValidationError as error:
+                self.add_error("lecturers", error.message_dict["lecturers"])
         return data
 
     def session(self) -> ParentingSession:
@@ -372,6 +394,7 @@ class ParentingSessionForm(forms.Form):
         kind = data.get("organiser_kind", ParentingSession.OrganiserKind.INSTITUTION)
         common = {
             "held_on": data["held_on"],
+            "venue": data.get("venue") or "",
             "topic": data["topic"].strip(),
             "families_reached": data["families_reached"],
             "organiser_kind": kind,

@@ -247,6 +247,13 @@ class ParentingSession(models.Model):
     )
     topic = models.CharField(_("主题"), max_length=200)
     families_reached = models.PositiveIntegerField(_("参与家庭数"))
+    # Members of the lecturer team on the session's day (institutions.lecturers).
+    lecturers = models.ManyToManyField(
+        "institutions.LecturerMember",
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("主讲讲师"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -256,7 +263,7 @@ class ParentingSession(models.Model):
         verbose_name=_("填报人"),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[lecturers])
     institution_path = "institution"
     facility_path = "facility"
 

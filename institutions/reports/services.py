@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from institutions.lecturers.services import session_lecturers_set
 from institutions.models import Institution
 from institutions.reports.window import window_state
 from institutions.selectors import institutions_as_of
@@ -283,13 +284,18 @@ def exception_grant(
 
 
 @transaction.atomic
-def parenting_session_save(*, session: ParentingSession, actor=None) -> ParentingSession:
+def parenting_session_save(
+    *, session: ParentingSession, lecturers=None, actor=None
+) -> ParentingSession:
+    """Save a session; `lecturers` (when given) are its lecturers, members of the team on its day."""
     if session.pk is None and getattr(actor, "is_authenticated", False):
         session.created_by = actor
     session.full_clean()
     if getattr(actor, "is_authenticated", False):
         session._history_user = actor
     session.save()
+    if lecturers is not None:
+        session_lecturers_set(session=session, lecturers=lecturers, actor=actor)
     return session
 
 

@@ -12,7 +12,7 @@ from portal.admin import ScopedAdminMixin
 
 from ..admin import SpreadsheetAdminMixin
 from . import services
-from .models import TrainingAttendance, TrainingCourse
+from .models import TrainingAttendance, TrainingCourse, TrainingProvider
 from .resources import TrainingAttendanceResource
 
 
@@ -26,11 +26,31 @@ class TrainingServiceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 services.record_delete(record=obj, actor=request.user)
 
 
+@admin.register(TrainingProvider)
+class TrainingProviderAdmin(TrainingServiceAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["users"]
+
+    def save_model(self, request, obj, form, change):
+        services.provider_save(provider=obj, actor=request.user)
+
+
 @admin.register(TrainingCourse)
 class TrainingCourseAdmin(TrainingServiceAdmin):
-    list_display = ["pk", "name", "provider", "kind", "starts_on", "ends_on", "hours"]
+    list_display = [
+        "pk",
+        "name",
+        "provider",
+        "provider_org",
+        "kind",
+        "starts_on",
+        "ends_on",
+        "hours",
+    ]
     list_display_links = ["name"]
-    list_filter = ["kind", "provider"]
+    list_filter = ["kind", "provider_org", "provider"]
+    list_select_related = ["provider_org"]
     search_fields = ["name", "provider"]
     date_hierarchy = "starts_on"
 

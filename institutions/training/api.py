@@ -1,18 +1,23 @@
 """API of training (/api/v1/training/...): courses and attendance, scoped as the admin and the
 pages are (portal.roles): city-wide roles read everything, operators their own staff's
-attendance and every course; the bureau writes through the services."""
+attendance and every course; a training provider's users read and write their own provider's
+courses and those courses' attendance; the bureau writes everything, through the services."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 
 from portal.api.errors import service_errors
 from portal.api.permissions import BUREAU, READERS, ScopedQuerysetMixin
-from portal.roles import scope
+from portal.roles import Role, is_bureau, scope
 
 from ..models import StaffMember
-from . import services
+from . import selectors, services
 from .models import TrainingAttendance, TrainingCourse
+
+TRAINING_READERS = frozenset(READERS | {Role.TRAINING_PROVIDER})
+TRAINING_WRITERS = frozenset(BUREAU | {Role.TRAINING_PROVIDER})
 
 
 class CourseSerializer(serializers.ModelSerializer):
@@ -26,6 +31,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "provider",
+            "provider_org",
             "kind",
             "starts_on",
             "ends_on",
@@ -33,6 +39,25 @@ class CourseSerializer(serializers.ModelSerializer):
             "open_to_roles",
         ]
         read_only_fields = ["id"]
+        extra_kwargs = {"provider": {"required": False}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["provider_org"].queryset = selectors.providers_of(request.user)
+        return fields
+
+    def validate(self, attrs):
+        request = self.context.get("request")
+        if request is not None and not is_bureau(request.user):
+            provider = attrs.get("provider_org", getattr(self.instance, "provider_org", None))
+            if provider is None:
+                providers = list(selectors.providers_of(request.user)[:2])
+                if len(providers) != 1:
+                    raise serializers.ValidationError({"provider_org": _("请选择培训机构。")})
+                attrs["provider_org"] = providers[0]
+        return attrs
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -46,7 +71,12 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["staff"].queryset = scope(request.user, StaffMember)
+            # A provider's users enter any staff member's attendance of their own courses.
+            staff = StaffMember.objects.all()
+            if not selectors.is_provider_user(request.user):
+                staff = scope(request.user, StaffMember)
+            fields["staff"].queryset = staff
+            fields["course"].queryset = scope(request.user, TrainingCourse)
         return fields
 
 
@@ -72,13 +102,14 @@ class CourseViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """培训课程: everyone who reads the registry reads the courses; the bureau writes them."""
+    """培训课程: everyone who reads the registry reads the courses; the bureau writes them, and a
+    provider's users their own provider's."""
 
     model = TrainingCourse
     queryset = TrainingCourse.objects.all().order_by("-starts_on", "pk")
     serializer_class = CourseSerializer
-    read_roles = READERS
-    write_roles = BUREAU
+    read_roles = TRAINING_READERS
+    write_roles = TRAINING_WRITERS
     lookup_value_regex = r"\d+"
 
     def save(self, course):
@@ -94,13 +125,14 @@ class AttendanceViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """培训参训记录: operators read their own staff's; the bureau writes."""
+    """培训参训记录: operators read their own staff's; the bureau writes, and a provider's users
+    for their own provider's courses."""
 
     model = TrainingAttendance
     queryset = TrainingAttendance.objects.all().order_by("course", "staff")
     serializer_class = AttendanceSerializer
-    read_roles = READERS
-    write_roles = BUREAU
+    read_roles = TRAINING_READERS
+    write_roles = TRAINING_WRITERS
     lookup_value_regex = r"\d+"
 
     def save(self, attendance):

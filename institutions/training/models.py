@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -24,6 +25,30 @@ NAMED_PROVIDERS = (
     "乐清市婴幼儿照护服务指导中心",
     "市托育综合服务中心",
 )
+
+
+class TrainingProvider(models.Model):
+    """A training provider (培训机构) whose users enter the attendance of its own courses
+    (Role.TRAINING_PROVIDER; portal.roles scopes them by `provider_path`)."""
+
+    name = models.CharField(_("机构名称"), max_length=200, unique=True)
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="training_providers",
+        verbose_name=_("机构用户"),
+    )
+
+    history = HistoricalRecords(m2m_fields=[users])
+    provider_path = ""  # portal.roles: the object is the provider
+
+    class Meta:
+        verbose_name = _("培训机构")
+        verbose_name_plural = _("培训机构")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class TrainingCourse(models.Model):
@@ -45,6 +70,15 @@ class TrainingCourse(models.Model):
             "可选：温州大学、温州市中等幼儿师范学校、乐清市婴幼儿照护服务指导中心、市托育综合服务中心，或填写其他机构。"
         ),
     )
+    provider_org = models.ForeignKey(
+        TrainingProvider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("培训机构（账号）"),
+        help_text=_("该机构的用户可以登记本课程的参训记录。"),
+    )
     kind = models.CharField(_("培训类型"), max_length=20, choices=Kind.choices)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), help_text=_("含当日。"))
@@ -57,7 +91,9 @@ class TrainingCourse(models.Model):
     )
 
     history = HistoricalRecords()
-    scope_public = True  # portal.roles: a course is no institution's record
+    # portal.roles: a course is no institution's record; a provider's users see their own only.
+    scope_public = True
+    provider_path = "provider_org"
 
     class Meta:
         verbose_name = _("培训课程")
@@ -118,6 +154,7 @@ class TrainingAttendance(models.Model):
 
     history = HistoricalRecords()
     institution_path = "staff__institution"
+    provider_path = "course__provider_org"
 
     class Meta:
         verbose_name = _("培训参训记录")

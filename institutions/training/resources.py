@@ -9,16 +9,21 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
+from import_export.results import Result
 
 from portal.spreadsheets import (
     DecimalWidget,
+    SpreadsheetCSV,
     SpreadsheetResource,
+    SpreadsheetXLSX,
     TextWidget,
     YesNoWidget,
     cell_text,
 )
+from portal.validators import normalize_credit_code
 
-from ..resources import ID_NUMBER, INSTITUTION_CREDIT_CODE, StaffWidget
+from ..models import Institution
+from ..resources import ID_NUMBER, INSTITUTION_CREDIT_CODE, InstitutionWidget, StaffWidget
 from .models import TrainingAttendance, TrainingCourse
 from .services import attendance_save
 
@@ -32,8 +37,10 @@ class CourseWidget(widgets.Widget):
         super().__init__()
         self._courses: dict[int, TrainingCourse] | None = None
 
-    def preload(self) -> None:
-        self._courses = {course.pk: course for course in TrainingCourse.objects.all()}
+    def preload(self, courses=None) -> None:
+        """Read the courses a file may name (`courses`: a page's own course; default: all)."""
+        courses = TrainingCourse.objects.all() if courses is None else courses
+        self._courses = {course.pk: course for course in courses}
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -52,6 +59,20 @@ class CourseWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return str(value.pk) if value else ""
+
+
+class AnyInstitutionWidget(InstitutionWidget):
+    """Any institution by its credit code: a provider's users record the attendance of staff of
+    every institution at their own courses (the page names the one course they may enter)."""
+
+    def clean(self, value, row=None, **kwargs):
+        code = normalize_credit_code(cell_text(value))
+        if not code:
+            return None
+        institution = Institution.objects.filter(credit_code=code).first()
+        if institution is None:
+            raise ValueError(_("机构统一社会信用代码“%(code)s”找不到对应的机构。") % {"code": code})
+        return institution
 
 
 class CachedStaffWidget(StaffWidget):
@@ -106,6 +127,11 @@ class TrainingAttendanceResource(SpreadsheetResource):
             "award",
         )
 
+    def __init__(self, *, courses=None, **kwargs):
+        super().__init__(**kwargs)
+        # The courses a file may name; None: every course (the bureau's admin import).
+        self.courses = courses
+
     @classmethod
     def get_display_name(cls):
         return _("培训签到")
@@ -118,11 +144,16 @@ class TrainingAttendanceResource(SpreadsheetResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self.fields["course"].widget.preload()
+        self.fields["course"].widget.preload(self.courses)
         self.fields["staff"].widget.cache = {}
-        self._existing = {
-            (a.course_id, a.staff_id): a for a in TrainingAttendance.objects.all().iterator()
-        }
+        # A page's import names its one course, which the user may enter: any institution's staff.
+        self.fields["staff"].widget.institution_widget = (
+            InstitutionWidget if self.courses is None else AnyInstitutionWidget
+        )
+        existing = TrainingAttendance.objects.all()
+        if self.courses is not None:
+            existing = existing.filter(course__in=self.courses)
+        self._existing = {(a.course_id, a.staff_id): a for a in existing.iterator()}
 
     def get_instance(self, instance_loader, row):
         try:
@@ -139,3 +170,19 @@ class TrainingAttendanceResource(SpreadsheetResource):
 
     def save_with_service(self, instance, *, actor):
         attendance_save(attendance=instance, actor=actor)
+
+
+def import_attendance(file_bytes: bytes, format: str, actor, courses) -> Result:
+    """Import a sign-in sheet ("xlsx" or "csv") as `actor`, naming only `courses`; nothing is
+    written when any row fails. Look at `result.has_errors()` and `result.invalid_rows`. A file
+    refused as a whole (too large, not a spreadsheet, formulas) raises SpreadsheetFileError."""
+    if format == "xlsx":
+        dataset = SpreadsheetXLSX().create_dataset(file_bytes)
+    elif format == "csv":
+        dataset = SpreadsheetCSV().create_dataset(file_bytes)
+    else:
+        raise ValueError(format)
+    resource = TrainingAttendanceResource(courses=courses)
+    result = resource.import_data(dataset, dry_run=False, user=actor)
+    result.messages = resource.error_messages(result)
+    return result

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import TrainingAttendance, TrainingCourse
+from .models import TrainingAttendance, TrainingCourse, TrainingProvider
 
 
 def _as(record, actor) -> None:
@@ -18,7 +18,9 @@ def _as(record, actor) -> None:
 @transaction.atomic
 def course_save(*, course: TrainingCourse, actor=None) -> TrainingCourse:
     """Add or change a course. Its hours cannot fall below an attendance's (the model's rules;
-    a database trigger holds it too)."""
+    a database trigger holds it too). A course of a provider with users carries its name."""
+    if course.provider_org_id and not (course.provider or "").strip():
+        course.provider = course.provider_org.name
     course.full_clean()
     if course.pk is not None:
         above = course.attendance.filter(hours__gt=course.hours)
@@ -42,3 +44,12 @@ def attendance_save(*, attendance: TrainingAttendance, actor=None) -> TrainingAt
 def record_delete(*, record, actor=None) -> None:
     _as(record, actor)
     record.delete()
+
+
+@transaction.atomic
+def provider_save(*, provider: TrainingProvider, actor=None) -> TrainingProvider:
+    provider.name = (provider.name or "").strip()
+    provider.full_clean()
+    _as(provider, actor)
+    provider.save()
+    return provider

@@ -21,6 +21,7 @@ from portal.roles import ADMIN_ROLES, Role, sync_roles
 from .health import seed_health
 from .inclusive import seed_inclusive
 from .inspections import seed_inspections
+from .lecturers import seed_lecturers
 from .metrics import CITY_INSTITUTIONS, compute_indicators, seed_population
 from .people import DEMO_PASSWORD, make_credit_code, make_mobile, make_person_name, make_resident_id
 from .programme import seed_programme
@@ -60,6 +61,8 @@ DEMO_USERS: list[tuple[str, Role, str]] = [
     ("dept_civil", Role.DEPARTMENT, "市民政局 专班联络员"),
     # A user of 柳市镇's health centre (demo/health.py links it to the facility).
     ("health1", Role.HEALTH_CENTRE, "柳市镇卫生院 儿保医生"),
+    # A user of 乐清市婴幼儿照护服务指导中心, a training provider (demo/training.py links it).
+    ("provider1", Role.TRAINING_PROVIDER, "乐清市婴幼儿照护服务指导中心 培训专员"),
 ]
 
 SCALES = {"demo": 40, "city": CITY_INSTITUTIONS, "province": 10_000}
@@ -83,6 +86,7 @@ class SeedResult:
     subsidy_lines: int = 0
     training: dict | None = None
     ratings: dict | None = None
+    lecturers: dict | None = None
 
 
 def _ensure_users() -> dict[str, object]:
@@ -125,10 +129,14 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
     subsidy_lines = seed_subsidies(users=users)
     # Its own generator, like the public records': the rows above are unchanged by it.
     health = seed_health(random.Random(seed + 2), users=users) if registry.institutions else None
-    training = seed_training(random.Random(seed + 3)) if registry.institutions else None
+    training = (
+        seed_training(random.Random(seed + 3), users=users) if registry.institutions else None
+    )
     # Inclusive-care support cases (issue 19), after the facilities; its own generator.
     if registry.institutions:
         seed_inclusive(random.Random(seed + 4), users=users)
+    # Its own generator (the lecturer team, plan 7.4), after the health facilities' sessions.
+    lecturers = seed_lecturers(random.Random(seed + 5)) if registry.institutions else None
     # Its own generator too (star ratings, issue 20).
     ratings = (
         seed_ratings(random.Random(seed + 3), institutions=registry.institutions, users=users)
@@ -153,4 +161,5 @@ def seed(*, scale: str = "demo", seed: int = 2025, with_indicators: bool = True)
         subsidy_lines=subsidy_lines,
         training=training,
         ratings=ratings,
+        lecturers=lecturers,
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from institutions.models import StaffMember, TrainingAttendance, TrainingCourse
+from institutions.models import StaffMember, TrainingAttendance, TrainingCourse, TrainingProvider
 from institutions.training import services as training_services
 from institutions.training.models import NAMED_PROVIDERS
 
@@ -33,7 +33,19 @@ COURSES = [
 AWARDS = ["一等奖", "二等奖", "三等奖", "优秀奖"]
 
 
-def _courses(rng: random.Random, today: dt.date) -> list[TrainingCourse]:
+# The demo provider whose user (provider1) enters its courses' attendance.
+PROVIDER_LOGIN = ("provider1", 2)
+
+
+def _providers(users: dict | None) -> list[TrainingProvider]:
+    providers = [TrainingProvider.objects.get_or_create(name=name)[0] for name in NAMED_PROVIDERS]
+    login, index = PROVIDER_LOGIN
+    if users and login in users:
+        providers[index].users.add(users[login])
+    return providers
+
+
+def _courses(rng: random.Random, today: dt.date, providers) -> list[TrainingCourse]:
     courses = []
     for year in (today.year - 1, today.year):
         for provider, name, kind, hours, days, roles in COURSES:
@@ -47,6 +59,7 @@ def _courses(rng: random.Random, today: dt.date) -> list[TrainingCourse]:
                     course=TrainingCourse(
                         name=f"{year}年{name}{DEMO_SUFFIX}",
                         provider=NAMED_PROVIDERS[provider],
+                        provider_org=providers[provider],
                         kind=kind,
                         starts_on=starts_on,
                         ends_on=ends_on,
@@ -58,9 +71,9 @@ def _courses(rng: random.Random, today: dt.date) -> list[TrainingCourse]:
     return courses
 
 
-def seed_training(rng: random.Random) -> dict:
+def seed_training(rng: random.Random, users: dict | None = None) -> dict:
     today = timezone.localdate()
-    courses = _courses(rng, today)
+    courses = _courses(rng, today, _providers(users))
     care = StaffMember.objects.filter(role__in=CARE).order_by("pk")
     rows = []
     for member in care:

@@ -57,6 +57,8 @@ def portal_nav(context) -> list[dict]:
             items.append({"url": reverse("health:sessions"), "label": _("医育结合")})
         if bureau or operator or has_role(user, Role.HEALTH_CENTRE):
             items.append({"url": reverse("inclusive:case_list"), "label": _("融合托育")})
+        if city_wide or operator or has_role(user, Role.TRAINING_PROVIDER):
+            items.append({"url": reverse("training:courses"), "label": _("培训")})
         if bureau or operator:
             items.append({"url": reverse("vouchers:home"), "label": _("托育券")})
         if bureau or operator or has_role(user, Role.INSPECTOR):

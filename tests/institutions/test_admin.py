@@ -366,4 +366,5 @@ def test_changelist_queries_do_not_grow_with_the_registry(
     assert at_1000 == at_100
     with django_assert_max_num_queries(CHANGELIST_MAX_QUERIES):
         response = client.get(url, params)
-    assert len(response.context["cl"].result_list) == 100
+    # The institutions' list shows 50 a page (its rows read the registry's dated facts).
+    assert len(response.context["cl"].result_list) == (50 if model is Institution else 100)

@@ -199,3 +199,21 @@ def test_the_demo_has_courses_from_every_named_provider_and_care_staff_attendanc
     assert 0.4 * care < attended < 0.8 * care
     assert TrainingAttendance.objects.exclude(award="").filter(course__kind="competition").exists()
     assert not TrainingAttendance.objects.exclude(award="").exclude(course__kind="competition")
+
+
+def test_the_demo_has_a_training_provider_login_and_a_lecturer_team():
+    from institutions.models import LecturerMember, TrainingCourse, TrainingProvider
+
+    demo.seed(scale="demo", seed=11, with_indicators=False)
+    login = get_user_model().objects.get(username="provider1")
+    assert user_roles(login) == {Role.TRAINING_PROVIDER}
+    provider = TrainingProvider.objects.get(users=login)
+    assert provider.name == "乐清市婴幼儿照护服务指导中心"
+    assert not TrainingCourse.objects.filter(provider_org__isnull=True).exists()
+    assert set(scope(login, TrainingCourse).values_list("provider_org", flat=True)) == {provider.pk}
+    assert LecturerMember.objects.filter(left_on__isnull=False).exists()
+    assert LecturerMember.objects.filter(facility__isnull=True).exists()
+    led = ParentingSession.objects.filter(lecturers__isnull=False).distinct()
+    assert led.exists()
+    for session in led.prefetch_related("lecturers"):
+        assert all(m.is_member_on(session.held_on) for m in session.lecturers.all())

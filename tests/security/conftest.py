@@ -41,6 +41,7 @@ PERSONAS = (
     "auditor",
     "department",
     "health_centre",
+    "training_provider",
 )
 _ROLES = {
     "family": Role.FAMILY,
@@ -55,6 +56,8 @@ _ROLES = {
     "department": Role.DEPARTMENT,
     # A user of the health facility under a "1+1" contract with institution A.
     "health_centre": Role.HEALTH_CENTRE,
+    # A user of the training provider whose course the training URLs point at.
+    "training_provider": Role.TRAINING_PROVIDER,
 }
 
 
@@ -299,14 +302,22 @@ def _notification(world) -> None:
 def _training_records(world: World) -> None:
     """A course and the attendance of one of institution A's staff members (for the training
     URLs with a key)."""
-    from institutions.models import StaffMember, TrainingAttendance, TrainingCourse
+    from institutions.models import (
+        StaffMember,
+        TrainingAttendance,
+        TrainingCourse,
+        TrainingProvider,
+    )
     from institutions.training import services as training_services
 
     staff = StaffMember.objects.filter(institution=world.institution_a).order_by("pk").first()
+    provider, _ = TrainingProvider.objects.get_or_create(name="温州大学")
+    provider.users.add(world.users["training_provider"])
     course = training_services.course_save(
         course=TrainingCourse(
             name="安全测试培训",
             provider="温州大学",
+            provider_org=provider,
             kind="in_service",
             starts_on=timezone.localdate(),
             ends_on=timezone.localdate(),

@@ -31,9 +31,24 @@ INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR = (
 DEPT = "department"
 # A user of the health facility under a "1+1" contract with institution A (Role.HEALTH_CENTRE).
 HEALTH = "health_centre"
+# A user of the training provider of the world's course (Role.TRAINING_PROVIDER).
+PROVIDER = "training_provider"
 
 EVERYONE = frozenset(
-    {ANON, FAMILY, OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR, DEPT, HEALTH}
+    {
+        ANON,
+        FAMILY,
+        OP_A,
+        OP_B,
+        INSPECTOR,
+        EDUCATION,
+        BUREAU,
+        BUREAU_ADMIN,
+        AUDITOR,
+        DEPT,
+        HEALTH,
+        PROVIDER,
+    }
 )
 SIGNED_IN = EVERYONE - {ANON}
 NOBODY = frozenset()
@@ -192,7 +207,7 @@ ENTRIES: dict[str, Entry] = {
     "admin:notifications.notification:change": Entry(get=_s(BUREAU_ADMIN), post=NOBODY),
     "admin:notifications.notification:redirect": Entry(get=CITY),
     "admin:login": Entry(get=EVERYONE, post=EVERYONE),
-    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B, DEPT, HEALTH), post=EVERYONE),
+    "admin:logout": Entry(get=_s(ANON, FAMILY, OP_A, OP_B, DEPT, HEALTH, PROVIDER), post=EVERYONE),
     "admin:password_change": Entry(get=CITY, post=CITY),
     "admin:password_change_done": Entry(get=CITY),
     "admin:autocomplete": Entry(get=NOBODY),
@@ -757,8 +772,8 @@ ENTRIES: dict[str, Entry] = {
     # Mandatory reporting: anyone who may write reports an incident (a department user and a
     # health facility's user too).
     "inspections:incident_new": Entry(
-        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT, HEALTH),
-        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT, HEALTH),
+        get=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT, HEALTH, PROVIDER),
+        post=_s(FAMILY, OP_A, OP_B, INSPECTOR, BUREAU, BUREAU_ADMIN, DEPT, HEALTH, PROVIDER),
     ),
     "inspections:incident_detail": Entry(
         get=_s(OP_A, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR),
@@ -879,8 +894,8 @@ ENTRIES: dict[str, Entry] = {
     "v1:api-token": Entry(get=NOBODY, post=EVERYONE),
     # Reference data for the registry's roles; a department or health-centre user has no registry
     # role.
-    "v1:township-list": Entry(get=SIGNED_IN - {DEPT, HEALTH}, post=NOBODY),
-    "v1:township-detail": Entry(get=SIGNED_IN - {DEPT, HEALTH}, post=NOBODY),
+    "v1:township-list": Entry(get=SIGNED_IN - {DEPT, HEALTH, PROVIDER}, post=NOBODY),
+    "v1:township-detail": Entry(get=SIGNED_IN - {DEPT, HEALTH, PROVIDER}, post=NOBODY),
     # The published public fee standard: the registry's readers and the operators it binds.
     "v1:public-fee-standard-list": Entry(
         get=_s(OP_A, OP_B, INSPECTOR, EDUCATION, BUREAU, BUREAU_ADMIN, AUDITOR), post=NOBODY
@@ -1276,10 +1291,40 @@ ENTRIES |= {
     }.items()
 }
 ENTRIES |= {
-    "v1:training-course-list": Entry(get=CITY | OPERATORS, post=BUREAUS),
-    "v1:training-course-detail": Entry(get=CITY | OPERATORS, post=NOBODY, patch=BUREAUS),
-    "v1:training-attendance-list": Entry(get=CITY | OPERATORS, post=BUREAUS),
-    "v1:training-attendance-detail": Entry(get=CITY | {OP_A}, post=NOBODY, patch=BUREAUS),
+    "v1:training-course-list": Entry(get=CITY | OPERATORS | {PROVIDER}, post=BUREAUS | {PROVIDER}),
+    "v1:training-course-detail": Entry(
+        get=CITY | OPERATORS | {PROVIDER}, post=NOBODY, patch=BUREAUS | {PROVIDER}
+    ),
+    "v1:training-attendance-list": Entry(
+        get=CITY | OPERATORS | {PROVIDER}, post=BUREAUS | {PROVIDER}
+    ),
+    "v1:training-attendance-detail": Entry(
+        get=CITY | {OP_A, PROVIDER}, post=NOBODY, patch=BUREAUS | {PROVIDER}
+    ),
+}
+# Training pages (/peixun/): the world's course is the provider persona's provider's and open to
+# every role; its attendance is institution A's staff member's. The bureau and the provider's
+# users enter attendance; operators read the courses open to their staff and their own staff's
+# rows and hours; the other city-wide roles read.
+TRAINING_ENTRY = BUREAUS | {PROVIDER}
+ENTRIES |= _health_admin("trainingprovider", "lecturermember")
+ENTRIES |= {
+    "training:courses": Entry(get=CITY | OPERATORS | {PROVIDER}, post=NOBODY),
+    "training:hours": Entry(get=CITY | OPERATORS, post=NOBODY),
+    "training:course": Entry(get=CITY | OPERATORS | {PROVIDER}, post=NOBODY),
+    "training:attendance_add": Entry(get=TRAINING_ENTRY, post=TRAINING_ENTRY),
+    "training:import": Entry(get=TRAINING_ENTRY, post=TRAINING_ENTRY),
+    "training:attendance_edit": Entry(get=TRAINING_ENTRY, post=TRAINING_ENTRY),
+    "training:attendance_delete": Entry(
+        get=TRAINING_ENTRY,
+        post=_s(BUREAU),
+        why="the first allowed persona (bureau) deletes the row; the later ones find none (404)",
+    ),
+    # The lecturer team (讲师团): city-wide roles and health facilities' users read; the bureau
+    # writes through the API and the admin.
+    "health:lecturers": Entry(get=HEALTH_PAGE_READERS, post=NOBODY),
+    "v1:lecturer-list": Entry(get=HEALTH_PAGE_READERS, post=BUREAUS),
+    "v1:lecturer-detail": Entry(get=HEALTH_PAGE_READERS, post=NOBODY, patch=BUREAUS),
 }
 # Star rating (星级评定, issue 20). The application URLs point at institution A's applications
 # (conftest.py): a draft (detail, self-assessment) and a submitted one (review, decision).
@@ -1453,6 +1498,12 @@ KWARGS: dict[str, Callable] = {
     "v1:subsidy-line-detail": _pick("subsidies.SubsidyLine"),
     "v1:training-course-detail": _pick("institutions.TrainingCourse"),
     "v1:training-attendance-detail": _pick("institutions.TrainingAttendance"),
+    "training:course": _pick("institutions.TrainingCourse"),
+    "training:attendance_add": _pick("institutions.TrainingCourse"),
+    "training:import": _pick("institutions.TrainingCourse"),
+    "training:attendance_edit": _pick("institutions.TrainingAttendance"),
+    "training:attendance_delete": _pick("institutions.TrainingAttendance"),
+    "v1:lecturer-detail": _pick("institutions.LecturerMember"),
     "admin:institutions_trainingattendance_import_job": _import_job(
         "institutions.trainingattendance"
     ),

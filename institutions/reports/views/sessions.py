@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from institutions.lecturers.selectors import members_for_session
 from institutions.models import Institution
 from portal.dates import month_end
 from portal.pages import add_service_error, bureau_acts, is_operator, portal_page, require_city_wide
@@ -68,6 +69,7 @@ def sessions(request):
             request.POST or None,
             institutions=institutions,
             allow_health_centre=is_bureau(user),
+            lecturers=members_for_session(user) if is_bureau(user) else None,
             initial={"held_on": timezone.localdate()},
         )
         if not is_bureau(user) and request.method == "GET":
@@ -79,7 +81,11 @@ def sessions(request):
             raise PermissionDenied(_("您的账号只能查看，不能登记活动。"))
         if form.is_valid():
             try:
-                session = services.parenting_session_save(session=form.session(), actor=user)
+                session = services.parenting_session_save(
+                    session=form.session(),
+                    lecturers=form.cleaned_data.get("lecturers"),
+                    actor=user,
+                )
             except ValidationError as error:
                 add_service_error(form, error, model=MonthlyReport, labels=SERVICE_ERROR_LABELS)
             else:
