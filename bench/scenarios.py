@@ -186,6 +186,12 @@ PAGES = [
         "operator1",
     ),
     ("inbox /tongzhi/", "GET", "/tongzhi/", None, "bureau"),
+    ("training courses /peixun/", "GET", "/peixun/", None, "bureau"),
+    ("a provider's courses /peixun/", "GET", "/peixun/", None, "provider1"),
+    ("staff training hours /peixun/xueshi/", "GET", "/peixun/xueshi/", None, "operator1"),
+    ("lecturer team /weisheng/jiangshi/", "GET", "/weisheng/jiangshi/", None, "bureau"),
+    ("support cases /ronghe/", "GET", "/ronghe/", None, "bureau"),
+    ("support cases by township /ronghe/zhenjie/", "GET", "/ronghe/zhenjie/", None, "bureau"),
     (
         "family balance API",
         "POST",

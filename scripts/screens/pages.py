@@ -256,6 +256,13 @@ PAGES: list[Page] = [
     Page("health-screening", "月度筛查数据", "Monthly screening figures", f"{HEALTH}, {CITY}", "health1", "/weisheng/shaicha/"),
     Page("health-network", "三级指导网络", "Three-level guidance network", f"{HEALTH}, {CITY}", "bureau", "/weisheng/wangluo/"),
     Page("health-unlinked", "待关联记录", "Records to link to a facility", CITY, "bureau", "/weisheng/guanlian/"),
+    Page("health-lecturers", "讲师团", "The lecturer team", f"{HEALTH}, {CITY}", "health1", "/weisheng/jiangshi/"),
+    # Training (issue 19): the providers' users, the bureau and operators.
+    Page("training-courses", "培训课程", "Training courses", f"{CITY}, {OPERATOR}, 培训机构 training providers", "provider1", "/peixun/", section="培训 Training"),
+    Page("training-course", "课程与参训记录", "A course and its attendance", f"{CITY}, 培训机构 training providers", "provider1", "/peixun/<课程>/", follow("/peixun/", r"^/peixun/\d+/$")),
+    Page("training-attendance-add", "录入参训记录", "Entering a person's attendance", f"{BUREAU}, 培训机构 training providers", "provider1", "/peixun/<课程>/canxun/", then(follow("/peixun/", r"^/peixun/\d+/$"), "canxun/")),
+    Page("training-import", "导入签到表", "Importing a sign-in sheet", f"{BUREAU}, 培训机构 training providers", "provider1", "/peixun/<课程>/daoru/", then(follow("/peixun/", r"^/peixun/\d+/$"), "daoru/")),
+    Page("training-hours", "从业人员培训学时", "Staff training hours per year", f"{OPERATOR}, {CITY}", OP, "/peixun/xueshi/"),
     # 融合托育 support cases (issue 19): the bureau, the institution and the supporting facility.
     Page("support-cases", "融合托育个案", "Inclusive-care support cases", f"{BUREAU}, {OPERATOR}, {HEALTH}", "health1", "/ronghe/"),
     Page("support-case", "融合托育个案详情", "A support case and its reviews", f"{BUREAU}, {OPERATOR}, {HEALTH}", "health1", "/ronghe/<个案>/", follow("/ronghe/", r"^/ronghe/\d+/$")),
