@@ -113,7 +113,11 @@ def _compare_with_orm(months) -> tuple[int, list[str], float]:
         base = registry.registry_sums(
             settings.PILOT_BASELINE_DATE, [INCLUSIVE_PLACES], among=INCLUSIVE
         )
-        return sorted(month, key=lambda row: row["township_id_at"] or 0), base
+        # GROUP BY answers in no set order: both lists sorted by township.
+        return by_township(month), by_township(base)
+
+    def by_township(rows):
+        return sorted(rows, key=lambda row: row["township_id_at"] or 0)
 
     equal, differing, orm_seconds = 0, [], 0.0
     for period in months:
