@@ -17,7 +17,7 @@ import datetime as dt
 from .kpis.definitions import Figure, area_figures
 from .kpis.month import Month
 from .kpis.population import monthly_income
-from .kpis.registry import registry_totals
+from .kpis.registry import read_once, registry_totals
 from .kpis.sources import SOURCES
 from .models import CITY
 
@@ -25,9 +25,10 @@ from .models import CITY
 def compute_figures(period: dt.date) -> dict[tuple[str, str], Figure]:
     """Every indicator for `period` (a month's first day): {(area, indicator): Figure}."""
     month = Month.of(period)
-    totals = registry_totals(month.day, period=month.period, townships=month.townships)
-    for source in SOURCES:
-        source(totals, month)
+    with read_once(month.day):
+        totals = registry_totals(month.day, period=month.period, townships=month.townships)
+        for source in SOURCES:
+            source(totals, month)
     income = monthly_income(month.day.year)
     figures: dict[tuple[str, str], Figure] = {}
     for area in [CITY, *month.townships.values()]:

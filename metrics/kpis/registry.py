@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -164,6 +165,39 @@ def registry_sums(
 SET_BASED = [True]
 
 
+# The registry at a day kept in a temporary table while one month is computed (`read_once`).
+_KEPT: dict[dt.date, str] = {}
+
+
+@contextmanager
+def read_once(day: dt.date):
+    """Within the block, every set-based read of the registry at `day` (the month's totals,
+    reports, findings and tracked indicators) reads one temporary table instead of computing
+    the registry again. PostgreSQL, inside a transaction (compute_period's) only."""
+    if not set_based() or not connection.in_atomic_block or day in _KEPT:
+        yield
+        return
+    sql, params = facts_sql(day)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE registry_at_d ON COMMIT DROP AS {sql}", params)
+    _KEPT[day] = "registry_at_d"
+    try:
+        yield
+    finally:
+        del _KEPT[day]
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS registry_at_d")
+
+
+def registry_sql(day: dt.date, *, filed_and_open_only: bool) -> tuple[str, list]:
+    """institutions.facts' registry at `day`, or the table `read_once` keeps of it."""
+    kept = _KEPT.get(day)
+    if kept is None:
+        return facts_sql(day, filed_and_open_only=filed_and_open_only)
+    where = " WHERE is_counted" if filed_and_open_only else ""
+    return f"SELECT * FROM {kept}{where}", []  # noqa: S608 - our own table's name
+
+
 def set_based() -> bool:
     """Whether the indicators read the set-based registry (PostgreSQL, unless a test compares)."""
     return connection.vendor == "postgresql" and SET_BASED[0]
@@ -176,7 +210,7 @@ def by_township_at(
     per township at `day`. `rows` are values() naming their institution `institution_ref`;
     with `counted_only`, only the rows of kpis.md's counted institutions at `day`. PostgreSQL."""
     rows_sql, rows_params = rows.query.sql_with_params()
-    facts, facts_params = facts_sql(day, filed_and_open_only=counted_only)
+    facts, facts_params = registry_sql(day, filed_and_open_only=counted_only)
     counted, counted_params = where_sql(COUNTED, "f") if counted_only else ("TRUE", [])
     sql = f"""
         SELECT y.township_id_at, {columns}
@@ -197,7 +231,7 @@ def counted_ids(day: dt.date):
     """The ids of kpis.md's counted institutions at `day`, for `institution__in=`: set-based
     on PostgreSQL (the same facts as `registry_sums`), else through `registry_facts`."""
     if set_based():
-        sql, params = facts_sql(day, filed_and_open_only=True)
+        sql, params = registry_sql(day, filed_and_open_only=True)
         where, where_params = where_sql(COUNTED, "c")
         return RawSQL(  # noqa: S611 - our SQL, values are parameters
             f"SELECT c.id FROM ({sql}) AS c WHERE {where}",  # noqa: S608
@@ -221,7 +255,7 @@ def set_based_facts(day: dt.date, period: dt.date | None = None) -> tuple[str, l
     facts (institutions.facts) and, with `period`, the month's activity joined by hash: each
     inspection kind's institutions (K12a-c, the same `completed_inspections`) and the month's
     report's first submission (K14)."""
-    sql, params = facts_sql(day, filed_and_open_only=True)
+    sql, params = registry_sql(day, filed_and_open_only=True)
     if period is None:
         return sql, params
     month = Month(period, {})

@@ -27,7 +27,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from institutions.facts import facts_sql
 from institutions.health.models import GuidanceVisit, ScreeningMonth
 from institutions.models import Institution, InstructorAssignment, StaffMember
 from institutions.selectors import COUNTED, employed_on, role_on
@@ -126,7 +125,7 @@ def tracked_totals(totals: Totals, month: Month) -> None:
 
 
 def _set_based_rows(month: Month) -> list[dict]:
-    facts, params = facts_sql(month.day, filed_and_open_only=True)
+    facts, params = registry.registry_sql(month.day, filed_and_open_only=True)
     counted, counted_params = where_sql(COUNTED)
     visits = GuidanceVisit._meta.db_table
     sql = f"""

@@ -56,7 +56,9 @@ def test_query_count_does_not_grow_with_the_data(
     with CaptureQueriesContext(connection) as large:
         compute_period(M)
     assert len(small) == len(large)
-    assert len(large) <= 25
+    # 27: the set-based registry at D is kept in a temporary table for the month (create and
+    # drop: two statements) and read by every source instead of being computed four times.
+    assert len(large) <= 27
 
 
 @pytest.mark.django_db
