@@ -155,8 +155,13 @@ def registry_sums(
         FROM ({inner_sql} {keep_whole}) AS f
         GROUP BY f.township_id_at
     """  # noqa: S608 - the inner SQL is Django's, the names are the table's, values are parameters
+    return dict_rows(sql, [*params, *inner_params])
+
+
+def dict_rows(sql: str, params: list) -> list[dict]:
+    """The rows of `sql` as dicts by column name."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *inner_params])
+        cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
@@ -221,10 +226,7 @@ def by_township_at(
         ) AS y
         GROUP BY y.township_id_at
     """  # noqa: S608 - Django's SQL and ours; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *rows_params, *facts_params, *counted_params])
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    return dict_rows(sql, [*params, *rows_params, *facts_params, *counted_params])
 
 
 def counted_ids(day: dt.date):

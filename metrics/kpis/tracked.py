@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -143,10 +142,7 @@ def _set_based_rows(month: Month) -> list[dict]:
         WHERE {counted}
         GROUP BY f.township_id_at
     """  # noqa: S608 - our SQL and table names; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, month.quarter_start, month.day, *counted_params])
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return registry.dict_rows(sql, [*params, month.quarter_start, month.day, *counted_params])
 
 
 def screening_months(month: Month) -> QuerySet[ScreeningMonth]:
