@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from lequing_tuoyu.demo import DEMO_PASSWORD
 from portal.validators import resident_id_check_char
@@ -53,7 +54,9 @@ def test_a_parent_checks_a_balance_applies_and_follows_the_application(demo, jou
 
     # How to get a voucher, then the open batch's form.
     page.get_by_role("link", name="查看如何领取并在线申请").click()
-    assert page.get_by_role("heading", name="如何领取托育券").is_visible()
+    # A click does not wait for the next page: expect() retries until it shows (is_visible() read the
+    # old page once, and failed in CI when the click's navigation had not finished).
+    expect(page.get_by_role("heading", name="如何领取托育券")).to_be_visible()
     parent.shot("03-how-to-apply")
     page.get_by_role("link", name="自测并申请").first.click()
     child_id = new_child_id(400)
