@@ -516,6 +516,7 @@ class Certificate(models.Model):
 
 # Monthly reports and import jobs live in their own modules; importing them here registers them
 # with this app.
+from institutions.facts_at_day import FactsAtDay  # noqa: E402
 from institutions.health.models import (  # noqa: E402
     ContractServiceMonth,
     GuidanceVisit,
@@ -557,6 +558,7 @@ __all__ = [
     "DateRangeInclusive",
     "DatedFact",
     "DemonstrationUnit",
+    "FactsAtDay",
     "FeeStandard",
     "GuidanceVisit",
     "HealthFacility",

@@ -28,6 +28,11 @@ class LockNamespace(enum.IntEnum):
     # An institution's fee month (vouchers.services): redemptions and reversals take it shared,
     # settlement approval exclusive; the key is (institution id, year * 12 + month).
     VOUCHER_FEE_MONTH = 7_000_002
+    # The registry's facts kept per day (institutions.facts_store): filling in the missing rows
+    # takes it exclusive; every write to a fact table takes it shared, in the trigger that drops
+    # the institution's kept rows, so no fill reads a fact that a running write is changing. The
+    # key is 0 (one lock).
+    REGISTRY_FACTS = 7_000_003
 
 
 def lock_key(key: int | tuple[int, ...]) -> int:

@@ -20,6 +20,7 @@ from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subqu
 from django.db.models.expressions import RawSQL
 
 from inspections.selectors import completed_inspections
+from institutions import facts_store
 from institutions.facts import facts_sql
 from institutions.models import Institution, MonthlyReport
 from institutions.selectors import COUNTED, KINDERGARTEN, RUNS_CLASS, institutions_as_of
@@ -170,37 +171,32 @@ def dict_rows(sql: str, params: list) -> list[dict]:
 SET_BASED = [True]
 
 
-# The registry at a day kept in a temporary table while one month is computed (`read_once`).
-_KEPT: dict[dt.date, str] = {}
+# The days whose registry `read_once` has filled in (institutions.facts_store).
+_KEPT: set[dt.date] = set()
 
 
 @contextmanager
 def read_once(day: dt.date):
     """Within the block, every set-based read of the registry at `day` (the month's totals,
-    reports, findings and tracked indicators) reads one temporary table instead of computing
-    the registry again. PostgreSQL, inside a transaction (compute_period's) only."""
+    reports, findings and tracked indicators) reads the facts kept at `day`
+    (institutions.facts_store), once those missing are computed, instead of computing the
+    registry again. PostgreSQL, inside a transaction (compute_period's) only."""
     if not set_based() or not connection.in_atomic_block or day in _KEPT:
         yield
         return
-    sql, params = facts_sql(day)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE registry_at_d ON COMMIT DROP AS {sql}", params)
-    _KEPT[day] = "registry_at_d"
+    facts_store.fill(day)
+    _KEPT.add(day)
     try:
         yield
     finally:
-        del _KEPT[day]
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS registry_at_d")
+        _KEPT.discard(day)
 
 
 def registry_sql(day: dt.date, *, filed_and_open_only: bool) -> tuple[str, list]:
-    """institutions.facts' registry at `day`, or the table `read_once` keeps of it."""
-    kept = _KEPT.get(day)
-    if kept is None:
-        return facts_sql(day, filed_and_open_only=filed_and_open_only)
-    where = " WHERE is_counted" if filed_and_open_only else ""
-    return f"SELECT * FROM {kept}{where}", []  # noqa: S608 - our own table's name
+    """institutions.facts' registry at `day`, or the rows kept of it within `read_once`."""
+    if day in _KEPT:
+        return facts_store.kept_sql(day, filed_and_open_only=filed_and_open_only)
+    return facts_sql(day, filed_and_open_only=filed_and_open_only)
 
 
 def set_based() -> bool:

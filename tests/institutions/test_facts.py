@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from institutions import facts_store
 from institutions.facts import facts_sql
 from institutions.models import InstitutionDetails, PanicAlarm, StaffMember, StaffRoleRecord
 from institutions.selectors import institutions_as_of
@@ -26,15 +27,20 @@ DAY = dt.timedelta(days=1)
 
 
 def both(institution, day, column):
-    """(ORM's value, set-based value) of `column` for `institution` on `day`."""
+    """(ORM's value, set-based value) of `column` for `institution` on `day`; the facts kept
+    at `day` (institutions.facts_store, filled now) must hold the set-based value too."""
     orm = getattr(institutions_as_of(day).get(pk=institution.pk), column)
-    sql, params = facts_sql(day)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column} FROM ({sql}) AS f WHERE f.id = %s",  # noqa: S608 - our names
-            [*params, institution.pk],
-        )
-        return orm, cursor.fetchone()[0]
+    facts_store.fill(day)
+    values = []
+    for sql, params in (facts_sql(day), facts_store.kept_sql(day, filed_and_open_only=False)):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column} FROM ({sql}) AS f WHERE f.id = %s",  # noqa: S608 - our names
+                [*params, institution.pk],
+            )
+            values.append(cursor.fetchone()[0])
+    assert values[1] == values[0], "the kept facts differ from the set-based reading"
+    return orm, values[0]
 
 
 def test_a_rating_holds_on_its_last_day_and_not_the_day_after():
