@@ -137,6 +137,19 @@ def session_totals(totals: Totals, month: Month) -> None:
     area's sessions plus the head count of each session without a list (kpis.md). A family on
     the lists of sessions in two townships counts once for the city. `sessions_listed` (the
     sessions with a list) lets the dashboard say how exact the count is."""
+    rows, city_listed = (_set_based_sessions if registry.set_based() else _orm_sessions)(month)
+    for row in rows:
+        area = month.townships[row["township_id"]]
+        families = row["head_counts"] + row["listed_families"]
+        totals.add(area, sessions=row["sessions"], sessions_listed=row["sessions_listed"])
+        totals[area]["families"] += Decimal(families)
+        totals[CITY]["families"] += Decimal(row["head_counts"])
+    totals[CITY]["families"] += Decimal(city_listed)
+
+
+def _orm_sessions(month: Month) -> tuple[list[dict], int]:
+    """Per township: sessions, sessions_listed, head_counts (of the sessions without a list)
+    and listed_families (distinct over its lists); and the distinct families of every list."""
     year = sessions(month.day).annotate(
         listed=Exists(SessionAttendance.objects.filter(session=OuterRef("pk")))
     )
@@ -155,17 +168,48 @@ def session_totals(totals: Totals, month: Month) -> None:
         .values_list("session__township_id")
         .annotate(n=Count("family_hash", distinct=True))
     )
-    for row in rows:
-        area = month.townships[row["township_id"]]
-        families = row["head_counts"] + listed_families.get(row["township_id"], 0)
-        totals.add(area, sessions=row["sessions"], sessions_listed=row["sessions_listed"])
-        totals[area]["families"] += Decimal(families)
-        totals[CITY]["families"] += Decimal(row["head_counts"])
-    totals[CITY]["families"] += Decimal(
-        SessionAttendance.objects.filter(session__in=year.values("pk")).aggregate(
-            n=Count("family_hash", distinct=True)
-        )["n"]
-    )
+    rows = [{**row, "listed_families": listed_families.get(row["township_id"], 0)} for row in rows]
+    city = SessionAttendance.objects.filter(session__in=year.values("pk")).aggregate(
+        n=Count("family_hash", distinct=True)
+    )["n"]
+    return rows, city
+
+
+def _set_based_sessions(month: Month) -> tuple[list[dict], int]:
+    """`_orm_sessions` in one query (PostgreSQL), instead of three: the year's (township,
+    family) pairs are made distinct once by hash, and both the townships' and the city's
+    distinct counts read those few pairs (COUNT(DISTINCT) over the lists sorted every
+    attendance row, twice). A session is listed when its id is among the attendance's; the
+    row whose township is null is the city's."""
+    year, year_params = (
+        sessions(month.day).order_by().values("id", "township_id", "families_reached")
+    ).query.sql_with_params()
+    attendance = SessionAttendance._meta.db_table
+    sql = f"""
+        WITH year AS NOT MATERIALIZED ({year}),
+        families AS MATERIALIZED (
+            SELECT DISTINCT s.township_id, a.family_hash
+            FROM {attendance} AS a JOIN year AS s ON s.id = a.session_id
+        ),
+        listed AS (SELECT township_id, count(*) AS n FROM families GROUP BY township_id)
+        SELECT s.township_id, s.sessions, s.sessions_listed, s.head_counts,
+            coalesce(listed.n, 0) AS listed_families
+        FROM (
+            SELECT s.township_id, count(*) AS sessions, count(a.session_id) AS sessions_listed,
+                coalesce(sum(s.families_reached) FILTER (WHERE a.session_id IS NULL), 0)
+                    AS head_counts
+            FROM year AS s
+            LEFT JOIN (SELECT DISTINCT session_id FROM {attendance}) AS a ON a.session_id = s.id
+            GROUP BY s.township_id
+        ) AS s
+        LEFT JOIN listed ON listed.township_id = s.township_id
+        UNION ALL
+        SELECT NULL, NULL, NULL, NULL, count(DISTINCT family_hash) FROM families
+    """  # noqa: S608 - Django's SQL and our table names; values are parameters
+    # Every session has a township: the row without one is the city's.
+    rows = registry.dict_rows(sql, list(year_params))
+    city = next(row for row in rows if row["township_id"] is None)
+    return [row for row in rows if row is not city], city["listed_families"]
 
 
 def new_communities(day: dt.date) -> QuerySet[Community]:
