@@ -34,7 +34,7 @@ from institutions.models import (
     SessionAttendance,
 )
 from institutions.selectors import dated_value
-from vouchers.models import ChildRegistration, LedgerEntry, Redemption
+from vouchers.models import Child, ChildRegistration, LedgerEntry, Redemption, Voucher
 
 from ..models import CITY
 from . import registry
@@ -285,22 +285,40 @@ def finding_totals(totals: Totals, month: Month) -> None:
 
 
 def voucher_totals(totals: Totals, month: Month) -> None:
-    """K13's amounts from the ledger to the end of D, by the child's registered township;
-    children registered outside Yueqing count in the city figure only."""
+    """K13: the amounts from the ledger to the end of D, by the child's registered township at D
+    (children registered outside Yueqing count in the city figure only), and the families:
+    distinct guardians with a redemption made by D and not reversed by D."""
+    if registry.set_based():
+        _set_based_vouchers(totals, month)
+        return
+    _orm_voucher_amounts(totals, month)
+    _orm_voucher_families(totals, month)
+
+
+def ledger_to(month: Month) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(created_at__lte=month.end)
+
+
+def redeemed_by(month: Month) -> QuerySet[Redemption]:
+    """Redemptions made by D and not reversed by D."""
+    return Redemption.objects.filter(created_at__lte=month.end).filter(
+        Q(status=Redemption.Status.ACTIVE) | Q(reversed_at__gt=month.end)
+    )
+
+
+ISSUED = Q(kind=LedgerEntry.Kind.ISSUE)
+REDEEMED = Q(kind__in=[LedgerEntry.Kind.REDEMPTION, LedgerEntry.Kind.REVERSAL])
+
+
+def _orm_voucher_amounts(totals: Totals, month: Month) -> None:
     rows = (
-        LedgerEntry.objects.filter(created_at__lte=month.end)
+        ledger_to(month)
         .order_by()
         .annotate(township_id_at=child_township_at(month.day, "voucher__child"))
         .values("township_id_at")
         .annotate(
-            issued=Coalesce(Sum("amount", filter=Q(kind=LedgerEntry.Kind.ISSUE)), ZERO),
-            redeemed=Coalesce(
-                -Sum(
-                    "amount",
-                    filter=Q(kind__in=[LedgerEntry.Kind.REDEMPTION, LedgerEntry.Kind.REVERSAL]),
-                ),
-                ZERO,
-            ),
+            issued=Coalesce(Sum("amount", filter=ISSUED), ZERO),
+            redeemed=Coalesce(-Sum("amount", filter=REDEEMED), ZERO),
         )
     )
     for row in rows:
@@ -308,13 +326,10 @@ def voucher_totals(totals: Totals, month: Month) -> None:
         totals.add(area, voucher_issued=row["issued"], voucher_redeemed=row["redeemed"])
 
 
-def voucher_family_totals(totals: Totals, month: Month) -> None:
-    """K13's families: distinct guardians with a redemption made by D and not reversed by D."""
-    redeemed_by_d = Redemption.objects.filter(created_at__lte=month.end).filter(
-        Q(status=Redemption.Status.ACTIVE) | Q(reversed_at__gt=month.end)
-    )
+def _orm_voucher_families(totals: Totals, month: Month) -> None:
+    redeemed = redeemed_by(month)
     for row in (
-        redeemed_by_d.order_by()
+        redeemed.order_by()
         .annotate(township_id_at=child_township_at(month.day, "voucher__child"))
         .values("township_id_at")
         .annotate(families=Count("voucher__child__guardian", distinct=True))
@@ -324,8 +339,66 @@ def voucher_family_totals(totals: Totals, month: Month) -> None:
             totals[area]["voucher_families"] += row["families"]
     # A family with children in two townships counts once for the city.
     totals[CITY]["voucher_families"] = Decimal(
-        redeemed_by_d.aggregate(n=Count("voucher__child__guardian", distinct=True))["n"]
+        redeemed.aggregate(n=Count("voucher__child__guardian", distinct=True))["n"]
     )
+
+
+def _flag(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+def _set_based_vouchers(totals: Totals, month: Month) -> None:
+    """The two ORM readings above in one query (PostgreSQL): each child's registered township
+    at D is read once, in one pass over the registrations (`DISTINCT ON` the child, in
+    selectors.dated_value's order: the latest record effective on or before D, else the
+    earliest; no record: the child's current township), and joined to the vouchers by hash,
+    instead of two correlated lookups per ledger entry and per redemption. The families' row
+    of the empty grouping set (`city`) is the city's distinct count."""
+    ledger, ledger_params = (
+        ledger_to(month)
+        .order_by()
+        .values("voucher_id", "amount", issued=_flag(ISSUED), spent=_flag(REDEEMED))
+        .query.sql_with_params()
+    )
+    redeemed, redeemed_params = (
+        redeemed_by(month).order_by().values("voucher_id").query.sql_with_params()
+    )
+    sql = f"""
+        WITH registered AS (
+            SELECT DISTINCT ON (child_id) child_id, hukou_township_id
+            FROM {ChildRegistration._meta.db_table}
+            ORDER BY child_id, (effective_from > %s),
+                CASE WHEN effective_from <= %s THEN effective_from END DESC NULLS LAST,
+                effective_from
+        ), vouchers AS (
+            SELECT v.id, c.guardian_id, CASE WHEN r.child_id IS NULL
+                THEN c.hukou_township_id ELSE r.hukou_township_id END AS township_id_at
+            FROM {Voucher._meta.db_table} AS v
+            JOIN {Child._meta.db_table} AS c ON c.id = v.child_id
+            LEFT JOIN registered AS r ON r.child_id = c.id
+        )
+        SELECT v.township_id_at, FALSE AS city,
+            coalesce(sum(l.amount) FILTER (WHERE l.issued), 0) AS issued,
+            coalesce(-sum(l.amount) FILTER (WHERE l.spent), 0) AS redeemed,
+            NULL AS families
+        FROM ({ledger}) AS l JOIN vouchers AS v ON v.id = l.voucher_id
+        GROUP BY v.township_id_at
+        UNION ALL
+        SELECT v.township_id_at, GROUPING(v.township_id_at) = 1, NULL, NULL,
+            count(DISTINCT v.guardian_id)
+        FROM ({redeemed}) AS r JOIN vouchers AS v ON v.id = r.voucher_id
+        GROUP BY GROUPING SETS ((v.township_id_at), ())
+    """  # noqa: S608 - Django's SQL and our table names; values are parameters
+    params = [month.day, month.day, *ledger_params, *redeemed_params]
+    for row in registry.dict_rows(sql, params):
+        if row["city"]:
+            # A family with children in two townships counts once for the city.
+            totals[CITY]["voucher_families"] = Decimal(row["families"])
+        elif row["families"] is None:
+            area = month.townships.get(row["township_id_at"], CITY)
+            totals.add(area, voucher_issued=row["issued"], voucher_redeemed=row["redeemed"])
+        elif (area := month.townships.get(row["township_id_at"])) is not None:
+            totals[area]["voucher_families"] += row["families"]
 
 
 SOURCES = (
@@ -334,7 +407,6 @@ SOURCES = (
     community_totals,
     finding_totals,
     voucher_totals,
-    voucher_family_totals,
     # Issue 19's tracked indicators (K18-K22).
     *TRACKED_SOURCES,
 )
