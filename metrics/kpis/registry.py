@@ -209,12 +209,18 @@ def set_based() -> bool:
 
 
 def by_township_at(
-    rows: QuerySet, day: dt.date, columns: str, params: list, *, counted_only: bool
+    rows: QuerySet | tuple[str, list],
+    day: dt.date,
+    columns: str,
+    params: list,
+    *,
+    counted_only: bool,
 ) -> list[dict]:
     """`columns` (aggregates over `y`: each of `rows` with its institution's facts at `day`)
-    per township at `day`. `rows` are values() naming their institution `institution_ref`;
-    with `counted_only`, only the rows of kpis.md's counted institutions at `day`. PostgreSQL."""
-    rows_sql, rows_params = rows.query.sql_with_params()
+    per township at `day`. `rows` are values() (or SQL and its parameters) naming their
+    institution `institution_ref`; with `counted_only`, only the rows of kpis.md's counted
+    institutions at `day`. PostgreSQL."""
+    rows_sql, rows_params = rows if isinstance(rows, tuple) else rows.query.sql_with_params()
     facts, facts_params = registry_sql(day, filed_and_open_only=counted_only)
     counted, counted_params = where_sql(COUNTED, "f") if counted_only else ("TRUE", [])
     sql = f"""

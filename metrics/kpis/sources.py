@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from inspections.models import Inspection
 from inspections.selectors import findings_due
 from institutions.models import (
     Community,
@@ -255,18 +256,26 @@ def findings(month: Month) -> QuerySet:
 
 
 def finding_totals(totals: Totals, month: Month) -> None:
-    """K12d, by the inspected institution's township at D (on PostgreSQL joined to the
-    set-based registry by hash)."""
+    """K12d, by the inspected institution's township at D. On PostgreSQL the findings are
+    counted per inspection first, and only those counts joined to the inspections (for their
+    institution) and to the set-based registry, by hash: joined one by one, the month's
+    findings made PostgreSQL hash every inspection ever made."""
     if registry.set_based():
-        due = (
+        due, due_params = (
             findings(month)
             .order_by()
-            .values(institution_ref=F("inspection__institution_id"), on_time=F("closed_on_time"))
+            .values("inspection_id")
+            .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(closed_on_time=True)))
+            .query.sql_with_params()
         )
         rows = by_township_at(
-            due,
+            (
+                f"SELECT i.institution_id AS institution_ref, d.n, d.on_time FROM ({due}) AS d "  # noqa: S608
+                f"JOIN {Inspection._meta.db_table} AS i ON i.id = d.inspection_id",
+                list(due_params),
+            ),
             month.day,
-            "count(*) AS findings_due, count(*) FILTER (WHERE y.on_time) AS closed_on_time",
+            "sum(y.n) AS findings_due, sum(y.on_time) AS closed_on_time",
             [],
             counted_only=False,
         )
