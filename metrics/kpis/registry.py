@@ -10,13 +10,15 @@ counts them). The nightly computation and the forecast read the totals through
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from inspections.selectors import completed_inspections
@@ -262,28 +264,43 @@ def set_based_facts(day: dt.date, period: dt.date | None = None) -> tuple[str, l
     """`registry_facts` as SQL, set-based: the filed and open institutions at `day` with their
     facts (institutions.facts) and, with `period`, the month's activity joined by hash: each
     inspection kind's institutions (K12a-c, the same `completed_inspections`) and the month's
-    report's first submission (K14)."""
+    report's first submission (K14).
+
+    The three kinds' inspections are read in one pass (their union, grouped by institution):
+    an inspection of the union is in its kind's set when made on or after that kind's start,
+    as every one is completed and made by `day`. Three joins read most of the inspections'
+    pages three times."""
     sql, params = registry_sql(day, filed_and_open_only=True)
     if period is None:
         return sql, params
     month = Month(period, {})
-    joins, flags, join_params = [], [], []
-    for name, (kind, start) in INSPECTIONS.items():
-        done = completed_inspections(kind=kind, start=start(month), end=day)
-        done_sql, done_params = (
-            done.order_by().values("institution_id").distinct().query.sql_with_params()
+    done = reduce(
+        operator.or_,
+        (
+            completed_inspections(kind=kind, start=start(month), end=day)
+            for kind, start in INSPECTIONS.values()
+        ),
+    )
+    done_sql, done_params = (
+        done.order_by()
+        .values("institution_id")
+        .annotate(
+            **{
+                name: Count("pk", filter=Q(kind=kind, inspected_on__gte=start(month)))
+                for name, (kind, start) in INSPECTIONS.items()
+            }
         )
-        joins.append(f"LEFT JOIN ({done_sql}) AS {name} ON {name}.institution_id = r.id")
-        flags.append(f"({name}.institution_id IS NOT NULL) AS {name}")
-        join_params += done_params
+        .query.sql_with_params()
+    )
+    flags = ", ".join(f"(coalesce(done.{name}, 0) > 0) AS {name}" for name in INSPECTIONS)
     report = MonthlyReport._meta.db_table
     sql = f"""
-        SELECT r.*, {", ".join(flags)}, mr.first_submitted_at
+        SELECT r.*, {flags}, mr.first_submitted_at
         FROM ({sql}) AS r
-        {" ".join(joins)}
+        LEFT JOIN ({done_sql}) AS done ON done.institution_id = r.id
         LEFT JOIN {report} AS mr ON mr.institution_id = r.id AND mr.period = %s
     """  # noqa: S608 - Django's SQL and our table names; values are parameters
-    return sql, [*params, *join_params, period]
+    return sql, [*params, *done_params, period]
 
 
 def registry_totals(
