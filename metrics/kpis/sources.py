@@ -100,9 +100,13 @@ def report_totals(totals: Totals, month: Month) -> None:
     the set-based registry at D (each report's institution counted, its township and inclusive
     status at D) by hash, instead of a correlated lookup per report."""
     if registry.set_based():
-        reports = MonthlyReport.objects.filter(
-            period=month.period, state=MonthlyReport.State.ACCEPTED
-        ).values(institution_ref=F("institution_id"), enrolled=ENROLLED, fee=F("fee_full_day"))
+        # order_by(): the model's default ordering joined the institutions and townships to
+        # sort the reports, which the sums do not need.
+        reports = (
+            MonthlyReport.objects.filter(period=month.period, state=MonthlyReport.State.ACCEPTED)
+            .order_by()
+            .values(institution_ref=F("institution_id"), enrolled=ENROLLED, fee=F("fee_full_day"))
+        )
         fee_rows, fee_params = where_sql(FEE_ROWS_AT_D, "y")
         rows = by_township_at(
             reports,
