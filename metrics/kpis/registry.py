@@ -206,7 +206,8 @@ def registry_sql(day: dt.date, *, filed_and_open_only: bool) -> tuple[str, list]
 
 
 def set_based() -> bool:
-    """Whether the indicators read the set-based registry (PostgreSQL, unless a test compares)."""
+    """Whether the indicators read the set-based registry, and K9 and K13 their one-query SQL
+    (PostgreSQL, unless a test compares them with the ORM's readings)."""
     return connection.vendor == "postgresql" and SET_BASED[0]
 
 

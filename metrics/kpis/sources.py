@@ -309,6 +309,7 @@ def voucher_totals(totals: Totals, month: Month) -> None:
 
 
 def ledger_to(month: Month) -> QuerySet[LedgerEntry]:
+    """Ledger entries made by the end of D."""
     return LedgerEntry.objects.filter(created_at__lte=month.end)
 
 
