@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from decimal import Decimal
 
@@ -67,6 +68,42 @@ def database_now() -> dt.datetime:
         return cursor.fetchone()[0]
 
 
+SNAPSHOT_COLUMNS = ("area", "indicator", "value", "numerator", "denominator", "target", "status")
+
+
+def _insert_snapshots(period: dt.date, computed_at: dt.datetime, rows: list[tuple]) -> None:
+    """Insert a month's snapshots, each row SNAPSHOT_COLUMNS' values. On PostgreSQL the rows
+    travel as one JSON parameter, the decimals as their exact text, read back in SQL: the same
+    rows as bulk_create, which spent about 20 ms of a province's month preparing and quoting
+    7,000 values one by one."""
+    if connection.vendor != "postgresql":
+        Snapshot.objects.bulk_create(
+            [
+                Snapshot(
+                    period=period,
+                    computed_at=computed_at,
+                    **dict(zip(SNAPSHOT_COLUMNS, row, strict=True)),
+                )
+                for row in rows
+            ],
+            batch_size=1000,
+        )
+        return
+    data = json.dumps(
+        [[None if v is None else str(v) for v in row] for row in rows], separators=(",", ":")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Snapshot._meta.db_table} (period, computed_at, {", ".join(SNAPSHOT_COLUMNS)})
+            SELECT %s, %s, r->>0, r->>1, (r->>2)::numeric, (r->>3)::numeric, (r->>4)::numeric,
+                (r->>5)::numeric, r->>6
+            FROM jsonb_array_elements(%s::jsonb) AS r
+            """,  # noqa: S608 - our table's name; values are parameters
+            [period, computed_at, data],
+        )
+
+
 def compute_period(period: dt.date, *, unless_computed_since: dt.datetime | None = None) -> int:
     """Compute every indicator for `period` and every area, replacing that month's snapshots in
     one transaction: readers see the old month or the new one, never half of either.
@@ -99,20 +136,18 @@ def compute_period(period: dt.date, *, unless_computed_since: dt.datetime | None
             target = targets.get(indicator)
             value = figure.value
             rows.append(
-                Snapshot(
-                    period=period,
-                    area=area,
-                    indicator=indicator,
-                    value=_q(value),
-                    numerator=_q(figure.numerator, RATIO_PLACES),
-                    denominator=_q(figure.denominator, RATIO_PLACES),
-                    target=target.value if target else None,
-                    status=status_for(value, target, period),
-                    computed_at=now,
+                (
+                    area,
+                    indicator,
+                    _q(value),
+                    _q(figure.numerator, RATIO_PLACES),
+                    _q(figure.denominator, RATIO_PLACES),
+                    target.value if target else None,
+                    status_for(value, target, period),
                 )
             )
         Snapshot.objects.filter(period=period).delete()
-        Snapshot.objects.bulk_create(rows, batch_size=1000)
+        _insert_snapshots(period, now, rows)
     logger.info("indicators computed for %s: %s snapshots", f"{period:%Y-%m}", len(rows))
     return len(rows)
 

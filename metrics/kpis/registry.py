@@ -10,13 +10,15 @@ counts them). The nightly computation and the forecast read the totals through
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from inspections.selectors import completed_inspections
@@ -200,17 +202,24 @@ def registry_sql(day: dt.date, *, filed_and_open_only: bool) -> tuple[str, list]
 
 
 def set_based() -> bool:
-    """Whether the indicators read the set-based registry (PostgreSQL, unless a test compares)."""
+    """Whether the indicators read the set-based registry, and K9 and K13 their one-query SQL
+    (PostgreSQL, unless a test compares them with the ORM's readings)."""
     return connection.vendor == "postgresql" and SET_BASED[0]
 
 
 def by_township_at(
-    rows: QuerySet, day: dt.date, columns: str, params: list, *, counted_only: bool
+    rows: QuerySet | tuple[str, list],
+    day: dt.date,
+    columns: str,
+    params: list,
+    *,
+    counted_only: bool,
 ) -> list[dict]:
     """`columns` (aggregates over `y`: each of `rows` with its institution's facts at `day`)
-    per township at `day`. `rows` are values() naming their institution `institution_ref`;
-    with `counted_only`, only the rows of kpis.md's counted institutions at `day`. PostgreSQL."""
-    rows_sql, rows_params = rows.query.sql_with_params()
+    per township at `day`. `rows` are values() (or SQL and its parameters) naming their
+    institution `institution_ref`; with `counted_only`, only the rows of kpis.md's counted
+    institutions at `day`. PostgreSQL."""
+    rows_sql, rows_params = rows if isinstance(rows, tuple) else rows.query.sql_with_params()
     facts, facts_params = registry_sql(day, filed_and_open_only=counted_only)
     counted, counted_params = where_sql(COUNTED, "f") if counted_only else ("TRUE", [])
     sql = f"""
@@ -252,28 +261,43 @@ def set_based_facts(day: dt.date, period: dt.date | None = None) -> tuple[str, l
     """`registry_facts` as SQL, set-based: the filed and open institutions at `day` with their
     facts (institutions.facts) and, with `period`, the month's activity joined by hash: each
     inspection kind's institutions (K12a-c, the same `completed_inspections`) and the month's
-    report's first submission (K14)."""
+    report's first submission (K14).
+
+    The three kinds' inspections are read in one pass (their union, grouped by institution):
+    an inspection of the union is in its kind's set when made on or after that kind's start,
+    as every one is completed and made by `day`. Three joins read most of the inspections'
+    pages three times."""
     sql, params = registry_sql(day, filed_and_open_only=True)
     if period is None:
         return sql, params
     month = Month(period, {})
-    joins, flags, join_params = [], [], []
-    for name, (kind, start) in INSPECTIONS.items():
-        done = completed_inspections(kind=kind, start=start(month), end=day)
-        done_sql, done_params = (
-            done.order_by().values("institution_id").distinct().query.sql_with_params()
+    done = reduce(
+        operator.or_,
+        (
+            completed_inspections(kind=kind, start=start(month), end=day)
+            for kind, start in INSPECTIONS.values()
+        ),
+    )
+    done_sql, done_params = (
+        done.order_by()
+        .values("institution_id")
+        .annotate(
+            **{
+                name: Count("pk", filter=Q(kind=kind, inspected_on__gte=start(month)))
+                for name, (kind, start) in INSPECTIONS.items()
+            }
         )
-        joins.append(f"LEFT JOIN ({done_sql}) AS {name} ON {name}.institution_id = r.id")
-        flags.append(f"({name}.institution_id IS NOT NULL) AS {name}")
-        join_params += done_params
+        .query.sql_with_params()
+    )
+    flags = ", ".join(f"(coalesce(done.{name}, 0) > 0) AS {name}" for name in INSPECTIONS)
     report = MonthlyReport._meta.db_table
     sql = f"""
-        SELECT r.*, {", ".join(flags)}, mr.first_submitted_at
+        SELECT r.*, {flags}, mr.first_submitted_at
         FROM ({sql}) AS r
-        {" ".join(joins)}
+        LEFT JOIN ({done_sql}) AS done ON done.institution_id = r.id
         LEFT JOIN {report} AS mr ON mr.institution_id = r.id AND mr.period = %s
     """  # noqa: S608 - Django's SQL and our table names; values are parameters
-    return sql, [*params, *join_params, period]
+    return sql, [*params, *done_params, period]
 
 
 def registry_totals(

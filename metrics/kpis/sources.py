@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from inspections.models import Inspection
 from inspections.selectors import findings_due
 from institutions.models import (
     Community,
@@ -34,7 +35,7 @@ from institutions.models import (
     SessionAttendance,
 )
 from institutions.selectors import dated_value
-from vouchers.models import ChildRegistration, LedgerEntry, Redemption
+from vouchers.models import Child, ChildRegistration, LedgerEntry, Redemption, Voucher
 
 from ..models import CITY
 from . import registry
@@ -99,9 +100,13 @@ def report_totals(totals: Totals, month: Month) -> None:
     the set-based registry at D (each report's institution counted, its township and inclusive
     status at D) by hash, instead of a correlated lookup per report."""
     if registry.set_based():
-        reports = MonthlyReport.objects.filter(
-            period=month.period, state=MonthlyReport.State.ACCEPTED
-        ).values(institution_ref=F("institution_id"), enrolled=ENROLLED, fee=F("fee_full_day"))
+        # order_by(): the model's default ordering joined the institutions and townships to
+        # sort the reports, which the sums do not need.
+        reports = (
+            MonthlyReport.objects.filter(period=month.period, state=MonthlyReport.State.ACCEPTED)
+            .order_by()
+            .values(institution_ref=F("institution_id"), enrolled=ENROLLED, fee=F("fee_full_day"))
+        )
         fee_rows, fee_params = where_sql(FEE_ROWS_AT_D, "y")
         rows = by_township_at(
             reports,
@@ -137,6 +142,19 @@ def session_totals(totals: Totals, month: Month) -> None:
     area's sessions plus the head count of each session without a list (kpis.md). A family on
     the lists of sessions in two townships counts once for the city. `sessions_listed` (the
     sessions with a list) lets the dashboard say how exact the count is."""
+    rows, city_listed = (_set_based_sessions if registry.set_based() else _orm_sessions)(month)
+    for row in rows:
+        area = month.townships[row["township_id"]]
+        families = row["head_counts"] + row["listed_families"]
+        totals.add(area, sessions=row["sessions"], sessions_listed=row["sessions_listed"])
+        totals[area]["families"] += Decimal(families)
+        totals[CITY]["families"] += Decimal(row["head_counts"])
+    totals[CITY]["families"] += Decimal(city_listed)
+
+
+def _orm_sessions(month: Month) -> tuple[list[dict], int]:
+    """Per township: sessions, sessions_listed, head_counts (of the sessions without a list)
+    and listed_families (distinct over its lists); and the distinct families of every list."""
     year = sessions(month.day).annotate(
         listed=Exists(SessionAttendance.objects.filter(session=OuterRef("pk")))
     )
@@ -155,17 +173,48 @@ def session_totals(totals: Totals, month: Month) -> None:
         .values_list("session__township_id")
         .annotate(n=Count("family_hash", distinct=True))
     )
-    for row in rows:
-        area = month.townships[row["township_id"]]
-        families = row["head_counts"] + listed_families.get(row["township_id"], 0)
-        totals.add(area, sessions=row["sessions"], sessions_listed=row["sessions_listed"])
-        totals[area]["families"] += Decimal(families)
-        totals[CITY]["families"] += Decimal(row["head_counts"])
-    totals[CITY]["families"] += Decimal(
-        SessionAttendance.objects.filter(session__in=year.values("pk")).aggregate(
-            n=Count("family_hash", distinct=True)
-        )["n"]
-    )
+    rows = [{**row, "listed_families": listed_families.get(row["township_id"], 0)} for row in rows]
+    city = SessionAttendance.objects.filter(session__in=year.values("pk")).aggregate(
+        n=Count("family_hash", distinct=True)
+    )["n"]
+    return rows, city
+
+
+def _set_based_sessions(month: Month) -> tuple[list[dict], int]:
+    """`_orm_sessions` in one query (PostgreSQL), instead of three: the year's (township,
+    family) pairs are made distinct once by hash, and both the townships' and the city's
+    distinct counts read those few pairs (COUNT(DISTINCT) over the lists sorted every
+    attendance row, twice). A session is listed when its id is among the attendance's; the
+    row whose township is null is the city's."""
+    year, year_params = (
+        sessions(month.day).order_by().values("id", "township_id", "families_reached")
+    ).query.sql_with_params()
+    attendance = SessionAttendance._meta.db_table
+    sql = f"""
+        WITH year AS NOT MATERIALIZED ({year}),
+        families AS MATERIALIZED (
+            SELECT DISTINCT s.township_id, a.family_hash
+            FROM {attendance} AS a JOIN year AS s ON s.id = a.session_id
+        ),
+        listed AS (SELECT township_id, count(*) AS n FROM families GROUP BY township_id)
+        SELECT s.township_id, s.sessions, s.sessions_listed, s.head_counts,
+            coalesce(listed.n, 0) AS listed_families
+        FROM (
+            SELECT s.township_id, count(*) AS sessions, count(a.session_id) AS sessions_listed,
+                coalesce(sum(s.families_reached) FILTER (WHERE a.session_id IS NULL), 0)
+                    AS head_counts
+            FROM year AS s
+            LEFT JOIN (SELECT DISTINCT session_id FROM {attendance}) AS a ON a.session_id = s.id
+            GROUP BY s.township_id
+        ) AS s
+        LEFT JOIN listed ON listed.township_id = s.township_id
+        UNION ALL
+        SELECT NULL, NULL, NULL, NULL, count(DISTINCT family_hash) FROM families
+    """  # noqa: S608 - Django's SQL and our table names; values are parameters
+    # Every session has a township: the row without one is the city's.
+    rows = registry.dict_rows(sql, list(year_params))
+    city = next(row for row in rows if row["township_id"] is None)
+    return [row for row in rows if row is not city], city["listed_families"]
 
 
 def new_communities(day: dt.date) -> QuerySet[Community]:
@@ -211,18 +260,26 @@ def findings(month: Month) -> QuerySet:
 
 
 def finding_totals(totals: Totals, month: Month) -> None:
-    """K12d, by the inspected institution's township at D (on PostgreSQL joined to the
-    set-based registry by hash)."""
+    """K12d, by the inspected institution's township at D. On PostgreSQL the findings are
+    counted per inspection first, and only those counts joined to the inspections (for their
+    institution) and to the set-based registry, by hash: joined one by one, the month's
+    findings made PostgreSQL hash every inspection ever made."""
     if registry.set_based():
-        due = (
+        due, due_params = (
             findings(month)
             .order_by()
-            .values(institution_ref=F("inspection__institution_id"), on_time=F("closed_on_time"))
+            .values("inspection_id")
+            .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(closed_on_time=True)))
+            .query.sql_with_params()
         )
         rows = by_township_at(
-            due,
+            (
+                f"SELECT i.institution_id AS institution_ref, d.n, d.on_time FROM ({due}) AS d "  # noqa: S608
+                f"JOIN {Inspection._meta.db_table} AS i ON i.id = d.inspection_id",
+                list(due_params),
+            ),
             month.day,
-            "count(*) AS findings_due, count(*) FILTER (WHERE y.on_time) AS closed_on_time",
+            "sum(y.n) AS findings_due, sum(y.on_time) AS closed_on_time",
             [],
             counted_only=False,
         )
@@ -241,22 +298,41 @@ def finding_totals(totals: Totals, month: Month) -> None:
 
 
 def voucher_totals(totals: Totals, month: Month) -> None:
-    """K13's amounts from the ledger to the end of D, by the child's registered township;
-    children registered outside Yueqing count in the city figure only."""
+    """K13: the amounts from the ledger to the end of D, by the child's registered township at D
+    (children registered outside Yueqing count in the city figure only), and the families:
+    distinct guardians with a redemption made by D and not reversed by D."""
+    if registry.set_based():
+        _set_based_vouchers(totals, month)
+        return
+    _orm_voucher_amounts(totals, month)
+    _orm_voucher_families(totals, month)
+
+
+def ledger_to(month: Month) -> QuerySet[LedgerEntry]:
+    """Ledger entries made by the end of D."""
+    return LedgerEntry.objects.filter(created_at__lte=month.end)
+
+
+def redeemed_by(month: Month) -> QuerySet[Redemption]:
+    """Redemptions made by D and not reversed by D."""
+    return Redemption.objects.filter(created_at__lte=month.end).filter(
+        Q(status=Redemption.Status.ACTIVE) | Q(reversed_at__gt=month.end)
+    )
+
+
+ISSUED = Q(kind=LedgerEntry.Kind.ISSUE)
+REDEEMED = Q(kind__in=[LedgerEntry.Kind.REDEMPTION, LedgerEntry.Kind.REVERSAL])
+
+
+def _orm_voucher_amounts(totals: Totals, month: Month) -> None:
     rows = (
-        LedgerEntry.objects.filter(created_at__lte=month.end)
+        ledger_to(month)
         .order_by()
         .annotate(township_id_at=child_township_at(month.day, "voucher__child"))
         .values("township_id_at")
         .annotate(
-            issued=Coalesce(Sum("amount", filter=Q(kind=LedgerEntry.Kind.ISSUE)), ZERO),
-            redeemed=Coalesce(
-                -Sum(
-                    "amount",
-                    filter=Q(kind__in=[LedgerEntry.Kind.REDEMPTION, LedgerEntry.Kind.REVERSAL]),
-                ),
-                ZERO,
-            ),
+            issued=Coalesce(Sum("amount", filter=ISSUED), ZERO),
+            redeemed=Coalesce(-Sum("amount", filter=REDEEMED), ZERO),
         )
     )
     for row in rows:
@@ -264,13 +340,10 @@ def voucher_totals(totals: Totals, month: Month) -> None:
         totals.add(area, voucher_issued=row["issued"], voucher_redeemed=row["redeemed"])
 
 
-def voucher_family_totals(totals: Totals, month: Month) -> None:
-    """K13's families: distinct guardians with a redemption made by D and not reversed by D."""
-    redeemed_by_d = Redemption.objects.filter(created_at__lte=month.end).filter(
-        Q(status=Redemption.Status.ACTIVE) | Q(reversed_at__gt=month.end)
-    )
+def _orm_voucher_families(totals: Totals, month: Month) -> None:
+    redeemed = redeemed_by(month)
     for row in (
-        redeemed_by_d.order_by()
+        redeemed.order_by()
         .annotate(township_id_at=child_township_at(month.day, "voucher__child"))
         .values("township_id_at")
         .annotate(families=Count("voucher__child__guardian", distinct=True))
@@ -280,8 +353,66 @@ def voucher_family_totals(totals: Totals, month: Month) -> None:
             totals[area]["voucher_families"] += row["families"]
     # A family with children in two townships counts once for the city.
     totals[CITY]["voucher_families"] = Decimal(
-        redeemed_by_d.aggregate(n=Count("voucher__child__guardian", distinct=True))["n"]
+        redeemed.aggregate(n=Count("voucher__child__guardian", distinct=True))["n"]
     )
+
+
+def _flag(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+def _set_based_vouchers(totals: Totals, month: Month) -> None:
+    """The two ORM readings above in one query (PostgreSQL): each child's registered township
+    at D is read once, in one pass over the registrations (`DISTINCT ON` the child, in
+    selectors.dated_value's order: the latest record effective on or before D, else the
+    earliest; no record: the child's current township), and joined to the vouchers by hash,
+    instead of two correlated lookups per ledger entry and per redemption. The families' row
+    of the empty grouping set (`city`) is the city's distinct count."""
+    ledger, ledger_params = (
+        ledger_to(month)
+        .order_by()
+        .values("voucher_id", "amount", issued=_flag(ISSUED), spent=_flag(REDEEMED))
+        .query.sql_with_params()
+    )
+    redeemed, redeemed_params = (
+        redeemed_by(month).order_by().values("voucher_id").query.sql_with_params()
+    )
+    sql = f"""
+        WITH registered AS (
+            SELECT DISTINCT ON (child_id) child_id, hukou_township_id
+            FROM {ChildRegistration._meta.db_table}
+            ORDER BY child_id, (effective_from > %s),
+                CASE WHEN effective_from <= %s THEN effective_from END DESC NULLS LAST,
+                effective_from
+        ), vouchers AS (
+            SELECT v.id, c.guardian_id, CASE WHEN r.child_id IS NULL
+                THEN c.hukou_township_id ELSE r.hukou_township_id END AS township_id_at
+            FROM {Voucher._meta.db_table} AS v
+            JOIN {Child._meta.db_table} AS c ON c.id = v.child_id
+            LEFT JOIN registered AS r ON r.child_id = c.id
+        )
+        SELECT v.township_id_at, FALSE AS city,
+            coalesce(sum(l.amount) FILTER (WHERE l.issued), 0) AS issued,
+            coalesce(-sum(l.amount) FILTER (WHERE l.spent), 0) AS redeemed,
+            NULL AS families
+        FROM ({ledger}) AS l JOIN vouchers AS v ON v.id = l.voucher_id
+        GROUP BY v.township_id_at
+        UNION ALL
+        SELECT v.township_id_at, GROUPING(v.township_id_at) = 1, NULL, NULL,
+            count(DISTINCT v.guardian_id)
+        FROM ({redeemed}) AS r JOIN vouchers AS v ON v.id = r.voucher_id
+        GROUP BY GROUPING SETS ((v.township_id_at), ())
+    """  # noqa: S608 - Django's SQL and our table names; values are parameters
+    params = [month.day, month.day, *ledger_params, *redeemed_params]
+    for row in registry.dict_rows(sql, params):
+        if row["city"]:
+            # A family with children in two townships counts once for the city.
+            totals[CITY]["voucher_families"] = Decimal(row["families"])
+        elif row["families"] is None:
+            area = month.townships.get(row["township_id_at"], CITY)
+            totals.add(area, voucher_issued=row["issued"], voucher_redeemed=row["redeemed"])
+        elif (area := month.townships.get(row["township_id_at"])) is not None:
+            totals[area]["voucher_families"] += row["families"]
 
 
 SOURCES = (
@@ -290,7 +421,6 @@ SOURCES = (
     community_totals,
     finding_totals,
     voucher_totals,
-    voucher_family_totals,
     # Issue 19's tracked indicators (K18-K22).
     *TRACKED_SOURCES,
 )
