@@ -16,17 +16,14 @@ def verdict(ok: bool | None) -> str:
 # logs; docs/scaling.md has the detail). Shown beside a target only when the run misses it.
 WHY_MISSED = {
     "indicators_ratio": (
-        "issue 21 made the registry set-based (institutions/facts.py: one DISTINCT ON or "
-        "grouped pass per fact table, joined by hash, built once per month in a temporary "
-        "table) and joined the reports, findings and tracked indicators to it; at province the "
-        "month fell from about 1.2 s to 0.34 s (EXPLAIN ANALYZE and a per-query profile on a "
-        "quiet machine). What is left: building the registry at D, about 0.15 s, of which the "
-        "care staff (80,000 staff joined to their roles, qualifying certificates and the "
-        "year's training, then grouped) is two thirds; then 26 smaller queries (findings, "
-        "the registry sums, the sessions' distinct families, the vouchers by the child's "
-        "township, the snapshot insert) and their Python. The reference reads each of the 33 "
-        "tables once with count(*) (parallel, index-only where it can); joining and grouping "
-        "the same rows costs a few times that"
+        "issue 21 made the registry set-based (institutions/facts.py: one pass per fact table, "
+        "joined by hash) and kept per day (institutions/facts_store.py: a month reads the rows "
+        "kept at its last day; a trigger drops an institution's rows when one of its facts is "
+        "written, and only those are computed again); the sources read fewer, hashed queries. "
+        "What is left when this is missed: the findings (every inspection read for its "
+        "institution), the registry sums with the month's inspections, the sessions' families, "
+        "and the baseline's inclusive places (the registry at the baseline day, read set-based "
+        "each month)"
     ),
     "redeem_ratio": (
         "the web workers are CPU-bound, not waiting (pg_stat_activity: every backend waits "
