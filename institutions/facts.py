@@ -215,6 +215,13 @@ FACTS_VERSION = hashlib.blake2b(
 ).hexdigest()
 
 
+def dated_order_sql(day: dt.date) -> tuple[str, list]:
+    """selectors.dated_value's order of one owner's dated records at `day` (for `ORDER BY
+    owner, ...` under `DISTINCT ON (owner)`), as SQL and its positional parameters; the table
+    needs an `effective_from` column."""
+    return _positional(_DATED_ORDER, {"day": day})
+
+
 _NAMED = re.compile(r"%\((\w+)\)s")
 
 

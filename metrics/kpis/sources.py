@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 
 from inspections.models import Inspection
 from inspections.selectors import findings_due
+from institutions.facts import dated_order_sql
 from institutions.models import (
     Community,
     CommunityFacts,
@@ -377,13 +378,12 @@ def _set_based_vouchers(totals: Totals, month: Month) -> None:
     redeemed, redeemed_params = (
         redeemed_by(month).order_by().values("voucher_id").query.sql_with_params()
     )
+    dated_order, order_params = dated_order_sql(month.day)
     sql = f"""
         WITH registered AS (
             SELECT DISTINCT ON (child_id) child_id, hukou_township_id
             FROM {ChildRegistration._meta.db_table}
-            ORDER BY child_id, (effective_from > %s),
-                CASE WHEN effective_from <= %s THEN effective_from END DESC NULLS LAST,
-                effective_from
+            ORDER BY child_id, {dated_order}
         ), vouchers AS (
             SELECT v.id, c.guardian_id, CASE WHEN r.child_id IS NULL
                 THEN c.hukou_township_id ELSE r.hukou_township_id END AS township_id_at
@@ -403,7 +403,7 @@ def _set_based_vouchers(totals: Totals, month: Month) -> None:
         FROM ({redeemed}) AS r JOIN vouchers AS v ON v.id = r.voucher_id
         GROUP BY GROUPING SETS ((v.township_id_at), ())
     """  # noqa: S608 - Django's SQL and our table names; values are parameters
-    params = [month.day, month.day, *ledger_params, *redeemed_params]
+    params = [*order_params, *ledger_params, *redeemed_params]
     for row in registry.dict_rows(sql, params):
         if row["city"]:
             # A family with children in two townships counts once for the city.
