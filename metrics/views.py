@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from institutions.inclusive.selectors import inclusive_care_by_township
 from institutions.models import Township
 from portal import jobs
 from portal.dates import due_on, month_end
@@ -155,6 +156,9 @@ def dashboard(request):
             "catalogue": _catalogue_payload(),
             # K9_families is exact only where sessions have attendance lists: say how many do.
             "session_lists": selectors.session_lists(month_end(period)) if period else None,
+            # Issue 19's 融合托育 counts per township at the month's end: counts only, read live
+            # (support cases and special-needs care are not indicators), four queries.
+            "inclusive_care": inclusive_care_by_township(month_end(period)) if period else None,
             "pilot_start": settings.PILOT_START_DATE,
             "pilot_end": settings.PILOT_END_DATE,
         },

@@ -3,6 +3,7 @@ a case opened on D counts at D (not the day before); a case closed on D no longe
 (it counts the day before). A constant number of queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from institutions.inclusive.selectors import inclusive_care_by_township
 from institutions.models import MonthlyReport
+from metrics.services import compute_period
 from tests.factories import InstitutionFactory, township
 
 from .conftest import make_case
@@ -128,3 +130,26 @@ def test_the_dashboard_links_the_page_for_the_bureau_only(bureau, auditor, clien
     response = client_as(auditor).get(reverse("metrics:dashboard"))
     assert response.status_code == 200
     assert link not in response.content.decode()
+
+
+def _dashboard_row(html: str, name: str) -> list[str]:
+    section = html.split('id="inclusive-care"', 1)[1].split("</section>", 1)[0]
+    row = re.search(rf"<th scope=\"row\"[^>]*>{name}</th>(.*?)</tr>", section, re.S).group(1)
+    return re.findall(r"<td[^>]*>(\d+)</td>", row)
+
+
+def test_the_dashboard_counts_cases_and_institutions_per_township_at_the_months_end(
+    built, auditor, client_as
+):
+    """The dashboard's table reads the selected month's last day, 2025-06-30: the case opened
+    on D+1 counts by then, the one closed on D+1 no longer does; the institution filed on D+1
+    counts. Aggregates only, so every dashboard reader (here an auditor) sees them."""
+    compute_period(D.replace(day=1))
+    response = client_as(auditor).get(reverse("metrics:dashboard"), {"month": "2025-06"})
+    html = response.content.decode()
+    assert "2025-06-30" in html.split('id="inclusive-care"', 1)[1].split("</h2>", 1)[0]
+    # open cases, institutions offering inclusive care, special-needs children, reports
+    assert _dashboard_row(html, "柳市镇") == ["2", "1", "3", "1"]
+    assert _dashboard_row(html, "北白象镇") == ["0", "2", "0", "0"]
+    assert _dashboard_row(html, "虹桥镇") == ["0", "0", "0", "0"]
+    assert "张小明" not in html.split('id="inclusive-care"', 1)[1].split("</section>", 1)[0]
