@@ -235,7 +235,7 @@ def test_the_five_are_tracked_snapshots_on_the_dashboard_the_drilldown_and_the_a
     for name in (
         "健康指导员覆盖率",
         "季度每机构指导次数",
-        "保育人员年度培训覆盖率",
+        "托育从业人员年度培训覆盖率",
         "医育跟诊参与率",
     ):
         assert name in page
