@@ -189,13 +189,25 @@ class GuidanceSerializer(serializers.ModelSerializer):
             "follow_up",
             "follow_up_by",
         ]
-        read_only_fields = ["id", "instructor"]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "instructor": {
+                "required": False,
+                "help_text": _(
+                    "该托育机构在指导日期的健康指导员，或所选医疗卫生机构的用户；不填时为当前用户。"
+                ),
+            }
+        }
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["institution"].queryset = scope(request.user, Institution, facility_links=True)
+            institutions = scope(request.user, Institution, facility_links=True)
+            fields["institution"].queryset = institutions
+            fields["instructor"].queryset = selectors.instructor_candidates(
+                selectors.acting_facilities(request.user), institutions
+            )
         return fields
 
 
@@ -207,7 +219,8 @@ class GuidanceViewSet(
     viewsets.GenericViewSet,
 ):
     """健康指导记录: a facility's users record their instructors' visits at linked institutions;
-    operators read their own institutions'."""
+    operators read their own institutions'. `instructor` defaults to the caller; who keys the
+    visit is kept as its `created_by`."""
 
     queryset = GuidanceVisit.objects.all().order_by("-visited_on", "-pk")
     serializer_class = GuidanceSerializer
@@ -217,10 +230,10 @@ class GuidanceViewSet(
 
     def perform_create(self, serializer):
         _require_acting(self.request, serializer.validated_data["facility"])
+        values = {"instructor": self.request.user, **serializer.validated_data}
         with service_errors():
             serializer.instance = services.guidance_save(
-                visit=GuidanceVisit(**serializer.validated_data, instructor=self.request.user),
-                actor=self.request.user,
+                visit=GuidanceVisit(**values), actor=self.request.user
             )
 
 

@@ -4,6 +4,7 @@ services.py; these only shape the input."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,11 @@ class GuidanceForm(forms.Form):
     facility = _facility_field()
     institution = forms.ModelChoiceField(label=_("托育机构"), queryset=Institution.objects.none())
     visited_on = forms.DateField(label=_("指导日期"), widget=DateInput())
+    instructor = forms.ModelChoiceField(
+        label=_("健康指导员"),
+        queryset=get_user_model().objects.none(),
+        help_text=_("该托育机构在指导日期的健康指导员，或所选医疗卫生机构的用户。"),
+    )
     mode = forms.ChoiceField(label=_("方式"), choices=GuidanceVisit.Mode.choices)
     topics = forms.MultipleChoiceField(
         label=_("指导内容"), choices=GUIDANCE_TOPICS, widget=forms.CheckboxSelectMultiple
@@ -135,19 +141,27 @@ class GuidanceForm(forms.Form):
     )
     follow_up_by = forms.DateField(label=_("跟进期限"), required=False, widget=DateInput())
 
-    def __init__(self, *args, facilities, institutions, **kwargs):
+    def __init__(self, *args, facilities, institutions, instructors, user, **kwargs):
+        """`instructors`: every user who may instruct at one of `institutions` for one of
+        `facilities` (selectors.instructor_candidates); the one visit's rule is the service's.
+        The signed-in `user` is the default when among them."""
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities
         field = self.fields["institution"]
         field.queryset = institutions
         field.label_from_instance = lambda i: f"{i.name}（{i.township.name}）"
+        field = self.fields["instructor"]
+        field.queryset = instructors.order_by("first_name", "username")
+        field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        if instructors.filter(pk=user.pk).exists():
+            self.initial.setdefault("instructor", user.pk)
 
-    def visit(self, instructor) -> GuidanceVisit:
+    def visit(self) -> GuidanceVisit:
         data = self.cleaned_data
         return GuidanceVisit(
             facility=data["facility"],
             institution=data["institution"],
-            instructor=instructor,
+            instructor=data["instructor"],
             visited_on=data["visited_on"],
             mode=data["mode"],
             topics=list(data["topics"]),

@@ -7,13 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from portal.dates import add_months, month_end
 from portal.pages import bureau_acts
 from portal.roles import Role, can_write, has_role, scope
 
-from ..models import CareContract, Institution, ParentingSession
+from ..models import CareContract, Institution, InstructorAssignment, ParentingSession
 from ..selectors import institutions_as_of
 from .models import (
     ContractServiceMonth,
@@ -42,6 +42,45 @@ def is_health_centre(user) -> bool:
 def contracts_valid_on(day: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}valid_from__lte": day}) & (
         Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+def under_contract(*, institution_id: int, facility_id: int, day: dt.date) -> bool:
+    """The institution has a "1+1" contract with the facility valid on `day` (both ends of the
+    contract included)."""
+    return (
+        CareContract.objects.filter(institution_id=institution_id, facility_id=facility_id)
+        .filter(contracts_valid_on(day))
+        .exists()
+    )
+
+
+def guidance_instructors(*, institution_id: int, facility_id: int, day: dt.date) -> QuerySet:
+    """Who may be a guidance visit's instructor: the institution's health instructor assigned
+    at `day` (its latest InstructorAssignment effective on or before `day`; an empty one ends
+    the assignment) and the facility's users."""
+    assigned = (
+        InstructorAssignment.objects.filter(institution_id=institution_id, effective_from__lte=day)
+        .order_by("-effective_from")
+        .values("instructor")[:1]
+    )
+    members = HealthFacility.users.through.objects.filter(healthfacility_id=facility_id)
+    return get_user_model().objects.filter(
+        Q(pk__in=members.values("user_id")) | Q(pk=Subquery(assigned))
+    )
+
+
+def instructor_candidates(facilities: QuerySet, institutions: QuerySet) -> QuerySet:
+    """The users a form or the API offers as a guidance visit's instructor: the users of the
+    facilities the signed-in user records for and every instructor ever assigned to the
+    institutions it may record at. Which of them fits one visit (institution, facility, day) is
+    `guidance_instructors`, checked by services.guidance_save."""
+    members = HealthFacility.users.through.objects.filter(healthfacility__in=facilities)
+    assigned = InstructorAssignment.objects.filter(
+        institution__in=institutions, instructor__isnull=False
+    )
+    return get_user_model().objects.filter(
+        Q(pk__in=members.values("user_id")) | Q(pk__in=assigned.values("instructor_id"))
     )
 
 

@@ -14,6 +14,7 @@ from portal.personal_data import keyed_hash
 
 from ..lecturers.services import session_lecturers_set
 from ..models import CareContract, ParentingSession
+from . import selectors
 from .matching import match, name_index
 from .models import (
     ContractServiceMonth,
@@ -139,11 +140,48 @@ def link_by_name(*, actor=None) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+def guidance_check(visit: GuidanceVisit) -> None:
+    """The rules of a guidance visit across records (what full_clean cannot see): the
+    institution is under a "1+1" contract with the facility valid on the visit's day (both ends
+    of the contract included), and the instructor is the institution's health instructor
+    assigned at that day or one of the facility's users (selectors.guidance_instructors)."""
+    if not (visit.institution_id and visit.facility_id and visit.visited_on):
+        return  # full_clean names what is missing
+    errors = {}
+    if not selectors.under_contract(
+        institution_id=visit.institution_id, facility_id=visit.facility_id, day=visit.visited_on
+    ):
+        errors["facility"] = ValidationError(
+            _("指导日期当天，该托育机构与所选医疗卫生机构没有有效的“1+1”签约。"),
+            code="no_contract",
+        )
+    if visit.instructor_id is None:
+        errors["instructor"] = ValidationError(_("请选择健康指导员。"), code="required")
+    elif (
+        not selectors.guidance_instructors(
+            institution_id=visit.institution_id,
+            facility_id=visit.facility_id,
+            day=visit.visited_on,
+        )
+        .filter(pk=visit.instructor_id)
+        .exists()
+    ):
+        errors["instructor"] = ValidationError(
+            _("健康指导员须为该托育机构在指导日期的健康指导员，或所选医疗卫生机构的用户。"),
+            code="not_instructor",
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def guidance_save(*, visit: GuidanceVisit, actor=None) -> GuidanceVisit:
+    """Record a guidance visit. `created_by` is who keys it (`actor`); the instructor is who
+    gave the guidance (guidance_check)."""
     visit.topics = validate_topics(visit.topics)
     if visit.visited_on and visit.visited_on > timezone.localdate():
         raise ValidationError({"visited_on": _("指导日期不能晚于今天。")})
+    guidance_check(visit)
     if visit.pk is None and getattr(actor, "is_authenticated", False):
         visit.created_by = actor
     visit.full_clean()
@@ -157,12 +195,11 @@ def screening_save(
     *, facility: HealthFacility, period: dt.date, figures: dict, actor=None
 ) -> ScreeningMonth:
     """The facility's figures for the month of `period` (one row per facility and month: a
-    second entry corrects the first)."""
+    second entry corrects the first). Counts only, each non-negative; home visits need no
+    positive case in the same month (a visit may follow a case found in an earlier month)."""
     period = period.replace(day=1)
     if period > timezone.localdate().replace(day=1):
         raise ValidationError({"period": _("不能填报未来月份的数据。")})
-    if figures.get("home_visits", 0) and not figures.get("positive_cases", 0):
-        raise ValidationError({"home_visits": _("没有阳性个案时不应有家访次数。")})
     row = (
         ScreeningMonth.objects.select_for_update().filter(facility=facility, period=period).first()
     )
@@ -219,6 +256,7 @@ __all__ = [
     "contract_link",
     "contract_service_save",
     "family_key",
+    "guidance_check",
     "guidance_save",
     "health_session_save",
     "link_by_name",

@@ -177,18 +177,21 @@ def attendance(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def guidance(request):
     """/weisheng/zhidao/: instructors' guidance visits; a facility's users record theirs at the
-    institutions linked to it."""
+    institutions linked to it, the bureau any facility's. Whoever keys it chooses the instructor
+    (the signed-in user by default when one of the choices) and is kept as `created_by`."""
     _require_reader(request)
     facilities = selectors.acting_facilities(request.user)
     form = None
     if facilities.exists():
         institutions = scope(
             request.user, Institution.objects.select_related("township"), facility_links=True
-        )
+        ).filter(filed_on__isnull=False)
         form = GuidanceForm(
             request.POST or None,
             facilities=facilities,
-            institutions=institutions.filter(filed_on__isnull=False).order_by("name"),
+            institutions=institutions.order_by("name"),
+            instructors=selectors.instructor_candidates(facilities, institutions),
+            user=request.user,
             initial={"visited_on": timezone.localdate()},
         )
     if request.method == "POST":
@@ -196,7 +199,7 @@ def guidance(request):
             raise PermissionDenied(_("您的账号不能登记健康指导。"))
         if form.is_valid():
             try:
-                services.guidance_save(visit=form.visit(request.user), actor=request.user)
+                services.guidance_save(visit=form.visit(), actor=request.user)
             except ValidationError as error:
                 add_service_error(form, error, model=GuidanceVisit)
             else:

@@ -140,6 +140,7 @@ def test_a_health_centre_records_guidance_at_a_linked_institution_only(
         "facility": facility_a.pk,
         "institution": linked_a.pk,
         "visited_on": "2026-03-02",
+        "instructor": health_a.pk,
         "mode": "visit",
         "topics": ["nutrition", "growth", "mental_health"],
         "advice": "调整辅食添加顺序。",
@@ -171,7 +172,7 @@ def test_guidance_needs_a_topic(client_as, health_a, facility_a, linked_a):
 
 
 def test_a_health_centre_enters_a_month_once_and_corrects_it(
-    client_as, health_a, health_b, facility_a
+    client_as, health_a, health_b, facility_a, facility_b
 ):
     form = {
         "facility": facility_a.pk,
@@ -185,9 +186,17 @@ def test_a_health_centre_enters_a_month_once_and_corrects_it(
     assert client_as(health_a).post(SCREENING, {**form, "home_visits": 2}).status_code == 302
     row = ScreeningMonth.objects.get()
     assert (row.period, row.home_visits) == (dt.date(2026, 2, 1), 2)
-    assert "120" not in client_as(health_b).get(SCREENING).content.decode()
+    own = client_as(health_a).get(SCREENING).content.decode().split("<table")[-1]
+    assert facility_a.name in own and '"阳性个案">3</td>' in own
+    assert '"家访">2</td>' in own and '"家访">3</td>' not in own  # the correction, once
+    services.screening_save(
+        facility=facility_b, period=dt.date(2026, 2, 1), figures={"development_screenings": 77}
+    )
+    other = client_as(health_b).get(SCREENING).content.decode().split("<table")[-1]
+    assert facility_b.name in other and '"发育筛查">77</td>' in other
+    assert facility_a.name not in other and '"发育筛查">120</td>' not in other
     assert client_as(health_b).post(SCREENING, form).status_code == 400
-    assert ScreeningMonth.objects.count() == 1
+    assert ScreeningMonth.objects.filter(facility=facility_a).count() == 1
 
 
 def test_the_database_keeps_one_row_per_facility_and_month(facility_a):
@@ -285,7 +294,7 @@ def test_a_health_centre_user_starts_at_its_home_which_leads_to_its_sessions(cli
 
 
 def test_a_health_centre_records_what_it_delivered_under_its_contract(
-    client_as, api_as, health_a, health_b, facility_a, linked_a, operator_a
+    client_as, api_as, health_a, health_b, facility_a, linked_a, linked_b, operator_a
 ):
     contract = linked_a.care_contracts.get()
     form = {
@@ -301,14 +310,24 @@ def test_a_health_centre_records_what_it_delivered_under_its_contract(
     assert client_as(health_a).post(url, {**form, "growth_monitoring": 38}).status_code == 302
     row = ContractServiceMonth.objects.get()
     assert (row.period, row.growth_monitoring) == (dt.date(2026, 2, 1), 38)
+    own = client_as(health_a).get(url).content.decode().split("<table")[-1]
+    assert linked_a.name in own and '"生长监测">38</td>' in own
+    assert '"生长监测">40</td>' not in own  # the correction replaced the first entry
     assert client_as(health_b).post(url, form).status_code == 400  # not its contract
-    assert "38" not in client_as(health_b).get(url).content.decode().split("<table")[-1]
+    services.contract_service_save(
+        contract=linked_b.care_contracts.get(),
+        period=dt.date(2026, 2, 1),
+        figures={"growth_monitoring": 17},
+    )
+    other = client_as(health_b).get(url).content.decode().split("<table")[-1]
+    assert linked_b.name in other and '"生长监测">17</td>' in other
+    assert linked_a.name not in other and '"生长监测">38</td>' not in other
     api = "/api/v1/health/contract-services/"
     body = {"contract": contract.pk, "period": "2026-03", "health_education": 1}
     assert api_as(health_b).post(api, body, format="json").status_code == 400  # out of scope
     assert api_as(health_a).post(api, body, format="json").status_code == 201
     assert len(api_as(operator_a).get(api).json()["results"]) == 0  # not operator_a's
-    assert ContractServiceMonth.objects.count() == 2
+    assert ContractServiceMonth.objects.filter(contract=contract).count() == 2
 
 
 def test_a_month_outside_the_contract_is_refused(health_a, facility_a):
