@@ -233,9 +233,7 @@ def test_the_bureau_keeps_an_institutions_list_and_a_read_only_role_does_not(
     assert session.attendance.count() == 1
 
 
-def test_a_health_centre_never_reaches_an_institutions_session(
-    client_as, health_a, institution_a
-):
+def test_a_health_centre_never_reaches_an_institutions_session(client_as, health_a, institution_a):
     session = _session_of(institution_a)
     url = reverse("health:attendance", args=[session.pk])
     assert client_as(health_a).get(url).status_code == 404
