@@ -210,6 +210,9 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
 IMPORT_TMP_DIR = env("IMPORT_TMP_DIR") or str(Path(tempfile.gettempdir()) / "lequing_tuoyu-imports")
 IMPORT_TMP_MAX_AGE_HOURS = env_int("IMPORT_TMP_MAX_AGE_HOURS", 24)
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "institutions.import_jobs.storage.ImportTempStorage"
+# Most families on one parenting session's attendance list (typed, sent to the API or imported).
+# The plan gives no limit; this only stops a list that is clearly a mistake (a whole register).
+HEALTH_ATTENDANCE_MAX = env_int("HEALTH_ATTENDANCE_MAX", 2000)
 
 # --- Security (production values when DEBUG is off) ---
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

@@ -6,7 +6,6 @@ families on the list."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -22,6 +21,7 @@ from portal.roles import CITY_WIDE_ROLES, Role, scope
 
 from ..models import CareContract, Community, Institution, LecturerMember, ParentingSession
 from . import selectors, services
+from .fields import MobilesListField as MobilesField
 from .models import (
     GUIDANCE_TOPICS,
     ContractServiceMonth,
@@ -29,21 +29,9 @@ from .models import (
     HealthFacility,
     ScreeningMonth,
 )
-from .validators import parse_mobiles
 
 HEALTH_READERS = frozenset(READERS | {Role.HEALTH_CENTRE})
 HEALTH_WRITERS = frozenset(BUREAU | {Role.HEALTH_CENTRE})
-
-
-class MobilesField(serializers.ListField):
-    child = serializers.CharField(max_length=30)
-
-    def to_internal_value(self, data):
-        values = super().to_internal_value(data)
-        try:
-            return parse_mobiles(values)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
 
 
 class FacilitySerializer(serializers.ModelSerializer):

@@ -14,13 +14,9 @@ from portal.forms import MonthField
 from ..lecturers.models import check_members_on
 from ..models import CareContract, Community, Institution, LecturerMember, ParentingSession
 from ..reports.forms import DateInput
+from ..training.forms import SignInSheetForm
+from .fields import MOBILES_HELP, MobilesField
 from .models import GUIDANCE_TOPICS, GuidanceVisit, HealthFacility
-from .validators import parse_mobiles
-
-MOBILES_HELP = _(
-    "每行一个家长手机号码（也可用逗号分隔），同一号码只记一次。号码只用于区分家庭，"
-    "保存为不可还原的标识，不保存号码本身。"
-)
 
 
 def _facility_field() -> forms.ModelChoiceField:
@@ -28,14 +24,6 @@ def _facility_field() -> forms.ModelChoiceField:
         label=_("医疗卫生机构"), queryset=HealthFacility.objects.none(), empty_label=None
     )
     return field
-
-
-class MobilesField(forms.CharField):
-    widget = forms.Textarea(attrs={"rows": 6, "inputmode": "tel", "autocomplete": "off"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        return parse_mobiles(value or "")
 
 
 class HealthSessionForm(forms.Form):
@@ -120,6 +108,20 @@ class AttendanceForm(forms.Form):
     mobiles = MobilesField(
         label=_("签到名单（家长手机号码）"), required=False, help_text=MOBILES_HELP
     )
+
+
+class AttendanceFileForm(SignInSheetForm):
+    """An attendance list as a spreadsheet: the sign-in sheet's upload checks (xlsx or csv, the
+    size limit before anything reads it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["file"]
+        field.label = _("签到名单文件（xlsx 或 csv）")
+        field.help_text = _(
+            "请使用导入模板，一列“家长手机号”，每行一个号码；导入后替换原有名单。"
+            "任何一行有误时整份名单都不会导入。"
+        )
 
 
 class GuidanceForm(forms.Form):

@@ -11,6 +11,12 @@ urlpatterns = [
     path("weisheng/wangluo/", views.network, name="network"),
     path("weisheng/huodong/", views.sessions, name="sessions"),
     path("weisheng/huodong/<int:pk>/mingdan/", views.attendance, name="attendance"),
+    path(
+        "weisheng/huodong/<int:pk>/mingdan/daoru/",
+        views.attendance_import,
+        name="attendance_import",
+    ),
+    path("weisheng/huodong/mingdan/muban/", views.attendance_template, name="attendance_template"),
     path("weisheng/zhidao/", views.guidance, name="guidance"),
     path("weisheng/shaicha/", views.screening, name="screening"),
     path("weisheng/qianyue/", views.contract_services, name="contract_services"),

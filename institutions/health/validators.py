@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,6 @@ from portal.validators import validate_phone
 
 from .models import GUIDANCE_TOPIC_CODES
 
-MAX_ATTENDANCE = 500
 _SEPARATORS = re.compile(r"[\s,，;；、]+")
 
 
@@ -38,12 +38,18 @@ def parse_mobiles(text_or_list) -> list[str]:
             code="attendance_mobile",
         )
     distinct = list(dict.fromkeys(mobiles))
-    if len(distinct) > MAX_ATTENDANCE:
+    check_attendance_size(len(distinct))
+    return distinct
+
+
+def check_attendance_size(families: int) -> None:
+    """At most HEALTH_ATTENDANCE_MAX families on one list (a setting: the plan gives no limit)."""
+    limit = settings.HEALTH_ATTENDANCE_MAX
+    if families > limit:
         raise ValidationError(
-            _("一场活动的签到名单最多%(max)s个家庭。") % {"max": MAX_ATTENDANCE},
+            _("一场活动的签到名单最多%(max)s个家庭。") % {"max": limit},
             code="attendance_too_long",
         )
-    return distinct
 
 
 def validate_topics(topics) -> list[str]:

@@ -8,18 +8,30 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.pages import add_service_error, bureau_acts, portal_page, require_bureau_actor
+from portal.pages import (
+    add_service_error,
+    bureau_acts,
+    is_operator,
+    operated_ids,
+    portal_page,
+    require_bureau_actor,
+)
 from portal.roles import get_scoped_or_404, scope, sees_every_institution
+from portal.spreadsheets.formats import SpreadsheetFileError
 
 from ..lecturers.selectors import members_for_session
 from ..models import CareContract, Institution, ParentingSession
 from . import selectors, services
 from .forms import (
+    AttendanceFileForm,
     AttendanceForm,
     ContractServiceForm,
     GuidanceForm,
@@ -28,6 +40,7 @@ from .forms import (
     ScreeningForm,
 )
 from .models import ContractServiceMonth, GuidanceVisit, HealthFacility, ScreeningMonth
+from .resources import AttendanceResource, import_attendance
 
 PAGE_SIZE = 50
 NETWORK_FACILITIES = 3
@@ -130,20 +143,68 @@ def sessions(request):
 
 
 def _may_edit_attendance(user, session: ParentingSession) -> bool:
+    """A facility's session: its facility's users and the bureau (acting_facilities). An
+    institution's: its operators (the session was found in their scope) and the bureau. An old
+    health-centre session not yet linked to a facility: the bureau."""
     if session.facility_id is not None:
         return selectors.acting_facilities(user).filter(pk=session.facility_id).exists()
+    if session.institution_id is not None and is_operator(user):
+        if session.institution_id in operated_ids(user):
+            return True
     return bureau_acts(user)
+
+
+def _require_attendance_reader(request) -> None:
+    """The health pages' readers, and operators (their own institutions' sessions only: the
+    lookup below is scoped, another institution's session is a 404)."""
+    if not is_operator(request.user):
+        _require_reader(request)
+
+
+def _attendance_session(request, pk: int) -> ParentingSession:
+    _require_attendance_reader(request)
+    return get_scoped_or_404(
+        request.user,
+        ParentingSession.objects.select_related("facility", "township", "institution"),
+        pk=pk,
+    )
+
+
+def _attendance_page(request, session, *, form, file_form, errors=(), status=200):
+    return render(
+        request,
+        "health/attendance.html",
+        _context(
+            request,
+            "sessions",
+            session=session,
+            listed=session.attendance.count(),
+            form=form,
+            file_form=file_form,
+            errors=list(errors),
+            back=_session_list_url(request, session),
+            health_nav=sees_every_institution(request.user)
+            or selectors.is_health_centre(request.user),
+        ),
+        status=status,
+    )
+
+
+def _session_list_url(request, session: ParentingSession) -> str:
+    if session.institution_id is not None or not (
+        sees_every_institution(request.user) or selectors.is_health_centre(request.user)
+    ):
+        return reverse("reports:sessions")
+    return reverse("health:sessions")
 
 
 @portal_page
 @require_http_methods(["GET", "POST"])
 def attendance(request, pk: int):
-    """/weisheng/huodong/<pk>/mingdan/: a session's attendance list, replaced as a whole. The
-    numbers are never shown again: the page says how many families are on the list."""
-    _require_reader(request)
-    session = get_scoped_or_404(
-        request.user, ParentingSession.objects.select_related("facility", "township"), pk=pk
-    )
+    """/weisheng/huodong/<pk>/mingdan/: a session's attendance list, replaced as a whole (typed
+    here or imported from a spreadsheet). The numbers are never shown again: the page says how
+    many families are on the list."""
+    session = _attendance_session(request, pk)
     may_edit = _may_edit_attendance(request.user, session)
     form = AttendanceForm(request.POST or None) if may_edit else None
     if request.method == "POST":
@@ -159,18 +220,61 @@ def attendance(request, pk: int):
             else:
                 messages.success(request, _("签到名单已保存：%(n)s户家庭。") % {"n": count})
                 return redirect("health:attendance", pk=session.pk)
-    return render(
+    return _attendance_page(
         request,
-        "health/attendance.html",
-        _context(
-            request,
-            "sessions",
-            session=session,
-            listed=session.attendance.count(),
-            form=form,
-        ),
+        session,
+        form=form,
+        file_form=AttendanceFileForm() if may_edit else None,
         status=400 if form is not None and form.errors else 200,
     )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def attendance_import(request, pk: int):
+    """/weisheng/huodong/<pk>/mingdan/daoru/: the list from a spreadsheet (one column 家长手机号),
+    with the rules of every import: all or nothing, each problem named by its row, never a
+    number echoed back."""
+    session = _attendance_session(request, pk)
+    if not _may_edit_attendance(request.user, session):
+        raise PermissionDenied(_("您的账号不能修改这场活动的签到名单。"))
+    file_form = AttendanceFileForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and file_form.is_valid():
+        data = file_form.cleaned_data["file"].read()
+        try:
+            result, families = import_attendance(
+                data, file_form.format, session=session, actor=request.user
+            )
+        except (SpreadsheetFileError, ValueError) as error:
+            errors = [str(error)]
+        else:
+            if result.messages:
+                errors = result.messages
+            else:
+                messages.success(request, _("已导入签到名单：%(n)s户家庭。") % {"n": families})
+                return redirect("health:attendance", pk=session.pk)
+    return _attendance_page(
+        request,
+        session,
+        form=AttendanceForm(),
+        file_form=file_form,
+        errors=errors,
+        status=400 if errors or file_form.errors else 200,
+    )
+
+
+@portal_page
+@require_http_methods(["GET"])
+def attendance_template(request):
+    """/weisheng/huodong/mingdan/muban/: the empty import template (one column, 家长手机号)."""
+    _require_attendance_reader(request)
+    response = HttpResponse(
+        AttendanceResource.template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, "签到名单导入模板.xlsx")
+    return response
 
 
 @portal_page

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from import_export.formats.base_formats import XLSX
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from .resources import MonthlyReportResource, ParentingSessionResource
+from .resources import MonthlyReportResource, ParentingSessionResource, session_export_queryset
 
 XLSX_CONTENT_TYPE = XLSX.CONTENT_TYPE
 
@@ -56,9 +56,7 @@ def monthly_reports_xlsx(reports: QuerySet, *, period: dt.date) -> HttpResponse:
 
 
 def parenting_sessions_xlsx(sessions: QuerySet, *, period: dt.date) -> HttpResponse:
-    sessions = sessions.select_related("institution", "township").order_by(
-        "held_on", "township__sort_order", "pk"
-    )
+    sessions = session_export_queryset(sessions).order_by("held_on", "township__sort_order", "pk")
     dataset = ParentingSessionResource().export(sessions, force_native_type=True)
     dataset.title = f"{period:%Y-%m}"
     return xlsx_response(dataset, filename=f"养育照护小组活动-{period:%Y-%m}.xlsx")

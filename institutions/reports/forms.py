@@ -9,8 +9,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from institutions.health.fields import MOBILES_HELP, MobilesField
 from institutions.lecturers.models import LecturerMember, check_members_on
-from institutions.models import CHILDREN_PER_CARER, ClassType, Institution, Township
+from institutions.models import (
+    CHILDREN_PER_CARER,
+    ClassType,
+    Community,
+    HealthFacility,
+    Institution,
+    Township,
+)
 from portal.dates import add_months, month_start
 from portal.forms import MonthField
 
@@ -302,7 +310,8 @@ class SessionFilterForm(forms.Form):
 
 class ParentingSessionForm(forms.Form):
     """Operators file sessions of their own institutions; bureau staff may also file those of
-    health centres (no institution: name and township typed in)."""
+    health centres, naming the facility (its name and township are the facility's). Either may
+    give the attendance list (mobiles): the head count is then the list's length."""
 
     organiser_kind = forms.ChoiceField(
         label=_("组织方类型"),
@@ -313,24 +322,20 @@ class ParentingSessionForm(forms.Form):
     institution = forms.ModelChoiceField(
         label=_("组织机构"), queryset=Institution.objects.none(), required=False
     )
-    organiser_name = forms.CharField(
-        label=_("卫生院/社区卫生服务中心名称"),
-        max_length=200,
+    facility = forms.ModelChoiceField(
+        label=_("卫生院/社区卫生服务中心"),
+        queryset=HealthFacility.objects.none(),
         required=False,
-        help_text=_("组织方为卫生院或社区卫生服务中心时填写。"),
-    )
-    township = forms.ModelChoiceField(
-        label=_("镇街"),
-        queryset=Township.objects.all(),
-        required=False,
-        empty_label=_("请选择镇街"),
-        help_text=_("组织方为卫生院或社区卫生服务中心时填写；机构组织的活动取机构所在镇街。"),
+        empty_label=_("请选择医疗卫生机构"),
+        help_text=_("组织方为卫生院或社区卫生服务中心时选择；镇街取该机构所在镇街。"),
     )
     held_on = forms.DateField(label=_("活动日期"), widget=DateInput())
     topic = forms.CharField(label=_("主题"), max_length=200)
     families_reached = forms.IntegerField(
         label=_("参与家庭数"),
         min_value=0,
+        required=False,
+        help_text=_("填写签到名单时按名单计算，可不填。"),
         widget=forms.NumberInput(attrs={"min": "0", "inputmode": "numeric"}),
     )
     venue = forms.ChoiceField(
@@ -338,12 +343,21 @@ class ParentingSessionForm(forms.Form):
         choices=[("", _("（不填）")), *ParentingSession.Venue.choices],
         required=False,
     )
+    community = forms.ModelChoiceField(
+        label=_("所在社区"),
+        queryset=Community.objects.select_related("township"),
+        required=False,
+        empty_label=_("（不在社区或不填）"),
+    )
     lecturers = forms.ModelMultipleChoiceField(
         label=_("主讲讲师"),
         queryset=LecturerMember.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("须为活动当日的讲师团成员。"),
+    )
+    mobiles = MobilesField(
+        label=_("签到名单（家长手机号码）"), required=False, help_text=MOBILES_HELP
     )
 
     def __init__(self, *args, institutions, allow_health_centre: bool, lecturers=None, **kwargs):
@@ -357,10 +371,15 @@ class ParentingSessionForm(forms.Form):
         field.queryset = institutions
         field.label_from_instance = lambda i: f"{i.name}（{i.township.name}）"
         field.empty_label = _("请选择机构")
-        if not allow_health_centre:
-            for name in ("organiser_kind", "organiser_name", "township"):
+        if allow_health_centre:
+            self.fields["facility"].queryset = HealthFacility.objects.select_related("township")
+        else:
+            for name in ("organiser_kind", "facility"):
                 del self.fields[name]
             field.required = True
+            self.fields["community"].queryset = Community.objects.filter(
+                township__in=institutions.values("township")
+            ).select_related("township")
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]
@@ -373,14 +392,23 @@ class ParentingSessionForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind = data.get("organiser_kind", ParentingSession.OrganiserKind.INSTITUTION)
+        township_id = None
         if kind == ParentingSession.OrganiserKind.INSTITUTION:
             if not data.get("institution") and "institution" not in self.errors:
                 self.add_error("institution", _("请选择组织机构。"))
+            if data.get("institution"):
+                township_id = data["institution"].township_id
         else:
-            if not (data.get("organiser_name") or "").strip():
-                self.add_error("organiser_name", _("请填写卫生院或社区卫生服务中心的名称。"))
-            if not data.get("township") and "township" not in self.errors:
-                self.add_error("township", _("请选择镇街。"))
+            if not data.get("facility") and "facility" not in self.errors:
+                self.add_error("facility", _("请选择组织活动的卫生院或社区卫生服务中心。"))
+            if data.get("facility"):
+                township_id = data["facility"].township_id
+        community = data.get("community")
+        if community and township_id and community.township_id != township_id:
+            self.add_error("community", _("所选社区不在该组织方所在镇街。"))
+        if not data.get("mobiles") and data.get("families_reached") is None:
+            if "mobiles" not in self.errors and "families_reached" not in self.errors:
+                self.add_error("families_reached", _("请填写参与家庭数，或填写签到名单。"))
         if data.get("lecturers") and data.get("held_on"):
             try:
                 check_members_on(data["lecturers"], data["held_on"])
@@ -388,15 +416,25 @@ class ParentingSessionForm(forms.Form):
                 self.add_error("lecturers", error.message_dict["lecturers"])
         return data
 
+    @property
+    def organiser_facility(self):
+        """The health facility that organised the session, or None (an institution's)."""
+        data = self.cleaned_data
+        if data.get("organiser_kind") == ParentingSession.OrganiserKind.HEALTH_CENTRE:
+            return data.get("facility")
+        return None
+
     def session(self) -> ParentingSession:
-        """The unsaved session the cleaned data describe."""
+        """The unsaved session the cleaned data describe (a health centre's takes its name and
+        township from the facility when saved: health.services.health_session_save)."""
         data = self.cleaned_data
         kind = data.get("organiser_kind", ParentingSession.OrganiserKind.INSTITUTION)
         common = {
             "held_on": data["held_on"],
             "venue": data.get("venue") or "",
+            "community": data.get("community"),
             "topic": data["topic"].strip(),
-            "families_reached": data["families_reached"],
+            "families_reached": data.get("families_reached") or 0,
             "organiser_kind": kind,
         }
         if kind == ParentingSession.OrganiserKind.INSTITUTION:
@@ -407,9 +445,11 @@ class ParentingSessionForm(forms.Form):
                 organiser_name=institution.name,
                 township_id=institution.township_id,
             )
+        facility = data["facility"]
         return ParentingSession(
             **common,
             institution=None,
-            organiser_name=data["organiser_name"].strip(),
-            township=data["township"],
+            facility=facility,
+            organiser_name=facility.name,
+            township_id=facility.township_id,
         )

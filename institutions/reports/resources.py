@@ -314,7 +314,8 @@ class MonthlyReportResource(resources.ModelResource):
 
 
 class ParentingSessionResource(resources.ModelResource):
-    """养育照护小组活动 for the bureau's monthly list (export only)."""
+    """养育照护小组活动 for the bureau's monthly list (export only). Never the attendance list's
+    families: only how many there are."""
 
     held_on = fields.Field(
         attribute="held_on", column_name="活动日期", widget=widgets.DateWidget("%Y-%m-%d")
@@ -322,8 +323,12 @@ class ParentingSessionResource(resources.ModelResource):
     organiser_kind = _shown("组织方类型")
     organiser_name = _shown("组织方名称", "organiser_name")
     institution = _shown("组织机构", "institution__name")
+    facility = _shown("组织医疗卫生机构", "facility__name")
     township = _shown("镇街", "township__name")
+    venue = _shown("活动场所类型")
+    community = _shown("所在社区", "community__name")
     topic = _shown("主题", "topic")
+    lecturers = _shown("主讲讲师")
     families_reached = _shown("参与家庭数", "families_reached", widgets.IntegerWidget())
 
     class Meta:
@@ -333,17 +338,38 @@ class ParentingSessionResource(resources.ModelResource):
             "organiser_kind",
             "organiser_name",
             "institution",
+            "facility",
             "township",
+            "venue",
+            "community",
             "topic",
+            "lecturers",
             "families_reached",
         )
         export_order = fields
 
     def get_queryset(self) -> QuerySet[ParentingSession]:
-        return ParentingSession.objects.select_related("institution", "township")
+        return session_export_queryset(ParentingSession.objects.all())
 
     def dehydrate_organiser_kind(self, session: ParentingSession) -> str:
         return str(session.get_organiser_kind_display())
+
+    def dehydrate_venue(self, session: ParentingSession) -> str:
+        return str(session.get_venue_display()) if session.venue else ""
+
+    def dehydrate_lecturers(self, session: ParentingSession) -> str:
+        return lecturer_names(session)
+
+
+def session_export_queryset(sessions: QuerySet[ParentingSession]) -> QuerySet[ParentingSession]:
+    """What a sessions export reads: one query for the sessions, one for all their lecturers."""
+    return sessions.select_related(
+        "institution", "township", "facility", "community"
+    ).prefetch_related("lecturers")
+
+
+def lecturer_names(session: ParentingSession) -> str:
+    return "、".join(sorted(member.name for member in session.lecturers.all()))
 
 
 def import_reports(file_bytes: bytes, format: str, actor, dry_run: bool = False) -> Result:
@@ -363,4 +389,6 @@ __all__ = [
     "MonthlyReportResource",
     "ParentingSessionResource",
     "import_reports",
+    "lecturer_names",
+    "session_export_queryset",
 ]

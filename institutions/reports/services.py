@@ -15,8 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from institutions.health import services as health_services
+from institutions.health.validators import parse_mobiles
 from institutions.lecturers.services import session_lecturers_set
-from institutions.models import Institution
+from institutions.models import HealthFacility, Institution
 from institutions.reports.window import window_state
 from institutions.selectors import institutions_as_of
 from portal.dates import add_months, month_end
@@ -285,15 +287,44 @@ def exception_grant(
 
 @transaction.atomic
 def parenting_session_save(
-    *, session: ParentingSession, lecturers=None, actor=None
+    *,
+    session: ParentingSession,
+    lecturers=None,
+    facility: HealthFacility | None = None,
+    mobiles=None,
+    actor=None,
 ) -> ParentingSession:
-    """Save a session; `lecturers` (when given) are its lecturers, members of the team on its day."""
+    """Save a session; `lecturers` (when given) are its lecturers, members of the team on its day.
+    A health centre's session names its `facility` (required for a new one: a session typed as
+    free text would join the records still to link) and is saved as the health pages save theirs.
+    `mobiles` (when given and not empty) is its attendance list: the head count becomes the
+    list's length."""
+    if session.organiser_kind == ParentingSession.OrganiserKind.HEALTH_CENTRE:
+        facility = facility or session.facility
+        if facility is None:
+            if session.pk is None:
+                raise ValidationError({"facility": _("请选择组织活动的卫生院或社区卫生服务中心。")})
+        else:
+            return health_services.health_session_save(
+                session=session,
+                facility=facility,
+                mobiles=mobiles,
+                lecturers=lecturers,
+                actor=actor,
+            )
+    if session.community_id and session.community.township_id != session.township_id:
+        raise ValidationError({"community": _("所选社区不在该镇街。")})
+    numbers = parse_mobiles(mobiles) if mobiles else []
+    if numbers:
+        session.families_reached = len(numbers)
     if session.pk is None and getattr(actor, "is_authenticated", False):
         session.created_by = actor
     session.full_clean()
     if getattr(actor, "is_authenticated", False):
         session._history_user = actor
     session.save()
+    if numbers:
+        health_services.attendance_replace(session=session, mobiles=numbers, actor=actor)
     if lecturers is not None:
         session_lecturers_set(session=session, lecturers=lecturers, actor=actor)
     return session

@@ -365,6 +365,16 @@ def _health_records(world: World) -> None:
         mobiles=["13900000003", "13900000004"],
         actor=user,
     )
+    # Institution A's own session (operators keep its attendance list on the health pages).
+    world.objects["institution_session"] = ParentingSession.objects.create(
+        held_on=today,
+        organiser_kind="institution",
+        institution=a,
+        organiser_name=a.name,
+        township=a.township,
+        topic="安全测试机构活动",
+        families_reached=3,
+    )
     world.objects["guidance_visit"] = health_services.guidance_save(
         visit=GuidanceVisit(
             institution=a,

@@ -1184,7 +1184,12 @@ HEALTH_WRITERS = BUREAUS | {HEALTH}
 ENTRIES |= {
     "health:network": Entry(get=HEALTH_PAGE_READERS, post=NOBODY),
     "health:sessions": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
-    "health:attendance": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
+    # The attendance URLs point at institution A's own session: its operators keep the list
+    # (typed or imported), operator B gets a 404, the health persona too (not its facility's; its
+    # own facility's session is tests/institutions/health's); read-only roles read, never write.
+    "health:attendance": Entry(get=CITY | {OP_A}, post=BUREAUS | {OP_A}),
+    "health:attendance_import": Entry(get=BUREAUS | {OP_A}, post=BUREAUS | {OP_A}),
+    "health:attendance_template": Entry(get=CITY | OPERATORS | {HEALTH}, post=NOBODY),
     "health:guidance": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
     "health:screening": Entry(get=HEALTH_PAGE_READERS, post=HEALTH_WRITERS),
     "health:unlinked": Entry(get=CITY, post=BUREAUS),
@@ -1483,7 +1488,8 @@ KWARGS: dict[str, Callable] = {
     "v1:settlement-confirm": _pick("vouchers.Settlement"),
     "v1:settlement-lines": _pick("vouchers.Settlement"),
     "v1:settlement-mark-paid": _pick("vouchers.Settlement"),
-    "health:attendance": _health("health_session"),
+    "health:attendance": _health("institution_session"),
+    "health:attendance_import": _health("institution_session"),
     "v1:health-facility-detail": _health("health_facility"),
     "v1:health-session-detail": _health("health_session"),
     "v1:health-session-attendance": _health("health_session"),

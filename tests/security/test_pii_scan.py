@@ -20,6 +20,7 @@ free-text field is found in the dump and on a page, and a logged one in the logs
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import re
@@ -27,10 +28,12 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
 
 from portal.roles import Role
 from portal.validators import resident_id_check_char
@@ -41,6 +44,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PARENT_MOBILES = ("13957711111", "13957722222")
 API_PARENT_MOBILE = "13957744444"  # on a list sent through the API
+# On an institution's session: typed on the /yangyu/ form, then imported from a spreadsheet.
+FORM_PARENT_MOBILE = "13957755555"
+IMPORTED_PARENT_MOBILES = ("13957766666", "139 5776 6667")
 GUARDIAN_MOBILE = "13957733333"
 PLANTED_MOBILE = "13957799999"
 PERSONAS = {
@@ -166,6 +172,33 @@ def _enter_everything(users: dict, clients: dict, today: dt.date) -> dict:
     assert other.attendance.count() == 2
     response_text = response.content.decode()
 
+    # The operator's own session: a list typed on the /yangyu/ form, then replaced by a
+    # spreadsheet imported on the attendance page.
+    response = clients["operator_a"].post(
+        reverse("reports:sessions"),
+        {
+            "institution": a.pk,
+            "held_on": today.isoformat(),
+            "topic": "机构亲子活动",
+            "mobiles": f"{FORM_PARENT_MOBILE}\n{PARENT_MOBILES[1]}",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    institution_session = ParentingSession.objects.get(institution=a)
+    assert institution_session.attendance.count() == 2
+    workbook = Workbook()
+    workbook.active.append(["家长手机号"])
+    for number in IMPORTED_PARENT_MOBILES:
+        workbook.active.append([number])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = clients["operator_a"].post(
+        reverse("health:attendance_import", args=[institution_session.pk]),
+        {"file": SimpleUploadedFile("名单.xlsx", buffer.getvalue())},
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert institution_session.attendance.count() == 2
+
     # A family's online application: the guardian's mobile and ID, the child's ID.
     batch = VoucherBatch.objects.create(
         name="扫描测试批次",
@@ -233,6 +266,7 @@ def _enter_everything(users: dict, clients: dict, today: dt.date) -> dict:
         "api_answers": {("v1:health-session-attendance", "health_centre"): response_text},
         "institution": a,
         "session": session,
+        "institution_session": institution_session,
         "application": application,
         "guardian": guardian,
         "child": application.child,
@@ -247,7 +281,10 @@ def _pages(records: dict) -> list[tuple[str, str]]:
     application, guardian, child = records["application"], records["guardian"], records["child"]
     named = [
         ("health:sessions", []),
-        ("health:attendance", [session.pk]),
+        ("health:attendance", [records["institution_session"].pk]),
+        ("health:attendance_import", [records["institution_session"].pk]),
+        ("v1:parenting-session-list", []),
+        ("v1:parenting-session-detail", [records["institution_session"].pk]),
         ("v1:health-session-list", []),
         ("v1:health-session-detail", [session.pk]),
         ("vouchers:applications", []),
@@ -349,7 +386,17 @@ TODAY = timezone.localdate()
 CHILD_ID = resident_id(f"330382{TODAY - dt.timedelta(days=300):%Y%m%d}731")
 GUARDIAN_ID = resident_id("33038219900101732")
 STAFF_ID = resident_id("33038219850505733")
-CLEAR = (*PARENT_MOBILES, API_PARENT_MOBILE, GUARDIAN_MOBILE, CHILD_ID, GUARDIAN_ID, STAFF_ID)
+CLEAR = (
+    *PARENT_MOBILES,
+    API_PARENT_MOBILE,
+    FORM_PARENT_MOBILE,
+    "13957766666",
+    "13957766667",
+    GUARDIAN_MOBILE,
+    CHILD_ID,
+    GUARDIAN_ID,
+    STAFF_ID,
+)
 
 
 def test_no_clear_mobile_or_id_number_in_the_dump_pages_api_or_logs(caplog):

@@ -10,7 +10,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from institutions.models import Township
+from institutions.health.fields import MobilesListField
+from institutions.lecturers.selectors import members_for_session
+from institutions.models import Community, HealthFacility, Township
 from portal.api.fields import MonthField
 from portal.dates import deadline_as_datetime, due_on
 from portal.roles import is_bureau
@@ -175,7 +177,14 @@ class ParentingSessionSerializer(serializers.ModelSerializer):
     institution_name = serializers.CharField(
         source="institution.name", allow_null=True, label=_("组织机构")
     )
+    facility_name = serializers.CharField(
+        source="facility.name", allow_null=True, label=_("组织医疗卫生机构")
+    )
     township_name = serializers.CharField(source="township.name", label=_("镇街"))
+    community_name = serializers.CharField(
+        source="community.name", allow_null=True, label=_("所在社区")
+    )
+    families_on_list = serializers.IntegerField(label=_("签到名单家庭数"))
 
     class Meta:
         model = ParentingSession
@@ -187,17 +196,34 @@ class ParentingSessionSerializer(serializers.ModelSerializer):
             "organiser_name",
             "institution",
             "institution_name",
+            "facility",
+            "facility_name",
             "township",
             "township_name",
+            "venue",
+            "community",
+            "community_name",
             "topic",
             "families_reached",
+            "families_on_list",
+            "lecturers",
         ]
         read_only_fields = fields
 
 
+class LecturerChoiceField(serializers.PrimaryKeyRelatedField):
+    """A member of the lecturer team the caller may name (lecturers.selectors.members_for_session);
+    whether they were a member on the session's day is the service's rule."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return members_for_session(getattr(request, "user", None))
+
+
 class ParentingSessionInputSerializer(serializers.ModelSerializer):
     """An institution's session takes its name and township from the institution unless given;
-    a health centre's (bureau staff only) names both."""
+    a health centre's (bureau staff only) names its facility, whose name and township it takes.
+    `mobiles` (optional, write-only) is the attendance list: the head count is then its length."""
 
     organiser_kind = OrganiserKindField(
         choices=ParentingSession.OrganiserKind.choices,
@@ -211,6 +237,21 @@ class ParentingSessionInputSerializer(serializers.ModelSerializer):
     township = serializers.PrimaryKeyRelatedField(
         queryset=Township.objects.all(), required=False, label=_("镇街")
     )
+    facility = serializers.PrimaryKeyRelatedField(
+        queryset=HealthFacility.objects.all(),
+        required=False,
+        allow_null=True,
+        label=_("组织医疗卫生机构"),
+    )
+    venue = serializers.ChoiceField(
+        choices=ParentingSession.Venue.choices, required=False, allow_blank=True
+    )
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(), required=False, allow_null=True, label=_("所在社区")
+    )
+    families_reached = serializers.IntegerField(min_value=0, required=False)
+    lecturers = LecturerChoiceField(many=True, required=False, label=_("主讲讲师"))
+    mobiles = MobilesListField(required=False, write_only=True, label=_("签到家长手机号码"))
 
     class Meta:
         model = ParentingSession
@@ -220,15 +261,19 @@ class ParentingSessionInputSerializer(serializers.ModelSerializer):
             "institution",
             "organiser_name",
             "township",
+            "facility",
+            "venue",
+            "community",
             "topic",
             "families_reached",
+            "lecturers",
+            "mobiles",
         ]
 
     def validate(self, attrs: dict) -> dict:
         user = self.context["request"].user
-        if attrs["organiser_kind"] == ParentingSession.OrganiserKind.HEALTH_CENTRE and not (
-            is_bureau(user)
-        ):
+        health_centre = attrs["organiser_kind"] == ParentingSession.OrganiserKind.HEALTH_CENTRE
+        if health_centre and not is_bureau(user):
             raise serializers.ValidationError(
                 {
                     "organiser_kind": [
@@ -238,8 +283,25 @@ class ParentingSessionInputSerializer(serializers.ModelSerializer):
                     ]
                 }
             )
+        facility = attrs.get("facility")
+        if health_centre:
+            if facility is None:
+                raise serializers.ValidationError(
+                    {"facility": [_("请选择组织活动的卫生院或社区卫生服务中心。")]}
+                )
+            attrs["township"] = facility.township
+            attrs["organiser_name"] = facility.name
+        elif facility is not None:
+            raise serializers.ValidationError(
+                {"facility": [_("托育机构组织的活动不关联医疗卫生机构。")]}
+            )
         institution = attrs.get("institution")
         if institution is not None:
             attrs.setdefault("township", institution.township)
             attrs["organiser_name"] = attrs.get("organiser_name") or institution.name
+        if not attrs.get("mobiles") and attrs.get("families_reached") is None:
+            raise serializers.ValidationError(
+                {"families_reached": [_("请填写参与家庭数，或提供签到名单。")]}
+            )
+        attrs.setdefault("families_reached", 0)
         return attrs

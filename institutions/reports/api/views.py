@@ -4,7 +4,7 @@ the output serializer."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -183,7 +183,9 @@ class ParentingSessionViewSet(
     """养育照护小组活动, filed by institutions (their operators) or health centres (bureau staff).
     Operators see their own institutions' sessions."""
 
-    queryset = ParentingSession.objects.select_related("institution", "township")
+    queryset = ParentingSession.objects.select_related(
+        "institution", "township", "facility", "community"
+    )
     serializer_class = s.ParentingSessionSerializer
     filterset_class = filters.ParentingSessionFilter
     ordering_fields = ["held_on", "families_reached"]
@@ -195,6 +197,14 @@ class ParentingSessionViewSet(
     def read_roles(self) -> frozenset[Role]:
         return BUREAU if getattr(self, "action", None) == "export" else READERS
 
+    def get_queryset(self) -> QuerySet[ParentingSession]:
+        return (
+            super()
+            .get_queryset()
+            .annotate(families_on_list=Count("attendance"))
+            .prefetch_related("lecturers")
+        )
+
     @extend_schema(
         request=s.ParentingSessionInputSerializer, responses={201: s.ParentingSessionSerializer}
     )
@@ -203,9 +213,16 @@ class ParentingSessionViewSet(
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        lecturers = values.pop("lecturers", None)
+        mobiles = values.pop("mobiles", None)
         with service_errors():
             session = services.parenting_session_save(
-                session=ParentingSession(**serializer.validated_data), actor=request.user
+                session=ParentingSession(**values),
+                lecturers=lecturers,
+                facility=values.get("facility"),
+                mobiles=mobiles,
+                actor=request.user,
             )
         fresh = self.get_queryset().get(pk=session.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

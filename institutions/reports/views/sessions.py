@@ -27,6 +27,7 @@ from portal.roles import is_bureau, scope, sees_every_institution
 from .. import services
 from ..forms import ParentingSessionForm, SessionFilterForm
 from ..models import MonthlyReport, ParentingSession
+from ..resources import lecturer_names, session_export_queryset
 from .common import (
     PAGE_SIZE,
     SERVICE_ERROR_LABELS,
@@ -84,6 +85,8 @@ def sessions(request):
                 session = services.parenting_session_save(
                     session=form.session(),
                     lecturers=form.cleaned_data.get("lecturers"),
+                    facility=form.organiser_facility,
+                    mobiles=form.cleaned_data.get("mobiles"),
                     actor=user,
                 )
             except ValidationError as error:
@@ -91,8 +94,12 @@ def sessions(request):
             else:
                 messages.success(
                     request,
-                    _("已登记%(day)s的活动“%(topic)s”。")
-                    % {"day": session.held_on.isoformat(), "topic": session.topic},
+                    _("已登记%(day)s的活动“%(topic)s”，参与家庭%(families)s户。")
+                    % {
+                        "day": session.held_on.isoformat(),
+                        "topic": session.topic,
+                        "families": session.families_reached,
+                    },
                 )
                 return redirect("reports:sessions")
     filters = SessionFilterForm(request.GET or None)
@@ -125,8 +132,12 @@ EXPORT_HEADERS = (
     _lazy("活动日期"),
     _lazy("组织方类型"),
     _lazy("组织方名称"),
+    _lazy("组织医疗卫生机构"),
     _lazy("镇街"),
+    _lazy("活动场所类型"),
+    _lazy("所在社区"),
     _lazy("主题"),
+    _lazy("主讲讲师"),
     _lazy("参与家庭数"),
     _lazy("填报人"),
 )
@@ -150,16 +161,19 @@ def sessions_export(request):
     sheet.append([str(label) for label in EXPORT_HEADERS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for session in listing.order_by("held_on", "township__sort_order", "pk").iterator(
-        chunk_size=2000
-    ):
+    listing = session_export_queryset(listing).order_by("held_on", "township__sort_order", "pk")
+    for session in listing.iterator(chunk_size=2000):
         sheet.append(
             [
                 session.held_on,
                 session.get_organiser_kind_display(),
                 session.organiser_name,
+                session.facility.name if session.facility else "",
                 session.township.name,
+                session.get_venue_display() if session.venue else "",
+                session.community.name if session.community else "",
                 session.topic,
+                lecturer_names(session),
                 session.families_reached,
                 (
                     session.created_by.get_full_name() or session.created_by.get_username()
@@ -168,7 +182,8 @@ def sessions_export(request):
                 ),
             ]
         )
-    for column, width in zip("ABCDEFG", (12, 22, 30, 10, 30, 12, 14), strict=True):
+    widths = (12, 22, 30, 30, 10, 12, 16, 30, 24, 12, 14)
+    for column, width in zip("ABCDEFGHIJK", widths, strict=True):
         sheet.column_dimensions[column].width = width
     for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
         cell.number_format = "yyyy-mm-dd"

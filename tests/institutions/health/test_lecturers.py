@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from institutions.lecturers import services
 from institutions.models import LecturerMember, ParentingSession
-from tests.factories import township
 
 pytestmark = pytest.mark.django_db
 
@@ -130,12 +129,11 @@ def test_a_member_cannot_leave_before_a_session_they_led(facility_a):
     services.member_save(member=lecturer)
 
 
-def test_the_bureau_names_lecturers_on_its_session_form(client_as, bureau):
+def test_the_bureau_names_lecturers_on_its_session_form(client_as, bureau, facility_a):
     lecturer = _member(left_on=DAY - dt.timedelta(days=1))
     form = {
         "organiser_kind": "health_centre",
-        "organiser_name": "某卫生院",
-        "township": township("108").pk,
+        "facility": facility_a.pk,
         "held_on": DAY.isoformat(),
         "topic": "亲子阅读",
         "families_reached": "8",

@@ -9,9 +9,15 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from institutions.models import Institution, MonthlyReport, ParentingSession, Township
+from institutions.models import (
+    Institution,
+    LecturerMember,
+    MonthlyReport,
+    ParentingSession,
+    Township,
+)
 from institutions.reports import services
-from tests.factories import InstitutionFactory, township
+from tests.factories import CommunityFactory, HealthFacilityFactory, InstitutionFactory, township
 
 from .conftest import MARCH, good_numbers
 
@@ -436,14 +442,26 @@ def test_bureau_files_health_centre_sessions_and_lists_by_month_and_township(
 ):
     client = api_as(bureau)
     hongqiao = township("108")
-    response = client.post(
+    facility = HealthFacilityFactory(name="虹桥镇卫生院", township=hongqiao)
+    before = snapshot()
+    free_text = client.post(
         SESSIONS + "/",
         session_payload(
             organiser_kind="health_centre", organiser_name="虹桥镇卫生院", township=hongqiao.pk
         ),
     )
+    assert free_text.status_code == 400  # a facility is named, never typed
+    assert "facility" in free_text.json()["errors"]
+    assert snapshot() == before
+    response = client.post(
+        SESSIONS + "/",
+        session_payload(organiser_kind="health_centre", facility=facility.pk, venue="hospital"),
+    )
     assert response.status_code == 201, response.json()
-    assert response.json()["institution"] is None
+    body = response.json()
+    assert body["institution"] is None
+    assert (body["facility"], body["facility_name"]) == (facility.pk, "虹桥镇卫生院")
+    assert (body["township"], body["venue"]) == (hongqiao.pk, "hospital")
     assert (
         client.post(
             SESSIONS + "/", session_payload(held_on="2025-04-02", institution=institution_a.pk)
@@ -462,6 +480,62 @@ def test_bureau_files_health_centre_sessions_and_lists_by_month_and_township(
     assert names(month="2025-03", township="330382114") == []
     # Operators do not see health centres' sessions.
     assert api_as(operator_a).get(SESSIONS + "/").json()["count"] == 1
+
+
+def test_a_session_carries_its_list_venue_community_and_lecturers_through_the_api(
+    api_as, operator_a, bureau, institution_a
+):
+    community = CommunityFactory(township=institution_a.township, name="本镇社区")
+    member = LecturerMember.objects.create(
+        name="王讲师",
+        profession="paediatrician",
+        organisation="乐清市人民医院",
+        joined_on=dt.date(2024, 1, 1),
+    )
+    client = api_as(operator_a)
+    response = client.post(
+        SESSIONS + "/",
+        {
+            "held_on": "2025-03-15",
+            "topic": "亲子阅读",
+            "institution": institution_a.pk,
+            "venue": "community",
+            "community": community.pk,
+            "mobiles": ["13957700401", "139 5770 0402", "13957700401"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["families_reached"], body["families_on_list"]) == (2, 2)
+    assert (body["community"], body["community_name"], body["venue"]) == (
+        community.pk,
+        "本镇社区",
+        "community",
+    )
+    assert "mobiles" not in body and "1395770040" not in response.content.decode()
+    bad = client.post(
+        SESSIONS + "/",
+        {**session_payload(institution=institution_a.pk), "mobiles": ["123"]},
+        format="json",
+    )
+    assert bad.status_code == 400 and "123" not in bad.content.decode()
+    # The bureau names lecturers; they come back on every read.
+    response = api_as(bureau).post(
+        SESSIONS + "/",
+        {**session_payload(institution=institution_a.pk), "lecturers": [member.pk]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["lecturers"] == [member.pk]
+    detail = api_as(bureau).get(f"{SESSIONS}/{response.json()['id']}/").json()
+    assert detail["lecturers"] == [member.pk] and detail["facility"] is None
+    # A facility belongs to a health centre's session only.
+    facility = HealthFacilityFactory()
+    wrong = api_as(bureau).post(
+        SESSIONS + "/", session_payload(institution=institution_a.pk, facility=facility.pk)
+    )
+    assert wrong.status_code == 400
 
 
 # --- Bounded queries -----------------------------------------------------------------------------

@@ -13,10 +13,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from institutions.models import MonthlyReport, ParentingSession, StaffMember
+from institutions.models import LecturerMember, MonthlyReport, ParentingSession, StaffMember
 from institutions.reports import services
 from institutions.reports.resources import import_reports
-from tests.factories import ApprovedPlacesFactory, InstitutionFactory, township
+from tests.factories import (
+    ApprovedPlacesFactory,
+    CommunityFactory,
+    HealthFacilityFactory,
+    InstitutionFactory,
+    township,
+)
 
 from .conftest import MARCH, good_numbers
 
@@ -209,6 +215,13 @@ def test_export_needs_a_month(api_as, bureau):
 
 def test_parenting_sessions_of_a_month_and_township_export(api_as, bureau, institution_a):
     liushi, hongqiao = township("114"), township("108")
+    community = CommunityFactory(township=liushi, name="柳市社区")
+    member = LecturerMember.objects.create(
+        name="王讲师",
+        profession="paediatrician",
+        organisation="乐清市人民医院",
+        joined_on=dt.date(2024, 1, 1),
+    )
     for held_on, place, name in [
         (dt.date(2025, 3, 3), liushi, "柳市镇卫生院"),
         (dt.date(2025, 3, 28), hongqiao, "虹桥镇卫生院"),
@@ -218,11 +231,13 @@ def test_parenting_sessions_of_a_month_and_township_export(api_as, bureau, insti
             session=ParentingSession(
                 held_on=held_on,
                 organiser_kind="health_centre",
-                organiser_name=name,
-                township=place,
+                venue="community",
+                community=community if place == liushi else None,
                 topic="科学育儿",
                 families_reached=10,
             ),
+            facility=HealthFacilityFactory(name=name, township=place),
+            lecturers=[member] if place == liushi else None,
             actor=bureau,
         )
     response = api_as(bureau).get(
@@ -236,8 +251,12 @@ def test_parenting_sessions_of_a_month_and_township_export(api_as, bureau, insti
         "组织方类型",
         "组织方名称",
         "组织机构",
+        "组织医疗卫生机构",
         "镇街",
+        "活动场所类型",
+        "所在社区",
         "主题",
+        "主讲讲师",
         "参与家庭数",
     ]
     assert rows[1:] == [
@@ -246,8 +265,12 @@ def test_parenting_sessions_of_a_month_and_township_export(api_as, bureau, insti
             "卫生院/社区卫生服务中心",
             "柳市镇卫生院",
             None,
+            "柳市镇卫生院",
             "柳市镇",
+            "社区",
+            "柳市社区",
             "科学育儿",
+            "王讲师",
             10,
         ]
     ]

@@ -14,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from institutions.models import Institution, MonthlyReport, ParentingSession, Township
+from institutions.health import selectors
+from institutions.models import Community, Institution, MonthlyReport, ParentingSession, Township
 from institutions.reports import services
 from institutions.reports.models import ReportWindowException
-from tests.factories import InstitutionFactory, township
+from tests.factories import HealthFacilityFactory, InstitutionFactory, township
 
 from .conftest import MARCH, good_numbers
 
@@ -827,28 +828,90 @@ def sessions_of_march_and_april(institution_a):
         )
 
 
-def test_bureau_adds_a_health_centre_session(client_as, bureau, in_window):
+def test_bureau_adds_a_health_centre_session_naming_its_facility(client_as, bureau, in_window):
+    facility = HealthFacilityFactory(name="乐清市虹桥镇中心卫生院", township=township("108"))
     client = client_as(bureau)
+    # Free text no longer makes a session: it would join the records still to link.
     response = client.post(
         reverse("reports:sessions"),
-        session_data(
-            organiser_kind="health_centre", organiser_name="", township=township("108").pk
-        ),
+        session_data(organiser_kind="health_centre", organiser_name="虹桥镇中心卫生院"),
     )
     assert response.status_code == 400
-    assert "请填写卫生院或社区卫生服务中心的名称" in response.content.decode()
+    assert "请选择组织活动的卫生院或社区卫生服务中心" in response.content.decode()
+    assert not ParentingSession.objects.exists()
     response = client.post(
         reverse("reports:sessions"),
-        session_data(
-            organiser_kind="health_centre",
-            organiser_name="虹桥镇中心卫生院",
-            township=township("108").pk,
-        ),
+        session_data(organiser_kind="health_centre", facility=facility.pk, venue="hospital"),
     )
     assert response.status_code == 302
     session = ParentingSession.objects.get()
     assert session.institution is None
-    assert (session.organiser_kind, session.township.name) == ("health_centre", "虹桥镇")
+    assert session.facility == facility
+    assert (session.organiser_kind, session.organiser_name) == ("health_centre", facility.name)
+    assert session.township.name == "虹桥镇"
+    assert not selectors.unlinked_sessions().exists()
+
+
+def test_old_unlinked_health_centre_sessions_stay_readable(client_as, bureau, in_window):
+    ParentingSession.objects.create(
+        held_on=dt.date(2025, 3, 5),
+        organiser_kind="health_centre",
+        organiser_name="某旧卫生院",
+        township=township("108"),
+        topic="旧活动",
+        families_reached=3,
+    )
+    assert "某旧卫生院" in client_as(bureau).get(reverse("reports:sessions")).content.decode()
+    assert "某旧卫生院" in client_as(bureau).get(reverse("health:unlinked")).content.decode()
+
+
+def test_an_operator_gives_the_attendance_list_on_the_session_form(
+    client_as, operator_a, institution_a, in_window
+):
+    client = client_as(operator_a)
+    response = client.post(
+        reverse("reports:sessions"),
+        session_data(
+            institution=institution_a.pk,
+            families_reached="",
+            mobiles="13957700301\n139-5770-0302\n13957700301",
+        ),
+    )
+    assert response.status_code == 302
+    session = ParentingSession.objects.get()
+    assert session.families_reached == 2
+    assert session.attendance.count() == 2
+    assert "1395770030" not in client.get(reverse("reports:sessions")).content.decode()
+    # A bad number refuses the session, named by its position.
+    response = client.post(
+        reverse("reports:sessions"),
+        session_data(institution=institution_a.pk, mobiles="13957700303\n12345"),
+    )
+    assert response.status_code == 400
+    assert "第2个号码" in response.content.decode()
+    assert ParentingSession.objects.count() == 1
+    # Neither a head count nor a list: refused.
+    response = client.post(
+        reverse("reports:sessions"), session_data(institution=institution_a.pk, families_reached="")
+    )
+    assert response.status_code == 400
+    assert ParentingSession.objects.count() == 1
+
+
+def test_a_community_outside_the_institutions_township_is_refused(
+    client_as, operator_a, institution_a, in_window
+):
+    elsewhere = Community.objects.create(township=township("108"), name="别镇社区", residents=1)
+    here = Community.objects.create(township=institution_a.township, name="本镇社区", residents=1)
+    client = client_as(operator_a)
+    url = reverse("reports:sessions")
+    response = client.post(url, session_data(institution=institution_a.pk, community=elsewhere.pk))
+    assert response.status_code == 400
+    response = client.post(
+        url, session_data(institution=institution_a.pk, community=here.pk, venue="community")
+    )
+    assert response.status_code == 302
+    assert ParentingSession.objects.get().community == here
 
 
 def test_sessions_filter_by_month_and_township(
@@ -887,13 +950,17 @@ def test_sessions_export_a_month_to_xlsx_with_chinese_headers(
         "活动日期",
         "组织方类型",
         "组织方名称",
+        "组织医疗卫生机构",
         "镇街",
+        "活动场所类型",
+        "所在社区",
         "主题",
+        "主讲讲师",
         "参与家庭数",
         "填报人",
     )
     assert [row[2] for row in rows[1:]] == ["柳市镇卫生院", "虹桥镇卫生院", "甲托育中心"]
-    assert rows[1][0].date() == dt.date(2025, 3, 5) and rows[1][5] == 10
+    assert rows[1][0].date() == dt.date(2025, 3, 5) and rows[1][9] == 10
 
     response = client.get(
         reverse("reports:sessions_export"), {"month": "2025-03", "township": township("108").code}
