@@ -25,6 +25,8 @@ NAMED_PROVIDERS = (
     "乐清市婴幼儿照护服务指导中心",
     "市托育综合服务中心",
 )
+# A course's hours: at least half an hour (the model's validator and the database's check).
+MIN_COURSE_HOURS = Decimal("0.5")
 
 
 class TrainingProvider(models.Model):
@@ -83,7 +85,7 @@ class TrainingCourse(models.Model):
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), help_text=_("含当日。"))
     hours = models.DecimalField(
-        _("学时"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+        _("学时"), max_digits=6, decimal_places=1, validators=[MinValueValidator(MIN_COURSE_HOURS)]
     )
     # Values of StaffRole (StaffMember.Role); empty means open to every role.
     open_to_roles = models.JSONField(
@@ -105,10 +107,11 @@ class TrainingCourse(models.Model):
                 name="training_course_ends_after_start",
                 violation_error_message=_("结束日期不能早于开始日期。"),
             ),
+            # The model's MinValueValidator(0.5): the smallest course the portal records.
             models.CheckConstraint(
-                condition=Q(hours__gt=0),
-                name="training_course_hours_positive",
-                violation_error_message=_("学时必须大于0。"),
+                condition=Q(hours__gte=MIN_COURSE_HOURS),
+                name="training_course_hours_at_least_half",
+                violation_error_message=_("学时不能少于0.5。"),
             ),
         ]
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from portal.roles import Role, can_write, has_role, is_bureau, scope, sees_every_institution
 
@@ -29,6 +30,31 @@ def training_hours(staff_ids: Iterable[int], year: int) -> dict[int, Decimal]:
         .values_list("staff_id", "total")
     )
     return dict(rows)
+
+
+# The calendar years whose training hours the pages and the API give: 2000 to next year.
+FIRST_YEAR = 2000
+
+
+def parse_year(text) -> int:
+    """A calendar year from a query string (2000 to next year), or ValueError."""
+    year = int(str(text).strip())
+    if not FIRST_YEAR <= year <= timezone.localdate().year + 1:
+        raise ValueError(text)
+    return year
+
+
+def staff_employed_in(user, year: int) -> QuerySet:
+    """The staff `user` sees (operators: their own institutions'; city-wide roles: everyone's)
+    employed on some day of calendar `year`, by institution and name: the rows of the hours page
+    and of the API's hours."""
+    return (
+        scope(user, StaffMember)
+        .filter(hired_on__lte=dt.date(year, 12, 31))
+        .exclude(left_on__lte=dt.date(year, 1, 1))  # left_on is the first day no longer employed
+        .select_related("institution")
+        .order_by("institution__name", "name", "pk")
+    )
 
 
 def is_provider_user(user) -> bool:

@@ -4,25 +4,28 @@ their own provider's), and operators' staff's training hours per calendar year."
 
 from __future__ import annotations
 
-import datetime as dt
-
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.pages import add_service_error, portal_page
-from portal.roles import get_scoped_or_404, scope, sees_every_institution
+from portal.roles import get_scoped_or_404, sees_every_institution
 from portal.spreadsheets.formats import SpreadsheetFileError
 
-from ..models import StaffMember
 from . import selectors, services
 from .forms import AttendanceForm, SignInSheetForm
 from .models import TrainingAttendance, TrainingCourse
-from .resources import import_attendance
+from .resources import TrainingAttendanceResource, import_attendance
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PAGE_SIZE = 50
 
@@ -43,12 +46,11 @@ def _require_entry(request, course: TrainingCourse) -> None:
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
+    """The year asked for; the current year when none or one out of range (the API says 400)."""
     try:
-        year = int(request.GET.get("year", today.year))
+        return selectors.parse_year(request.GET.get("year", ""))
     except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
+        return timezone.localdate().year
 
 
 @portal_page
@@ -177,9 +179,31 @@ def sign_in_import(request, pk: int):
     return render(
         request,
         "training/import.html",
-        {"course": obj, "form": form, "errors": errors},
+        {
+            "course": obj,
+            "form": form,
+            "errors": errors,
+            "max_size": filesizeformat(settings.IMPORT_MAX_BYTES),
+            "max_rows": settings.IMPORT_MAX_ROWS,
+        },
         status=400 if errors or form.errors else 200,
     )
+
+
+@portal_page
+@require_http_methods(["GET"])
+def sign_in_template(request, pk: int):
+    """/peixun/<pk>/daoru/moban/: the empty sign-in sheet (the admin's template, headers with help
+    on each column) for whoever may import this course's sheet: the bureau and its provider's
+    users (the admin's template is the bureau's only)."""
+    obj = _course(request, pk)
+    _require_entry(request, obj)
+    response = HttpResponse(
+        TrainingAttendanceResource.template_xlsx(), content_type=XLSX_CONTENT_TYPE
+    )
+    filename = _("%(name)s导入模板.xlsx") % {"name": TrainingAttendance._meta.verbose_name}
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @portal_page
@@ -190,13 +214,7 @@ def staff_hours(request):
     if not selectors.reads_staff_hours(request.user):
         raise PermissionDenied(_("只有卫健局和托育机构的用户可以查看从业人员的培训学时。"))
     year = _year(request)
-    staff = (
-        scope(request.user, StaffMember)
-        .filter(hired_on__lte=dt.date(year, 12, 31))
-        .exclude(left_on__lte=dt.date(year, 1, 1))  # employed on some day of the year
-        .select_related("institution")
-        .order_by("institution__name", "name", "pk")
-    )
+    staff = selectors.staff_employed_in(request.user, year)
     page = Paginator(staff, PAGE_SIZE).get_page(request.GET.get("page"))
     hours = selectors.training_hours([member.pk for member in page.object_list], year)
     rows = [(member, hours.get(member.pk, 0)) for member in page.object_list]

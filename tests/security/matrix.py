@@ -1306,6 +1306,8 @@ ENTRIES |= {
     "v1:training-attendance-detail": Entry(
         get=CITY | {OP_A, PROVIDER}, post=NOBODY, patch=BUREAUS | {PROVIDER}
     ),
+    # Staff's training hours per year: as the page /peixun/xueshi/ (operators their own staff).
+    "v1:training-hours": Entry(get=CITY | OPERATORS, post=NOBODY),
 }
 # Training pages (/peixun/): the world's course is the provider persona's provider's and open to
 # every role; its attendance is institution A's staff member's. The bureau and the provider's
@@ -1319,6 +1321,7 @@ ENTRIES |= {
     "training:course": Entry(get=CITY | OPERATORS | {PROVIDER}, post=NOBODY),
     "training:attendance_add": Entry(get=TRAINING_ENTRY, post=TRAINING_ENTRY),
     "training:import": Entry(get=TRAINING_ENTRY, post=TRAINING_ENTRY),
+    "training:import_template": Entry(get=TRAINING_ENTRY, post=NOBODY),
     "training:attendance_edit": Entry(get=TRAINING_ENTRY, post=TRAINING_ENTRY),
     "training:attendance_delete": Entry(
         get=TRAINING_ENTRY,
@@ -1507,6 +1510,7 @@ KWARGS: dict[str, Callable] = {
     "training:course": _pick("institutions.TrainingCourse"),
     "training:attendance_add": _pick("institutions.TrainingCourse"),
     "training:import": _pick("institutions.TrainingCourse"),
+    "training:import_template": _pick("institutions.TrainingCourse"),
     "training:attendance_edit": _pick("institutions.TrainingAttendance"),
     "training:attendance_delete": _pick("institutions.TrainingAttendance"),
     "v1:lecturer-detail": _pick("institutions.LecturerMember"),

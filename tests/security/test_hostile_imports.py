@@ -4,6 +4,7 @@ that says what is wrong, and nothing is written (no row, no history record, no c
 import datetime as dt
 import io
 import zipfile
+from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -332,3 +333,177 @@ def test_a_refused_file_is_not_confirmable_by_a_forged_confirm(client_as, bureau
 
     assert response.status_code == 302
     assert written() == existing
+
+
+# --- The course page's sign-in sheet import (/peixun/<id>/daoru/) ---------------------------------
+# The same hostile files through the training page, as the bureau and as the course's provider's
+# user: refused with the reason in Chinese, nothing written (no row, no history record).
+
+SHEET_COLUMNS = ["课程编号", "身份证号码", "机构统一社会信用代码", "参训学时", "是否结业"]
+
+
+@dataclass
+class SheetImport:
+    user: object
+    course: object
+    rows: list[list]
+
+    @property
+    def url(self) -> str:
+        return reverse("training:import", args=[self.course.pk])
+
+
+@pytest.fixture(params=["bureau", "provider"])
+def sheet(request, db, bureau):
+    """A course of a provider, three staff members of an institution on its sign-in sheet, one
+    attendance already recorded; the importing user is the bureau or the provider's user."""
+    from institutions.models import TrainingAttendance, TrainingCourse, TrainingProvider
+    from portal.roles import Role
+    from tests.factories import StaffMemberFactory, UserFactory
+
+    provider = TrainingProvider.objects.create(name="乐清市婴幼儿照护服务指导中心")
+    course = TrainingCourse.objects.create(
+        name="回应性照护",
+        provider=provider.name,
+        provider_org=provider,
+        kind="in_service",
+        starts_on=dt.date(2026, 3, 2),
+        ends_on=dt.date(2026, 3, 3),
+        hours=8,
+    )
+    institution = InstitutionFactory(credit_code=credit_code(901))
+    people = [StaffMemberFactory(institution=institution) for _n in range(4)]
+    TrainingAttendance.objects.create(course=course, staff=people.pop(), hours=8)
+    user = bureau
+    if request.param == "provider":
+        user = UserFactory(username="provider_a", role=Role.TRAINING_PROVIDER)
+        provider.users.add(user)
+    rows = [[course.pk, p.id_number.reveal(), institution.credit_code, 8, "是"] for p in people]
+    return SheetImport(user=user, course=course, rows=rows)
+
+
+def attendance_written() -> tuple[int, int]:
+    from institutions.models import TrainingAttendance
+
+    return TrainingAttendance.objects.count(), TrainingAttendance.history.count()
+
+
+def page_refused(client, sheet: SheetImport, upload) -> str:
+    """Upload on the page: refused (400, nothing written); the reason(s) shown."""
+    before = attendance_written()
+    response = client.post(sheet.url, {"file": upload})
+    assert response.status_code == 400, response.status_code
+    assert attendance_written() == before
+    lines = list(response.context["errors"]) + list(response.context["form"].errors.get("file", []))
+    return " ".join(lines).replace("\xa0", " ")
+
+
+def sheet_upload(file_format: str, columns, rows, name: str = "签到表"):
+    make = xlsx_upload if file_format == XLSX else csv_upload
+    upload = make(columns, rows)
+    upload.name = f"{name}.{'xlsx' if file_format == XLSX else 'csv'}"
+    return upload
+
+
+@pytest.mark.django_db
+def test_page_import_refuses_formula_cells_naming_them(client_as, sheet):
+    rows = [list(row) for row in sheet.rows]
+    rows[1][3] = "=4+4"  # row 3, column D (参训学时)
+    rows[2][4] = '=HYPERLINK("http://evil.example","是")'  # row 4, column E
+
+    text = page_refused(client_as(sheet.user), sheet, sheet_upload(XLSX, SHEET_COLUMNS, rows))
+
+    assert text == (
+        "以下单元格是公式：D3、E4。导入不计算公式，请复制这些单元格，“选择性粘贴—数值”后再导入。"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", [XLSX, CSV])
+def test_page_import_refuses_a_file_over_import_max_bytes(client_as, sheet, settings, file_format):
+    upload = sheet_upload(file_format, SHEET_COLUMNS, sheet.rows * 50)
+    settings.IMPORT_MAX_BYTES = upload.size - 1
+
+    text = page_refused(client_as(sheet.user), sheet, upload)
+
+    assert text.startswith("文件太大（") and "请拆分成几个文件分别导入" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", [XLSX, CSV])
+def test_page_import_refuses_more_rows_than_import_max_rows_and_takes_the_limit(
+    client_as, sheet, settings, file_format
+):
+    settings.IMPORT_MAX_ROWS = 2
+    client = client_as(sheet.user)
+
+    text = page_refused(client, sheet, sheet_upload(file_format, SHEET_COLUMNS, sheet.rows))
+
+    assert text == "文件超过 2 行数据，请拆分成几个文件分别导入。"
+    # At the limit: imported.
+    response = client.post(
+        sheet.url, {"file": sheet_upload(file_format, SHEET_COLUMNS, sheet.rows[:2])}
+    )
+    assert response.status_code == 302
+    assert attendance_written()[0] == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", [XLSX, CSV])
+def test_page_import_names_every_missing_column(client_as, sheet, file_format):
+    columns = ["课程编号", "身份证号码", "是否结业"]
+    rows = [[row[0], row[1], row[4]] for row in sheet.rows]
+
+    text = page_refused(client_as(sheet.user), sheet, sheet_upload(file_format, columns, rows))
+
+    assert "文件缺少以下列：机构统一社会信用代码、参训学时。" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["签到表.xls", "签到表.exe", "签到表.txt", "签到表"])
+def test_page_import_takes_xlsx_and_csv_files_only(client_as, sheet, name):
+    upload = SimpleUploadedFile(name, b"MZ\x90\x00" + b"\x00" * 100)
+
+    text = page_refused(client_as(sheet.user), sheet, upload)
+
+    assert text == "请上传 xlsx 或 csv 文件。"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 500, id="exe"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + b"\x00" * 500, id="png"),
+        pytest.param("课程编号,身份证号码\r\n1,1\r\n".encode(), id="csv"),
+        pytest.param(b"PK\x03\x04" + b"\x00" * 100, id="broken-zip"),
+    ],
+)
+def test_page_import_refuses_a_file_that_is_not_a_spreadsheet_renamed_xlsx(
+    client_as, sheet, content
+):
+    upload = SimpleUploadedFile("签到表.xlsx", content)
+
+    text = page_refused(client_as(sheet.user), sheet, upload)
+
+    assert text.startswith("文件不是有效的 Excel（xlsx）文件。")
+
+
+@pytest.mark.django_db
+def test_page_import_refuses_an_xlsx_renamed_csv(client_as, sheet):
+    upload = sheet_upload(XLSX, SHEET_COLUMNS, sheet.rows)
+    upload.name = "签到表.csv"
+
+    text = page_refused(client_as(sheet.user), sheet, upload)
+
+    assert text.startswith("这是一个 Excel（xlsx）文件，不是 CSV 文件")
+
+
+@pytest.mark.django_db
+def test_page_import_takes_the_same_sheet_when_it_is_clean(client_as, sheet):
+    """The control: the fixture's sheet itself imports (so the refusals above are the files')."""
+    response = client_as(sheet.user).post(
+        sheet.url, {"file": sheet_upload(XLSX, SHEET_COLUMNS, sheet.rows)}
+    )
+    assert response.status_code == 302
+    assert attendance_written()[0] == 4

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from institutions.models import StaffMember, TrainingAttendance, TrainingCourse
 from institutions.training.resources import TrainingAttendanceResource
+from institutions.training.selectors import training_hours
 from lequing_tuoyu.demo import make_resident_id
 from portal.spreadsheets import SpreadsheetXLSX
 from tests.bulk import make_registry
@@ -81,6 +82,12 @@ def test_a_thousand_rows_with_one_bad_one_write_nothing_then_the_corrected_file_
         TrainingAttendance.objects.filter(course=course, hours=16, completed=True).count() == 1000
     )
     assert TrainingAttendance.history.filter(history_user=bureau).count() == 1000
+    # Each person's training hours per year follow the attendance: 16 in the year the course
+    # ends, none the year before.
+    ids = [s.pk for s in staff]
+    assert training_hours(ids, course.ends_on.year) == {pk: Decimal("16") for pk in ids}
+    before = training_hours(ids, course.ends_on.year - 1)
+    assert [before.get(pk, 0) for pk in ids] == [0] * 1000
 
 
 def test_unknown_people_courses_and_masked_numbers_are_named_by_row(bureau, institution_a):

@@ -78,6 +78,10 @@ def test_a_course_ends_on_or_after_its_first_day_and_names_known_roles():
         course(open_to_roles=["astronaut"])
     with pytest.raises(ValidationError):
         course(hours=Decimal("0"))
+    with pytest.raises(ValidationError) as error:
+        course(hours=Decimal("0.4"))
+    assert "hours" in error.value.message_dict
+    assert course(hours=Decimal("0.5")).hours == Decimal("0.5")
 
 
 def test_a_course_open_to_some_roles_refuses_other_staff():

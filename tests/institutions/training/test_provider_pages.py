@@ -203,3 +203,24 @@ def test_the_list_pages_read_in_the_same_number_of_queries_for_1_and_5_rows(
         member = StaffMemberFactory(institution=institution_a)
         TrainingAttendance.objects.create(course=course, staff=member, hours=Decimal("1"))
     assert (_count(client, COURSES), _count(client, course_url), _count(client, HOURS)) == counts
+
+
+def test_the_empty_sign_in_sheet_is_offered_to_whoever_imports_on_the_course_page(
+    client_as, bureau, provider_user_a, provider_user_b, operator_a, course_a
+):
+    from openpyxl import load_workbook
+
+    url = reverse("training:import_template", args=[course_a.pk])
+    page = client_as(provider_user_a).get(reverse("training:import", args=[course_a.pk]))
+    assert url in page.content.decode()
+    for user in (bureau, provider_user_a):
+        response = client_as(user).get(url)
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        headers = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        assert headers[:3] == ["课程编号", "身份证号码", "机构统一社会信用代码"]
+        assert "参训学时" in headers and sheet.max_row == 1  # empty: headers only
+    # Another provider's user does not see the course; an operator never imports.
+    assert client_as(provider_user_b).get(url).status_code == 404
+    assert client_as(operator_a).get(url).status_code == 403
