@@ -20,7 +20,7 @@ def raise_small_courses(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("institutions", "0025_facts_at_day"),
+        ("institutions", "0026_township_facilities_from_text"),
     ]
 
     operations = [

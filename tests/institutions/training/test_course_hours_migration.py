@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("institutions", "0025_facts_at_day")]
+BEFORE = [("institutions", "0026_township_facilities_from_text")]
 AFTER = [("institutions", "0027_training_course_hours_at_least_half")]
 
 
