@@ -1,9 +1,12 @@
 """Admin of support cases (registered from InstitutionsConfig.ready): the bureau only, whatever
 the admin permissions of the other city-wide roles on the institutions app; every changelist,
-change page and history page that shows a case writes its read to the access log."""
+change page, history page and historical version (simple_history's history_form_view) that shows
+a case writes its read to the access log. The access log's own pages name a case by its number
+only, so reading who read a case is not itself a read of the case."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import ScopedAdminMixin
@@ -37,6 +40,12 @@ class BureauOnlyAdmin(ScopedAdminMixin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One historical version (simple_history): refused before it is looked up, as above.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class AuditedAdmin(BureauOnlyAdmin):
@@ -73,6 +82,12 @@ class AuditedAdmin(BureauOnlyAdmin):
         self._audit_one(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version shows the case as the change page does (plan, dates, the masked name).
+        if request.method == "GET":
+            self._audit_one(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(SupportCase)
 class SupportCaseAdmin(AuditedAdmin, SimpleHistoryAdmin):
@@ -96,12 +111,18 @@ class SupportReviewAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
 @admin.register(SupportCaseAccess)
 class SupportCaseAccessAdmin(BureauOnlyAdmin, admin.ModelAdmin):
-    """The read audit: read-only."""
+    """The read audit: read-only. A case shows as its number, never as its str() (the child's
+    masked name and the need): listing the log must not read the cases."""
 
-    list_display = ["at", "case", "user", "channel", "action"]
+    list_display = ["at", "case_number", "user", "channel", "action"]
     list_filter = ["channel", "action"]
     date_hierarchy = "at"
-    raw_id_fields = ["case", "user"]
+    fields = ["at", "case_number", "user", "channel", "action"]
+    readonly_fields = fields
+
+    @admin.display(description=_("个案编号"), ordering="case_id")
+    def case_number(self, obj) -> int:
+        return obj.case_id
 
     def has_add_permission(self, request):
         return False

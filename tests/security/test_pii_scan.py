@@ -5,16 +5,21 @@ Known clear values go in the way users enter them: parents' mobiles on sessions'
 lists (the health centre's page and the API), a family's online voucher application (the
 guardian's mobile and ID number, the child's ID number), the operator's enrolment of the child
 (the child's ID number typed again) and a staff member added on the operator's page (an ID
-number; staff mobiles are not stored). Then:
+number; staff mobiles are not stored), the training provider's attendance of that staff member
+(the ID number typed again), and 融合托育 support cases: one opened on the facility's page, one
+through the API (the child's name and ID number typed), with a review through the API. Then:
 
 1. the whole test database, dumped with pg_dump (the test commits: transaction=True);
-2. every page and API endpoint that shows these records, fetched by every persona the
-   authorization matrix lets read it (masked forms such as 139****3333 are fine);
+2. every page, API endpoint and admin page (the support case's history pages too) that shows these
+   records, fetched by every persona the authorization matrix lets read it, the training
+   provider's included (masked forms such as 139****3333 are fine);
 3. every log record of every logger, at DEBUG with SQL logging on, through all of the above,
    as the code wrote it (before the console handler's redaction filter rewrites it);
 
-hold none of the clear values. The scanner is shown able to fail: a clear value planted in a
-free-text field is found in the dump and on a page, and a logged one in the logs.
+hold none of the clear values, nor the support child's name typed through the API. The scanner
+is shown able to fail in each channel: a mobile planted in a case's plan (free text) is found in
+the dump, on a page, in the API, in the admin and in the logs (the SQL that wrote it), and a value
+logged as such in the logs.
 """
 
 from __future__ import annotations
@@ -60,11 +65,20 @@ PERSONAS = {
     "auditor": Role.AUDITOR,
     "department": Role.DEPARTMENT,
     "health_centre": Role.HEALTH_CENTRE,
+    "training_provider": Role.TRAINING_PROVIDER,
 }
+# A scanned body's channel (besides the dump and the logs), by its URL name.
+CHANNELS = ("pages", "api", "admin")
 
 
 def resident_id(first17: str) -> str:
     return first17 + resident_id_check_char(first17)
+
+
+def channel(name: str) -> str:
+    if name.startswith("v1:"):
+        return "api"
+    return "admin" if name.startswith("admin:") else "pages"
 
 
 def clear_values_in(text: str, values) -> set[str]:
@@ -127,7 +141,17 @@ def _clients() -> tuple[dict, dict]:
 def _enter_everything(users: dict, clients: dict, today: dt.date) -> dict:
     """The records, entered as users enter them; returns what the pages point at."""
     from institutions.health import services as health
-    from institutions.models import HealthFacility, ParentingSession, StaffMember, SupportCase
+    from institutions.models import (
+        HealthFacility,
+        ParentingSession,
+        StaffMember,
+        SupportCase,
+        SupportReview,
+        TrainingAttendance,
+        TrainingCourse,
+        TrainingProvider,
+    )
+    from institutions.training import services as training
     from vouchers import services as vouchers
     from vouchers.models import VoucherApplication, VoucherBatch
 
@@ -261,9 +285,61 @@ def _enter_everything(users: dict, clients: dict, today: dt.date) -> dict:
         },
     )
     assert response.status_code == 302, response.content.decode()
+    page_case = SupportCase.objects.get()
+
+    # Another case through the API: the child's name and ID number typed; a review of it.
+    api_answers = {("v1:health-session-attendance", "health_centre", "POST"): response_text}
+    response = clients["health_centre"].post(
+        reverse("v1:support-case-list"),
+        {
+            "institution": a.pk,
+            "facility": facility.pk,
+            "child_name": API_CHILD_NAME,
+            "child_birth_date": (TODAY - dt.timedelta(days=400)).isoformat(),
+            "child_id_number": API_CHILD_ID,
+            "need": "speech",
+            "plan": "每日语言示范",
+            "opened_on": today.isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content.decode()
+    api_answers["v1:support-case-list", "health_centre", "POST"] = response.content.decode()
+    api_case = SupportCase.objects.exclude(pk=page_case.pk).get()
+    response = clients["health_centre"].post(
+        reverse("v1:support-review-list"),
+        {"case": api_case.pk, "reviewed_on": today.isoformat(), "progress": "能说短句"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content.decode()
+    api_answers["v1:support-review-list", "health_centre", "POST"] = response.content.decode()
+
+    # The training provider's attendance of the staff member: the ID number typed again.
+    provider = TrainingProvider.objects.create(name="扫描测试培训机构")
+    provider.users.add(users["training_provider"])
+    course = training.course_save(
+        course=TrainingCourse(
+            name="扫描测试培训",
+            provider_org=provider,
+            kind="in_service",
+            starts_on=today,
+            ends_on=today,
+            hours=4,
+        ),
+        actor=users["bureau"],
+    )
+    response = clients["training_provider"].post(
+        reverse("training:attendance_add", args=[course.pk]),
+        {"institution": a.pk, "id_number": STAFF_ID, "hours": "4", "completed": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()
     return {
-        "support_case": SupportCase.objects.get(),
-        "api_answers": {("v1:health-session-attendance", "health_centre"): response_text},
+        "support_case": page_case,
+        "api_case": api_case,
+        "review": SupportReview.objects.get(),
+        "course": course,
+        "attendance": TrainingAttendance.objects.get(course=course, staff=staff),
+        "api_answers": api_answers,
         "institution": a,
         "session": session,
         "institution_session": institution_session,
@@ -279,6 +355,8 @@ def _pages(records: dict) -> list[tuple[str, str]]:
     """(url name, path) of every page and endpoint that shows the records."""
     a, session, staff = records["institution"], records["session"], records["staff"]
     application, guardian, child = records["application"], records["guardian"], records["child"]
+    api_case = records["api_case"]
+    version = api_case.history.earliest()
     named = [
         ("health:sessions", []),
         ("health:attendance", [records["institution_session"].pk]),
@@ -315,6 +393,21 @@ def _pages(records: dict) -> list[tuple[str, str]]:
         ("v1:support-case-detail", [records["support_case"].pk]),
         ("admin:institutions.supportcase:changelist", []),
         ("admin:institutions.supportcase:change", [records["support_case"].pk]),
+        ("inclusive:case_detail", [api_case.pk]),
+        ("v1:support-case-detail", [api_case.pk]),
+        ("v1:support-review-list", []),
+        ("v1:support-review-detail", [records["review"].pk]),
+        ("admin:institutions.supportcase:change", [api_case.pk]),
+        ("admin:institutions.supportcase:history", [api_case.pk]),
+        ("admin:institutions.supportcase:simple_history", [api_case.pk, version.pk]),
+        ("admin:institutions.supportreview:changelist", []),
+        ("admin:institutions.supportreview:change", [records["review"].pk]),
+        ("training:courses", []),
+        ("training:course", [records["course"].pk]),
+        ("v1:training-course-detail", [records["course"].pk]),
+        ("v1:training-attendance-list", []),
+        ("v1:training-attendance-detail", [records["attendance"].pk]),
+        ("training:attendance_edit", [records["attendance"].pk]),
     ]
     return [(name, _path(name, args)) for name, args in named]
 
@@ -328,18 +421,18 @@ def _path(name: str, args: list) -> str:
     return reverse(name, args=args)
 
 
-def _fetch_all(clients: dict, pages: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Every page as every persona the matrix lets read it; each must answer 200."""
+def _fetch_all(clients: dict, pages: list[tuple[str, str]]) -> dict[tuple[str, str, str], str]:
+    """Every page as every persona the matrix lets read it, by (url name, persona, path); each
+    must answer 200. Every persona of the matrix has a client: none is left out."""
     bodies = {}
     for name, path in pages:
         personas = sorted(ENTRIES[name].get)
         assert personas, name
+        assert not set(personas) - set(clients), (name, set(personas) - set(clients))
         for persona in personas:
-            if persona not in clients:
-                continue
             response = clients[persona].get(path, follow=False)
             assert response.status_code == 200, (name, persona, response.status_code)
-            bodies[name, persona] = response.content.decode()
+            bodies[name, persona, path] = response.content.decode()
     return bodies
 
 
@@ -386,6 +479,8 @@ TODAY = timezone.localdate()
 CHILD_ID = resident_id(f"330382{TODAY - dt.timedelta(days=300):%Y%m%d}731")
 GUARDIAN_ID = resident_id("33038219900101732")
 STAFF_ID = resident_id("33038219850505733")
+API_CHILD_ID = resident_id(f"330382{TODAY - dt.timedelta(days=400):%Y%m%d}734")
+API_CHILD_NAME = "接口扫描幼儿"
 CLEAR = (
     *PARENT_MOBILES,
     API_PARENT_MOBILE,
@@ -396,6 +491,7 @@ CLEAR = (
     CHILD_ID,
     GUARDIAN_ID,
     STAFF_ID,
+    API_CHILD_ID,
 )
 
 
@@ -407,27 +503,55 @@ def test_no_clear_mobile_or_id_number_in_the_dump_pages_api_or_logs(caplog):
         bodies = _fetch_all(clients, _pages(records)) | records["api_answers"]
         logged = logs.text()
     assert len(bodies) > 60
+    # Each channel is scanned, as every persona, the anonymous and the training provider included.
+    assert {channel(name) for name, _persona, _path in bodies} == set(CHANNELS)
+    assert {persona for _name, persona, _path in bodies} == set(clients)
     assert "SELECT" in logged  # SQL was logged, with its parameters
 
     dump = database_dump()
     assert "institutions_sessionattendance" in dump and records["guardian"].id_number_hash in dump
+    assert records["api_case"].child_id_number_hash in dump
     assert not clear_values_in(dump, CLEAR), "clear personal numbers in the database dump"
     leaks = {key: clear_values_in(body, CLEAR) for key, body in bodies.items()}
     assert not {key: found for key, found in leaks.items() if found}
     # The masked forms are what the pages show.
-    detail = bodies["vouchers:application_detail", "bureau"]
+    detail = next(
+        body
+        for (name, persona, _path), body in bodies.items()
+        if (name, persona) == ("vouchers:application_detail", "bureau")
+    )
     assert f"{GUARDIAN_MOBILE[:3]}****{GUARDIAN_MOBILE[-4:]}" in detail
     assert not clear_values_in(logged, CLEAR), "clear personal numbers in the logs"
+    # The support child's name typed through the API is nowhere in clear either.
+    assert not [
+        key
+        for key, text in {"dump": dump, "logs": logged, **bodies}.items()
+        if API_CHILD_NAME in text
+    ]
 
-    # The scanner can fail: a clear number planted in a free text is found in each channel.
-    from institutions.models import ParentingSession
+    # The scanner can fail, in each channel: a mobile planted in the API case's plan (free text)
+    # is found in the dump, on the case's page, in the API, in the admin (as every persona that
+    # reads them), and in the logs (the SQL that wrote it).
+    from institutions.models import SupportCase
 
-    ParentingSession.objects.filter(pk=records["session"].pk).update(
-        topic=f"请联系家长{PLANTED_MOBILE}"
-    )
+    case = records["api_case"]
+    planted_on = [
+        (name, _path(name, [case.pk]))
+        for name in (
+            "inclusive:case_detail",
+            "v1:support-case-detail",
+            "admin:institutions.supportcase:change",
+        )
+    ]
+    with _AllLogs(caplog) as logs:
+        SupportCase.objects.filter(pk=case.pk).update(plan=f"请联系家长{PLANTED_MOBILE}")
+        planted = _fetch_all(clients, planted_on)
+        logged = logs.text()
+    assert all(clear_values_in(body, [PLANTED_MOBILE]) for body in planted.values())
+    assert {channel(name) for name, _persona, _path in planted} == set(CHANNELS)
+    assert clear_values_in(logged, [PLANTED_MOBILE]) == {PLANTED_MOBILE}
     assert clear_values_in(database_dump(), [PLANTED_MOBILE]) == {PLANTED_MOBILE}
-    page = clients["bureau"].get(reverse("health:sessions")).content.decode()
-    assert clear_values_in(page, [PLANTED_MOBILE]) == {PLANTED_MOBILE}
+    # A number the code logs as such is found too, whatever the case of its X.
     with _AllLogs(caplog) as logs:
         logging.getLogger("tests.pii").debug("幼儿身份证号 %s", CHILD_ID.lower())
         assert clear_values_in(logs.text(), CLEAR) == {CHILD_ID}
