@@ -4,8 +4,9 @@ change page, history page and historical version (simple_history's history_form_
 a case writes its read to the access log. The access log's own pages name a case by its number
 only, so reading who read a case is not itself a read of the case."""
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -89,24 +90,72 @@ class AuditedAdmin(BureauOnlyAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class SupportCaseAdminForm(forms.ModelForm):
+    def _post_clean(self):
+        # The service's rules next to their fields; the save runs them again, under the lock.
+        super()._post_clean()
+        try:
+            services.case_check(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
 @admin.register(SupportCase)
 class SupportCaseAdmin(AuditedAdmin, SimpleHistoryAdmin):
+    """Saves (a historical version's "revert" too) go through services.case_save. A case is
+    closed on its page (services.case_close: not before its last review), so the closing fields
+    are read only here, as are a stored case's institution and facility; a closed case is read
+    only."""
+
+    form = SupportCaseAdminForm
     list_display = ["__str__", "institution", "facility", "opened_on", "closed_on"]
     list_filter = ["need", "facility"]
     date_hierarchy = "opened_on"
     raw_id_fields = ["institution", "created_by"]
     search_fields = ["institution__name"]
-    readonly_fields = ["created_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["created_by", "created_at", "closed_on", "closing_note"]
+        return fixed if obj is None else [*fixed, "institution", "facility"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.closed_on is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.case_save(case=obj, actor=request.user)
+
+
+class SupportReviewAdminForm(forms.ModelForm):
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.case_id is None:
+            return
+        try:
+            services.review_check(self.instance, self.instance.case)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 @admin.register(SupportReview)
 class SupportReviewAdmin(AuditedAdmin, SimpleHistoryAdmin):
+    """Reviews are added (services.review_add), not changed: the pages and the API do the same."""
+
+    form = SupportReviewAdminForm
     list_display = ["__str__", "case", "reviewed_on", "next_review_by", "reviewer"]
     date_hierarchy = "reviewed_on"
-    raw_id_fields = ["case", "reviewer"]
+    raw_id_fields = ["case"]
+    readonly_fields = ["reviewer"]
 
     def case_ids(self, objects) -> list[int]:
         return list(dict.fromkeys(review.case_id for review in objects))
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.review_add(review=obj, actor=request.user)
 
 
 @admin.register(SupportCaseAccess)

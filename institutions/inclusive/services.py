@@ -25,19 +25,27 @@ def _require_writer(actor, *, institution_id: int, facility_id: int) -> None:
         raise PermissionDenied(_("您的账号不能登记或修改这个个案。"))
 
 
-@transaction.atomic
-def case_save(*, case: SupportCase, actor) -> SupportCase:
-    """Open a case or change its plan and details. The institution and facility of a stored
-    case do not change (a new case is opened instead)."""
+def case_check(case: SupportCase, *, lock: bool = False) -> None:
+    """The rules a case's form cannot see by itself: a stored case keeps its institution and
+    facility (a new case is opened instead) and is not changed once closed; it is not opened
+    after today. `case_save` runs them under the case's row lock; the admin's form runs them to
+    show the errors next to its fields."""
     if case.pk is not None:
-        stored = SupportCase.objects.select_for_update().get(pk=case.pk)
+        rows = SupportCase.objects.select_for_update() if lock else SupportCase.objects
+        stored = rows.get(pk=case.pk)
         if (stored.institution_id, stored.facility_id) != (case.institution_id, case.facility_id):
             raise ValidationError(_("个案的托育机构和支持机构不能更改。"))
         if stored.closed_on is not None:
             raise ValidationError(_("个案已结案，不能再修改。"))
-    _require_writer(actor, institution_id=case.institution_id, facility_id=case.facility_id)
     if case.opened_on and case.opened_on > timezone.localdate():
         raise ValidationError({"opened_on": _("开案日期不能晚于今天。")})
+
+
+@transaction.atomic
+def case_save(*, case: SupportCase, actor) -> SupportCase:
+    """Open a case or change its plan and details (case_check's rules)."""
+    case_check(case, lock=True)
+    _require_writer(actor, institution_id=case.institution_id, facility_id=case.facility_id)
     if case.pk is None:
         case.created_by = actor
     case.full_clean()
@@ -67,16 +75,22 @@ def case_close(*, case: SupportCase, closed_on: dt.date, note: str = "", actor) 
     return case
 
 
-@transaction.atomic
-def review_add(*, review: SupportReview, actor) -> SupportReview:
-    """A dated review of an open case; not before the case was opened (clean), nor after today."""
-    case = SupportCase.objects.select_for_update().get(pk=review.case_id)
-    review.case = case
-    _require_writer(actor, institution_id=case.institution_id, facility_id=case.facility_id)
+def review_check(review: SupportReview, case: SupportCase) -> None:
+    """A review is of an open case and not dated after today (before the opening: the model's
+    clean)."""
     if case.closed_on is not None:
         raise ValidationError(_("个案已结案，不能再登记评估。"))
     if review.reviewed_on and review.reviewed_on > timezone.localdate():
         raise ValidationError({"reviewed_on": _("评估日期不能晚于今天。")})
+
+
+@transaction.atomic
+def review_add(*, review: SupportReview, actor) -> SupportReview:
+    """A dated review of an open case (review_check's rules)."""
+    case = SupportCase.objects.select_for_update().get(pk=review.case_id)
+    review.case = case
+    _require_writer(actor, institution_id=case.institution_id, facility_id=case.facility_id)
+    review_check(review, case)
     review.reviewer = actor
     review.full_clean()
     _as(review, actor)
