@@ -1536,14 +1536,15 @@ CASE_READERS = BUREAUS | OPERATORS | {HEALTH}
 CASE_OWNERS = BUREAUS | {OP_A, HEALTH}
 
 
-def _inclusive_admin(model: str, *, writes: bool) -> dict[str, Entry]:
+def _inclusive_admin(model: str, *, writes: bool, changes: bool = True) -> dict[str, Entry]:
+    """`changes`: a stored row is changed in the admin (reviews are added, never changed)."""
     base = f"admin:institutions.{model}"
     entries = {
         f"{base}:changelist": Entry(get=BUREAUS),
         f"{base}:add": Entry(get=BUREAUS if writes else NOBODY, post=BUREAUS if writes else NOBODY),
         f"{base}:history": Entry(get=BUREAUS),
         f"{base}:delete": Entry(get=NOBODY, post=NOBODY),
-        f"{base}:change": Entry(get=BUREAUS, post=BUREAUS if writes else NOBODY),
+        f"{base}:change": Entry(get=BUREAUS, post=BUREAUS if writes and changes else NOBODY),
         f"{base}:redirect": Entry(get=CITY),
     }
     if writes:
@@ -1566,7 +1567,7 @@ ENTRIES |= {
     "v1:support-review-detail": Entry(get=CASE_OWNERS, post=NOBODY),
 }
 ENTRIES |= _inclusive_admin("supportcase", writes=True)
-ENTRIES |= _inclusive_admin("supportreview", writes=True)
+ENTRIES |= _inclusive_admin("supportreview", writes=True, changes=False)
 ENTRIES |= _inclusive_admin("supportcaseaccess", writes=False)
 KWARGS |= {
     name: _health(key)
