@@ -97,7 +97,9 @@ def _typed_differently(rng: random.Random) -> None:
 
 def _sessions(rng: random.Random) -> int:
     """Venue and community for the health centres' sessions, and an attendance list on about
-    two in three of them: families from a pool per township, so some attend more than once."""
+    two in three of them: families from a pool per township, so some attend more than once.
+    Then the institutions' own sessions: held at the institution (机构), about half with a list
+    their operators typed or imported, from the same pools."""
     communities: dict[int, list[Community]] = {}
     for community in Community.objects.all():
         communities.setdefault(community.township_id, []).append(community)
@@ -124,8 +126,25 @@ def _sessions(rng: random.Random) -> int:
                 SessionAttendance(session=session, family_hash=health_services.family_key(m))
                 for m in families
             ]
+    hosted = list(
+        ParentingSession.objects.filter(
+            organiser_kind=ParentingSession.OrganiserKind.INSTITUTION, venue=""
+        ).order_by("held_on", "pk")
+    )
+    for session in hosted:
+        session.venue = ParentingSession.Venue.INSTITUTION
+        if rng.random() < 0.5:
+            pool = pools.setdefault(
+                session.township_id, [make_mobile(rng) for _ in range(rng.randint(40, 120))]
+            )
+            families = rng.sample(pool, min(len(pool), session.families_reached))
+            session.families_reached = len(families)
+            rows += [
+                SessionAttendance(session=session, family_hash=health_services.family_key(m))
+                for m in families
+            ]
     ParentingSession.objects.bulk_update(
-        sessions, ["venue", "community", "families_reached"], batch_size=2000
+        [*sessions, *hosted], ["venue", "community", "families_reached"], batch_size=2000
     )
     SessionAttendance.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     return len(rows)

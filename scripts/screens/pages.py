@@ -186,7 +186,7 @@ PAGES: list[Page] = [
     Page("report-readonly", "已审核的月报（只读）", "A reviewed monthly report (read-only)", OPERATOR, OP, "/yuebao/<机构>/<年-月>/", first_of(follow("/yuebao/", (MONTH, "查看")), follow("/yuebao/", MONTH))),
     Page("report-blocked", "月报尚未开放", "Monthly report not open yet", OPERATOR, OP, "/yuebao/<机构>/<本月>/", this_month),
     Page("sessions", "养育照护小组活动", "Parenting-care group sessions", OPERATOR, OP, "/yangyu/"),
-    Page("sessions-attendance", "机构活动的签到名单（录入或导入）", "An institution's session: its attendance list, typed or imported", f"{OPERATOR}, {BUREAU}", OP, "/weisheng/huodong/<活动>/mingdan/", follow("/yangyu/", r"^/weisheng/huodong/\d+/mingdan/$")),
+    Page("sessions-attendance", "机构活动的签到名单（录入或导入）", "An institution's session: its attendance list, typed or imported", f"{OPERATOR}, {BUREAU}", "operator2", "/weisheng/huodong/<活动>/mingdan/", follow("/yangyu/", r"^/weisheng/huodong/\d+/mingdan/$")),
     Page("voucher-children", "在托幼儿（托育券）", "Voucher children", OPERATOR, OP, "/tuoyuquan/jigou/<机构>/", "/tuoyuquan/"),
     Page("enrolment-add", "登记入托", "Record an enrolment", OPERATOR, OP, "/tuoyuquan/jigou/<机构>/ruto/", follow("/tuoyuquan/", r"/ruto/$")),
     Page("enrolment-end", "登记离托", "Record a leaving child", OPERATOR, OP, "/tuoyuquan/jigou/<机构>/ruto/<入托>/lituo/", follow("/tuoyuquan/", r"/ruto/\d+/lituo/$")),

@@ -178,7 +178,13 @@ def test_the_demo_has_health_facilities_their_records_and_a_few_left_to_link():
     assert ParentingSession.objects.filter(
         organiser_kind="health_centre", facility__isnull=True
     ).exists()
-    assert SessionAttendance.objects.exists()
+    assert SessionAttendance.objects.filter(session__facility__isnull=False).exists()
+    # Institutions' own sessions are held there, some with the list their operators keep.
+    hosted = ParentingSession.objects.filter(organiser_kind="institution")
+    assert set(hosted.values_list("venue", flat=True)) == {"institution"}
+    assert SessionAttendance.objects.filter(session__organiser_kind="institution").exists()
+    assert hosted.filter(attendance__isnull=True).exists()
+    assert hosted.filter(institution__operators__username="operator2").exists()
     assert GuidanceVisit.objects.exists() and ScreeningMonth.objects.exists()
     assert ContractServiceMonth.objects.exists()
     login = get_user_model().objects.get(username="health1")
