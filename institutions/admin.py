@@ -345,7 +345,13 @@ class InstructorAssignmentInline(RegistryInline):
 
 class InstitutionDetailsInline(RecordsInline):
     model = InstitutionDetails
-    fields = ["effective_from", "kind", "township", "is_inclusive_kindergarten"]
+    fields = [
+        "effective_from",
+        "kind",
+        "township",
+        "is_inclusive_kindergarten",
+        "special_needs_care",
+    ]
 
 
 class PanicAlarmInline(RecordsInline):

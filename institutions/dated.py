@@ -7,8 +7,8 @@ a day, so a change dated after D never alters what D reads.
 
 Besides the places, fees, ratings and recognitions (institutions.models), the facts dated here
 are those the institution, the staff member and the community also hold as their current value:
-an institution's kind, township and inclusive-kindergarten flag (InstitutionDetails), its one-click
-alarm (PanicAlarm), a staff member's role (StaffRoleRecord) and a community's new flag, residents
+an institution's kind, township, inclusive-kindergarten and inclusive-care flags
+(InstitutionDetails), its one-click alarm (PanicAlarm), a staff member's role (StaffRoleRecord) and a community's new flag, residents
 and delivered places (CommunityFacts). The services write the record and keep the current value
 in step (services.py); nothing else writes them.
 
@@ -101,7 +101,9 @@ def one_per_day(owner: str, name: str) -> models.UniqueConstraint:
 
 
 class InstitutionDetails(DatedFact):
-    """An institution's kind, township and inclusive-kindergarten flag (K3, K7, every area)."""
+    """An institution's kind, township, inclusive-kindergarten flag (K3, K7, every area) and
+    whether it offers inclusive care for children with special needs (融合托育: the dashboard's
+    and /ronghe/zhenjie/'s counts per township)."""
 
     kind = models.CharField(_("机构类型"), max_length=20, choices=InstitutionKind.choices)
     township = models.ForeignKey(
@@ -111,6 +113,7 @@ class InstitutionDetails(DatedFact):
         verbose_name=_("所属镇街"),
     )
     is_inclusive_kindergarten = models.BooleanField(_("普惠性幼儿园"), default=False)
+    special_needs_care = models.BooleanField(_("提供融合托育"), default=False)
 
     history = HistoricalRecords()
 

@@ -61,7 +61,7 @@ REGISTRY_RECORD_MODELS: tuple[type[models.Model], ...] = (
 # dated record (institutions.dated) that keeps them with their dates; the indicators read the
 # records. A write of a changed value writes the record, effective from the day given (default
 # today), and keeps the current value that of the record in force today.
-INSTITUTION_DETAILS = ("kind", "township", "is_inclusive_kindergarten")
+INSTITUTION_DETAILS = ("kind", "township", "is_inclusive_kindergarten", "special_needs_care")
 COMMUNITY_FACTS = ("is_new", "residents", "delivered_places")
 ALARM_DATES = ("panic_alarm_installed_on", "panic_alarm_removed_on")
 
@@ -258,9 +258,9 @@ def institution_create(*, actor=None, **fields) -> Institution:
 def institution_update(
     *, institution: Institution, actor=None, effective_from: dt.date | None = None, **fields
 ) -> Institution:
-    """Update an institution; a change of its kind, township or inclusive-kindergarten flag
-    is recorded from `effective_from` (default today), a change of its alarm's dates in its
-    alarm periods."""
+    """Update an institution; a change of its kind, township, inclusive-kindergarten flag or
+    inclusive-care flag (INSTITUTION_DETAILS) is recorded from `effective_from` (default today),
+    a change of its alarm's dates in its alarm periods."""
     operators = fields.pop("operators", None)
     _institution_saved(institution, fields, actor=actor, effective_from=effective_from)
     if operators is not None:

@@ -108,10 +108,10 @@ def _township_at(day: dt.date, institution: str = "institution"):
 
 def inclusive_care_by_township(day: dt.date) -> InclusiveCare:
     """Per township at `day`: support cases open at `day` (opened on or before it, not closed on
-    or before it), counted institutions offering inclusive care (`special_needs_care`) and the
-    special-needs children of the accepted monthly reports of `day`'s month, each under its
-    institution's township at `day`. Four queries, whatever the number of townships, cases or
-    institutions."""
+    or before it), counted institutions offering inclusive care at `day` (the dated
+    `InstitutionDetails.special_needs_care`) and the special-needs children of the accepted
+    monthly reports of `day`'s month, each under its institution's township at `day`. Four
+    queries, whatever the number of townships, cases or institutions."""
     month = day.replace(day=1)
     rows = {t.pk: TownshipInclusiveCare(t) for t in Township.objects.order_by("sort_order", "code")}
     open_cases = (
@@ -125,7 +125,16 @@ def inclusive_care_by_township(day: dt.date) -> InclusiveCare:
         rows[row["township_id_at"]].open_cases = row["n"]
     offering = (
         counted_institutions_as_of(day)
-        .filter(special_needs_care=True)
+        .annotate(
+            special_needs_care_at=dated_value(
+                InstitutionDetails,
+                "institution",
+                "special_needs_care",
+                day,
+                current="special_needs_care",
+            )
+        )
+        .filter(special_needs_care_at=True)
         .order_by()
         .values("township_id_at")
         .annotate(n=Count("pk"))

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutions.inclusive.selectors import inclusive_care_by_township
-from institutions.models import MonthlyReport
+from institutions.models import InstitutionDetails, MonthlyReport
+from institutions.services import institution_update
 from metrics.services import compute_period
 from tests.factories import InstitutionFactory, township
 
@@ -153,3 +154,57 @@ def test_the_dashboard_counts_cases_and_institutions_per_township_at_the_months_
     assert _dashboard_row(html, "北白象镇") == ["0", "2", "0", "0"]
     assert _dashboard_row(html, "虹桥镇") == ["0", "0", "0", "0"]
     assert "张小明" not in html.split('id="inclusive-care"', 1)[1].split("</section>", 1)[0]
+
+
+def _offering(day, code="114") -> int:
+    return _row(inclusive_care_by_township(day), code).inclusive_institutions
+
+
+def test_offering_inclusive_care_is_read_at_the_day_it_took_effect(db, bureau):
+    """The flag is a dated fact: set from D+1 it does not count at D and counts from D+1; taken
+    away from a later day it still counts the day before."""
+    institution = InstitutionFactory(township=township("114"), special_needs_care=False)
+    assert _offering(D) == 0
+    institution_update(
+        institution=institution,
+        special_needs_care=True,
+        effective_from=D + dt.timedelta(days=1),
+        actor=bureau,
+    )
+    institution.refresh_from_db()
+    assert institution.special_needs_care is True  # the current value follows
+    assert _offering(D) == 0
+    assert _offering(D + dt.timedelta(days=1)) == 1
+    stop = D + dt.timedelta(days=30)
+    institution_update(
+        institution=institution, special_needs_care=False, effective_from=stop, actor=bureau
+    )
+    assert _offering(stop - dt.timedelta(days=1)) == 1
+    assert _offering(stop) == 0
+    assert list(
+        InstitutionDetails.objects.filter(institution=institution)
+        .order_by("effective_from")
+        .values_list("special_needs_care", flat=True)
+    ) == [False, True, False]
+
+
+def test_the_migration_gives_every_dated_record_the_current_flag(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("institutions.migrations.0028_special_needs_care_dated")
+    offering = InstitutionFactory(township=township("114"), special_needs_care=True)
+    other = InstitutionFactory(township=township("114"), special_needs_care=False)
+    for institution in (offering, other):
+        InstitutionDetails.objects.create(
+            institution=institution,
+            effective_from=dt.date(2024, 3, 1),
+            kind=institution.kind,
+            township=institution.township,
+        )
+    migration.copy_current_flag(apps, None)
+    assert dict(InstitutionDetails.objects.values_list("institution_id", "special_needs_care")) == {
+        offering.pk: True,
+        other.pk: False,
+    }
