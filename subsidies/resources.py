@@ -67,6 +67,7 @@ class ClassTypeWidget(ChoiceWidget):
 
 
 class SchemeRateResource(SpreadsheetResource):
+    all_or_nothing = True
     required_columns = ("补助项目", "金额（元）")
     column_help = {
         "补助项目": "管理后台中已建立的补助项目名称，须完全一致",
@@ -99,11 +100,6 @@ class SchemeRateResource(SpreadsheetResource):
         if scheme is None:
             return None
         return SchemeRate.objects.filter(scheme=scheme, class_type=class_type, stars=stars).first()
-
-    def import_data(self, *args, **kwargs):
-        # All or nothing whoever calls it (the admin, the background job, a test).
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(*args, **kwargs)
 
     def save_with_service(self, instance, *, actor):
         instance.full_clean()

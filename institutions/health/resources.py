@@ -47,6 +47,7 @@ class AttendanceResource(SpreadsheetResource):
     """签到名单: one row per family. Rows are only collected; after the last row, and only when
     every row is valid, the whole list replaces the session's (all or nothing)."""
 
+    all_or_nothing = True
     required_columns = (MOBILE,)
     column_help = {
         MOBILE: "每行一个家长的11位手机号码（请以文本格式填写）；同一号码只记一次",
@@ -71,12 +72,6 @@ class AttendanceResource(SpreadsheetResource):
     @classmethod
     def get_display_name(cls):
         return _("签到名单")
-
-    def import_data(self, dataset, *args, **kwargs):
-        # All or nothing whoever calls: one bad row, no list replaced.
-        kwargs["use_transactions"] = True
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, *args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

@@ -93,6 +93,7 @@ class CachedStaffWidget(StaffWidget):
 class TrainingAttendanceResource(SpreadsheetResource):
     """培训签到: one row per person; a person already on the course has the row update them."""
 
+    all_or_nothing = True
     required_columns = (COURSE_NUMBER, ID_NUMBER, INSTITUTION_CREDIT_CODE, "参训学时")
     column_help = {
         COURSE_NUMBER: "培训课程列表中的编号",
@@ -135,12 +136,6 @@ class TrainingAttendanceResource(SpreadsheetResource):
     @classmethod
     def get_display_name(cls):
         return _("培训签到")
-
-    def import_data(self, dataset, *args, **kwargs):
-        # All or nothing whoever calls (the admin's confirm step included): one bad row, no rows.
-        kwargs["use_transactions"] = True
-        kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, *args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

@@ -27,6 +27,9 @@ class SpreadsheetResource(resources.ModelResource):
     # Above this many rows the preview lists each row's kind (new, update) without its cells:
     # thousands of rows of cells make a page nobody reads and take a third of the import's time.
     preview_cells_max_rows = 1000
+    # All or nothing whoever calls import_data (the admin's confirm step, a background job, a
+    # page, a test): one bad row, and no row is written.
+    all_or_nothing = False
 
     class Meta:
         use_transactions = True
@@ -39,6 +42,12 @@ class SpreadsheetResource(resources.ModelResource):
         self.user = None
 
     # Import ---------------------------------------------------------------------------------------
+
+    def import_data(self, dataset, *args, **kwargs):
+        if self.all_or_nothing:
+            kwargs["use_transactions"] = True
+            kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, *args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
